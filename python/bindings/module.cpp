@@ -1,0 +1,16 @@
+// stepgraph._core: the native extension; each area binds itself.
+#include "python/bindings/bindings.hpp"
+#include "runtime/parallel.hpp"
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "stepgraph native core";
+  using namespace sg::py_bind;
+  bind_errors(m);
+  bind_graph(m);
+  bind_io(m);
+  bind_generators(m);
+  bind_native_pagerank(m);
+  bind_native_traversal(m);
+  m.def("set_num_threads", &sg::set_num_threads, py::arg("n"));
+  m.def("get_num_threads", &sg::get_num_threads);
+}

@@ -1,0 +1,37 @@
+// Process-wide thread limit (tbb::global_control) and the uniform partition.
+#include "runtime/parallel.hpp"
+
+#include <memory>
+#include <mutex>
+
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+
+#include "runtime/error.hpp"
+
+namespace sg {
+
+namespace {
+std::mutex g_control_mutex;
+std::unique_ptr<tbb::global_control> g_control;
+}  // namespace
+
+void set_num_threads(int n) {
+  if (n < 0) fail(ErrorKind::Parameter, "num_threads must be >= 0 (0 = all hardware threads), got {}", n);
+  std::lock_guard<std::mutex> lock(g_control_mutex);
+  g_control.reset();
+  if (n > 0) g_control = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, n);
+}
+
+int get_num_threads() {
+  return static_cast<int>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
+}
+
+Partition Partition::uniform(int64_t n) {
+  Partition p;
+  for (int64_t b = kBlockNodes; b < n; b += kBlockNodes) p.bounds.push_back(b);
+  if (n > 0) p.bounds.push_back(n);
+  return p;
+}
+
+}  // namespace sg

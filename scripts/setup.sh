@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install what stepgraph needs on a fresh Debian 12 machine, then build and install the package.
+# Idempotent: skips what is already there; incremental rebuilds reuse build/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(build-essential libeigen3-dev libtbb-dev libfmt-dev catch2)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "[setup] installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+if ! $PY -c "import scikit_build_core, pybind11, numpy, scipy, networkx, pytest, hypothesis, cmake, ninja" >/dev/null 2>&1; then
+  echo "[setup] installing Python packages"
+  $PY -m pip install -q -r requirements-dev.txt
+fi
+
+echo "[setup] building stepgraph"
+$PY -m pip install -q --no-build-isolation --no-deps ${SG_PIP_FLAGS:-} . 2>&1 | grep -v "^\s*$" || true
+$PY -c "import stepgraph" || { echo "[setup] build failed"; $PY -m pip install --no-build-isolation --no-deps -v . ; exit 1; }
