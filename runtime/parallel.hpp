@@ -126,3 +126,19 @@ Partition Partition::balanced(int64_t n, const Off* offsets) {
 }
 
 }  // namespace sg
+
+namespace sg {
+
+// sum of f(v) over the partition's nodes: in node order inside a block, blocks left to right.
+template <class T, class F>
+T blocked_sum(const Partition& p, F&& f) {
+  std::vector<T> partials(static_cast<size_t>(p.num_blocks()));
+  for_each_block(p, [&](int64_t b, int64_t lo, int64_t hi) {
+    T s = 0;
+    for (int64_t v = lo; v < hi; ++v) s += f(v);
+    partials[b] = s;
+  });
+  return combine_in_order(partials.data(), p.num_blocks(), T(0), [](T a, T x) { return a + x; });
+}
+
+}  // namespace sg

@@ -1,0 +1,134 @@
+// Native PageRank (NetworkX's contract): one fused pull pass over the in-CSR per iteration.
+//
+// Per node v of a block: gather the contributions c[u] = x[u] / outdeg(u) of its in-neighbors,
+// new rank = alpha * (sum + dangling_sum * dw[v]) + (1 - alpha) * p[v], then in the same pass
+// the L1 residual, the next iteration's contribution, and the next dangling (sink) mass.
+// x is updated in place (only v reads x[v]); c is double-buffered.
+#include <cmath>
+
+#include "ops/gather.hpp"
+#include "ops/native/native.hpp"
+#include "ops/native/pagerank_setup.hpp"
+
+namespace sg::native {
+
+namespace {
+
+// A per-node vector or one value for every node (uniform teleport / dangling weights).
+template <class T>
+struct NodeValue {
+  const T* vec = nullptr;
+  T scalar = 0;
+};
+
+template <class T, bool kWeighted, bool kTeleVec, bool kDanglingVec, class Csr>
+void iterate(const Graph& g, const Csr& in, T alpha, NodeValue<T> tele, NodeValue<T> dw, const T* inv, T* x, T*& c,
+             T*& c_next, T& dangling_sum, int64_t max_iter, double tol, IterativeResult<T>& r) {
+  const Partition& part = g.partition();
+  const int64_t nb = part.num_blocks();
+  std::vector<T> err_part(static_cast<size_t>(nb)), sink_part(static_cast<size_t>(nb));
+  const double limit = static_cast<double>(g.num_nodes()) * tol;
+  for (int64_t it = 0; it < max_iter; ++it) {
+    const T* cc = c;
+    T* cn = c_next;
+    const T dsum = dangling_sum;
+    for_each_block(part, [&](int64_t b, int64_t lo, int64_t hi) {
+      T err = 0, sink = 0;
+      for (int64_t v = lo; v < hi; ++v) {
+        const T s = row_sum<T>(in.begin(v), in.end(v), [&](int64_t k) {
+          if constexpr (kWeighted) return cc[in.idx[k]] * static_cast<T>(in.w[k]);
+          else return cc[in.idx[k]];
+        });
+        const T d = kDanglingVec ? dw.vec[v] : dw.scalar;
+        const T t = kTeleVec ? tele.vec[v] : tele.scalar;
+        const T xn = alpha * (s + dsum * d) + t;
+        err += std::abs(xn - x[v]);
+        x[v] = xn;
+        cn[v] = xn * inv[v];
+        if (inv[v] == T(0)) sink += xn;
+      }
+      err_part[b] = err;
+      sink_part[b] = sink;
+    });
+    std::swap(c, c_next);
+    auto plus = [](T a, T b) { return a + b; };
+    const T err = combine_in_order(err_part.data(), nb, T(0), plus);
+    dangling_sum = combine_in_order(sink_part.data(), nb, T(0), plus);
+    r.residuals.push_back(static_cast<double>(err));
+    r.iterations = it + 1;
+    if (static_cast<double>(err) < limit) {
+      r.converged = true;
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+template <class T>
+IterativeResult<T> pagerank(const Graph& g, const PageRankOptions& o) {
+  check_pagerank_options(g, o);
+  IterativeResult<T> r;
+  const int64_t n = g.num_nodes();
+  if (n == 0) {
+    r.converged = true;
+    return r;
+  }
+  const bool weighted = o.weighted && g.weighted();
+  const T alpha = static_cast<T>(o.alpha);
+  const T one_minus_alpha = T(1) - alpha;
+
+  // Loop invariants: 1/outdeg, teleport (1 - alpha) * p, dangling weights.
+  Array<T> inv = inverse_out_degree<T>(g, weighted);
+  Array<T> p, tele_vec, dangling_vec;
+  NodeValue<T> tele, dw;
+  if (o.personalization) {
+    p = normalized<T>(g, o.personalization, "personalization");
+    tele_vec = Array<T>(static_cast<size_t>(n));
+    for (int64_t v = 0; v < n; ++v) tele_vec[v] = one_minus_alpha * p[v];
+    tele.vec = tele_vec.data();
+    dw.vec = p.data();
+  } else {
+    const T uniform = T(1) / static_cast<T>(n);
+    tele.scalar = one_minus_alpha * uniform;
+    dw.scalar = uniform;
+  }
+  if (o.dangling) {
+    dangling_vec = normalized<T>(g, o.dangling, "dangling");
+    dw = NodeValue<T>{dangling_vec.data(), 0};
+  }
+
+  r.values = o.nstart ? normalized<T>(g, o.nstart, "nstart") : Array<T>(static_cast<size_t>(n));
+  if (!o.nstart) parallel_fill(r.values.data(), n, T(1) / static_cast<T>(n));
+  T* x = r.values.data();
+  Array<T> c0(static_cast<size_t>(n)), c1(static_cast<size_t>(n));
+  parallel_range(n, 1 << 14, [&](int64_t b, int64_t e) {
+    for (int64_t v = b; v < e; ++v) c0[v] = x[v] * inv[v];
+  });
+  T dangling_sum = blocked_sum<T>(g.partition(), [&](int64_t v) { return inv[v] == T(0) ? x[v] : T(0); });
+  T* c = c0.data();
+  T* c_next = c1.data();
+
+  g.in().visit([&](auto in) {
+    const bool tv = tele.vec != nullptr, dv = dw.vec != nullptr;
+    auto run = [&](auto weighted_c, auto tele_c, auto dangling_c) {
+      iterate<T, decltype(weighted_c)::value, decltype(tele_c)::value, decltype(dangling_c)::value>(
+          g, in, alpha, tele, dw, inv.data(), x, c, c_next, dangling_sum, o.max_iter, o.tol, r);
+    };
+    using F = std::false_type;
+    using Tr = std::true_type;
+    if (weighted) {
+      if (tv) dv ? run(Tr{}, Tr{}, Tr{}) : run(Tr{}, Tr{}, F{});
+      else dv ? run(Tr{}, F{}, Tr{}) : run(Tr{}, F{}, F{});
+    } else {
+      if (tv) dv ? run(F{}, Tr{}, Tr{}) : run(F{}, Tr{}, F{});
+      else dv ? run(F{}, F{}, Tr{}) : run(F{}, F{}, F{});
+    }
+  });
+  return r;
+}
+
+template IterativeResult<double> pagerank<double>(const Graph&, const PageRankOptions&);
+template IterativeResult<float> pagerank<float>(const Graph&, const PageRankOptions&);
+
+}  // namespace sg::native
