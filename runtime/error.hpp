@@ -9,7 +9,7 @@
 namespace sg {
 
 // One kind per Python exception class (see python/stepgraph/errors.py).
-enum class ErrorKind { Graph, Format, Parameter, Convergence, Program, State };
+enum class ErrorKind { Graph, Format, Parameter, Convergence, Program, State, Memory };
 
 class Error : public std::runtime_error {
  public:

@@ -8,6 +8,7 @@
 #include <tbb/parallel_reduce.h>
 
 #include "runtime/error.hpp"
+#include "runtime/memory.hpp"
 
 namespace sg {
 
@@ -149,6 +150,14 @@ GraphPtr Graph::from_edges(const Id* src, const Id* dst, const double* weights, 
   if (m > 0 && (rs.lo < 0 || rs.hi >= n)) report_bad_id("src", src, m, n);
   if (m > 0 && (rd.lo < 0 || rd.hi >= n)) report_bad_id("dst", dst, m, n);
 
+  {
+    // Peak of the build: both CSRs, plus the counting sort's transient per-chunk counts and offsets.
+    const double nnz = 2.0 * static_cast<double>(m);  // directed: out + in; undirected: both directions
+    const double per_edge = 4.0 + (weights ? 8.0 : 0.0);
+    const double counts = std::min(64.0 * static_cast<double>(n), static_cast<double>(1 << 28)) * 4.0;
+    const double bytes = nnz * per_edge + 4.0 * 8.0 * (static_cast<double>(n) + 1) + counts;
+    ensure_memory(bytes, "building this graph");
+  }
   auto g = std::make_shared<Graph>();
   g->n_ = n;
   g->m_ = m;

@@ -7,7 +7,7 @@ namespace sg::py_bind {
 
 namespace {
 // Leaked on purpose: Python objects must not be destroyed after interpreter shutdown.
-std::array<PyObject*, 6> g_types{};
+std::array<PyObject*, 7> g_types{};
 
 PyObject* type_for(ErrorKind kind) {
   PyObject* t = g_types[static_cast<size_t>(kind)];
@@ -17,7 +17,7 @@ PyObject* type_for(ErrorKind kind) {
 
 void bind_errors(py::module_& m) {
   m.def("_set_error_types", [](py::dict types) {
-    const char* names[] = {"graph", "format", "parameter", "convergence", "program", "state"};
+    const char* names[] = {"graph", "format", "parameter", "convergence", "program", "state", "memory"};
     for (size_t i = 0; i < g_types.size(); ++i) {
       py::object t = types[names[i]];
       Py_XDECREF(g_types[i]);

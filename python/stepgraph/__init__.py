@@ -7,6 +7,7 @@ from stepgraph.errors import (
     ConvergenceError,
     FormatError,
     GraphError,
+    OutOfMemoryError,
     ParameterError,
     ProgramError,
     StateError,
@@ -40,4 +41,5 @@ __all__ = [
     "ConvergenceError",
     "ProgramError",
     "StateError",
+    "OutOfMemoryError",
 ]

@@ -10,6 +10,7 @@ __all__ = [
     "ConvergenceError",
     "ProgramError",
     "StateError",
+    "OutOfMemoryError",
 ]
 
 
@@ -47,6 +48,10 @@ class StateError(StepgraphError, RuntimeError):
     """A State used with the wrong program or graph, or concurrently."""
 
 
+class OutOfMemoryError(StepgraphError, MemoryError):
+    """A graph or state that would not fit in the memory available."""
+
+
 def _register() -> None:
     from stepgraph import _core
 
@@ -58,5 +63,6 @@ def _register() -> None:
             "convergence": ConvergenceError,
             "program": ProgramError,
             "state": StateError,
+            "memory": OutOfMemoryError,
         }
     )
