@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Every test: install what is missing, build, then Catch2 (ASan+UBSan build, through ctest) and pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+PY=${PYTHON:-python3}
+
+echo "[test] C++ tests (ASan + UBSan)"
+cmake -S . -B build/ctest-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSG_SANITIZE=ON \
+  -DSG_BUILD_TESTS=ON -DSG_BUILD_PYTHON=OFF >/dev/null
+cmake --build build/ctest-asan -j "${JOBS:-2}"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build/ctest-asan --output-on-failure -j "${JOBS:-2}"
+
+echo "[test] Python tests"
+$PY -m pytest -q tests/python "$@"
