@@ -17,6 +17,7 @@ void bind_io(py::module_& m);
 void bind_generators(py::module_& m);
 void bind_native_pagerank(py::module_& m);
 void bind_native_traversal(py::module_& m);
+void bind_program(py::module_& m);
 
 // Hand a native buffer to numpy without copying; numpy's base object owns it.
 template <class T>

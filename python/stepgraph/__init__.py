@@ -43,3 +43,9 @@ __all__ = [
     "StateError",
     "OutOfMemoryError",
 ]
+
+from stepgraph.builder import Builder, Loop, Value  # noqa: E402
+from stepgraph.program import Program, State  # noqa: E402
+from stepgraph import algorithms  # noqa: E402
+
+__all__ += ["Builder", "Loop", "Value", "Program", "State", "algorithms"]

@@ -1,0 +1,79 @@
+// Block engine of the elementwise kernels: operands as block pointers (scalars expanded into
+// a thread-local scratch block, numexpr-style), results written block by block.
+#pragma once
+#include <cstdint>
+
+#include "runtime/frame.hpp"
+#include "runtime/parallel.hpp"
+
+namespace sg::ops {
+
+constexpr int64_t kScratchBytes = kBlockNodes * 8;
+
+// Three operand scratch blocks per thread.
+inline unsigned char* scratch_block(int k) {
+  thread_local Array<unsigned char> scratch(static_cast<size_t>(3 * kScratchBytes));
+  return scratch.data() + k * kScratchBytes;
+}
+
+// Operand `in` over [lo, lo + len): its node data, or its scalar repeated in scratch block k.
+template <class T>
+const T* operand(const Frame& f, int32_t in, int64_t lo, int64_t len, int k) {
+  const Slot& s = f.slot(in);
+  if (f.value(in).type.shape == Shape::Node) return s.vec<T>() + lo;
+  T* out = reinterpret_cast<T*>(scratch_block(k));
+  const T v = s.get<T>();
+  for (int64_t i = 0; i < len; ++i) out[i] = v;
+  return out;
+}
+
+// body(lo, len, out) over the graph's blocks for node results, or once with len 1 for scalars.
+template <class R, class Body>
+void run_elementwise(const Frame& f, int32_t id, Body&& body) {
+  Slot& out = f.slot(id);
+  if (f.value(id).type.shape == Shape::Scalar) {
+    R r{};
+    body(int64_t{0}, int64_t{1}, &r);
+    out.set<R>(r);
+    return;
+  }
+  R* o = out.vec<R>();
+  for_each_block(f.graph->partition(), [&](int64_t, int64_t lo, int64_t hi) { body(lo, hi - lo, o + lo); });
+}
+
+template <class T, class R, class Fn>
+void map1(const Frame& f, int32_t id, Fn fn) {
+  const auto& in = f.value(id).inputs;
+  run_elementwise<R>(f, id, [&](int64_t lo, int64_t len, R* out) {
+    const T* a = operand<T>(f, in[0], lo, len, 0);
+    for (int64_t i = 0; i < len; ++i) out[i] = fn(a[i]);
+  });
+}
+
+template <class A, class B, class R, class Fn>
+void map2(const Frame& f, int32_t id, Fn fn) {
+  const auto& in = f.value(id).inputs;
+  run_elementwise<R>(f, id, [&](int64_t lo, int64_t len, R* out) {
+    const A* a = operand<A>(f, in[0], lo, len, 0);
+    const B* b = operand<B>(f, in[1], lo, len, 1);
+    for (int64_t i = 0; i < len; ++i) out[i] = fn(a[i], b[i]);
+  });
+}
+
+template <class A, class B, class C, class R, class Fn>
+void map3(const Frame& f, int32_t id, Fn fn) {
+  const auto& in = f.value(id).inputs;
+  run_elementwise<R>(f, id, [&](int64_t lo, int64_t len, R* out) {
+    const A* a = operand<A>(f, in[0], lo, len, 0);
+    const B* b = operand<B>(f, in[1], lo, len, 1);
+    const C* c = operand<C>(f, in[2], lo, len, 2);
+    for (int64_t i = 0; i < len; ++i) out[i] = fn(a[i], b[i], c[i]);
+  });
+}
+
+void eval_elementwise(const Frame& f, int32_t id);
+void eval_reduce(const Frame& f, int32_t id);
+void eval_aggregate(const Frame& f, int32_t id);
+void eval_normalize(const Frame& f, int32_t id);
+
+}  // namespace sg::ops

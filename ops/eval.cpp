@@ -1,0 +1,80 @@
+// eval_value: one IR value, dispatched on its op's rule; sources and graph properties here.
+#include "ops/block_engine.hpp"
+#include "runtime/error.hpp"
+
+namespace sg {
+
+namespace {
+
+template <class T>
+void fill(const Frame& f, int32_t id, T value) {
+  T* o = f.slot(id).vec<T>();
+  for_each_block(f.graph->partition(), [&](int64_t, int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) o[i] = value;
+  });
+}
+
+template <class T, class S>
+void copy_cast(const Frame& f, int32_t id, const S* src) {
+  T* o = f.slot(id).vec<T>();
+  for_each_block(f.graph->partition(), [&](int64_t, int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) o[i] = static_cast<T>(src[i]);
+  });
+}
+
+void eval_graph(const Frame& f, int32_t id) {
+  const Value& v = f.value(id);
+  const Graph& g = *f.graph;
+  Slot& out = f.slot(id);
+  with_dtype(v.type.dtype, [&](auto t) {
+    using T = decltype(t);
+    switch (v.op) {
+      case OpCode::NumNodes: return out.set<T>(static_cast<T>(g.num_nodes()));
+      case OpCode::NumEdges: return out.set<T>(static_cast<T>(g.num_edges()));
+      case OpCode::Directed: return out.set<T>(static_cast<T>(g.directed()));
+      case OpCode::OutDegree:
+      case OpCode::InDegree: {
+        const bool incoming = v.op == OpCode::InDegree;
+        if (v.weighted && g.weighted()) return copy_cast<T>(f, id, g.degree_weights(incoming).data());
+        return copy_cast<T>(f, id, g.degree_counts(incoming).data());
+      }
+      case OpCode::NodeId: {
+        T* o = out.vec<T>();
+        for_each_block(g.partition(), [&](int64_t, int64_t lo, int64_t hi) {
+          for (int64_t i = lo; i < hi; ++i) o[i] = static_cast<T>(i);
+        });
+        return;
+      }
+      default: return;
+    }
+  });
+}
+
+}  // namespace
+
+void eval_value(const Frame& f, int32_t id) {
+  const Value& v = f.value(id);
+  switch (op_info(v.op).rule) {
+    case Rule::Source:
+      if (v.op == OpCode::Param || v.op == OpCode::Input) return;  // bound at init
+      return with_dtype(v.type.dtype, [&](auto t) {
+        using T = decltype(t);
+        if (v.op == OpCode::Const) f.slot(id).set<T>(static_cast<T>(v.number));
+        else fill<T>(f, id, static_cast<T>(v.number));
+      });
+    case Rule::Graph: return eval_graph(f, id);
+    case Rule::Carry: return;  // bound by the loop
+    case Rule::Broadcast:
+      return with_dtype(v.type.dtype, [&](auto t) {
+        using T = decltype(t);
+        fill<T>(f, id, f.slot(v.inputs[0]).get<T>());
+      });
+    case Rule::Reduce:
+    case Rule::ReduceMask: return ops::eval_reduce(f, id);
+    case Rule::Aggregate: return ops::eval_aggregate(f, id);
+    case Rule::Normalize: return ops::eval_normalize(f, id);
+    default: return ops::eval_elementwise(f, id);
+  }
+}
+
+}  // namespace sg

@@ -1,0 +1,111 @@
+// neighbor_agg: pull aggregation over the in-CSR (direction=in), out-CSR (out), or both.
+//
+// Row order is the CSR's; sums use ops/gather.hpp's row_sum, the same as the native twins.
+// Empty rows give the combine's identity: sum 0, min +inf (int: max), max -inf (int: lowest),
+// mean NaN (0 / 0), mode INT64_MIN. Without weights an edge's weight is 1.
+#include <algorithm>
+#include <limits>
+#include <type_traits>
+
+#include "ops/block_engine.hpp"
+#include "ops/gather.hpp"
+
+namespace sg::ops {
+
+namespace {
+
+template <class T, class Csr>
+struct EdgeLoad {
+  const Csr& c;
+  const T* x;
+  EdgeOp edge;
+  T operator()(int64_t k) const {
+    const T xu = x[c.idx[k]];
+    if (edge == EdgeOp::MulWeight) return c.w ? static_cast<T>(xu * static_cast<T>(c.w[k])) : xu;
+    if (edge == EdgeOp::AddWeight) return static_cast<T>(xu + (c.w ? static_cast<T>(c.w[k]) : T(1)));
+    return xu;
+  }
+};
+
+// The most frequent label, smallest on ties; `labels` is scratch (sorted in place).
+int64_t mode_of(std::vector<int64_t>& labels) {
+  if (labels.empty()) return std::numeric_limits<int64_t>::min();
+  std::sort(labels.begin(), labels.end());
+  int64_t best = labels[0], best_count = 0;
+  for (size_t i = 0; i < labels.size();) {
+    size_t j = i;
+    while (j < labels.size() && labels[j] == labels[i]) ++j;
+    if (static_cast<int64_t>(j - i) > best_count) {
+      best_count = static_cast<int64_t>(j - i);
+      best = labels[i];
+    }
+    i = j;
+  }
+  return best;
+}
+
+template <class T, class InCsr, class OutCsr>
+void aggregate(const Frame& f, int32_t id, const InCsr& in, const OutCsr& out, bool two) {
+  const Value& v = f.value(id);
+  const T* x = f.slot(v.inputs[0]).vec<T>();
+  T* o = f.slot(id).vec<T>();
+  const EdgeLoad<T, InCsr> lin{in, x, v.edge};
+  const EdgeLoad<T, OutCsr> lout{out, x, v.edge};
+  for_each_block(f.graph->partition(), [&](int64_t, int64_t lo, int64_t hi) {
+    thread_local std::vector<int64_t> labels;
+    for (int64_t u = lo; u < hi; ++u) {
+      switch (v.combine) {
+        case Combine::Sum:
+        case Combine::Mean: {
+          T s = row_sum<T>(in.begin(u), in.end(u), lin);
+          if (two) s = static_cast<T>(s + row_sum<T>(out.begin(u), out.end(u), lout));
+          if (v.combine == Combine::Mean) {
+            if constexpr (std::is_floating_point_v<T>)
+              s = s / static_cast<T>(in.degree(u) + (two ? out.degree(u) : 0));
+          }
+          o[u] = s;
+          break;
+        }
+        case Combine::Min:
+        case Combine::Max: {
+          const bool is_min = v.combine == Combine::Min;
+          T a = is_min ? (std::is_floating_point_v<T> ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max())
+                       : (std::is_floating_point_v<T> ? -std::numeric_limits<T>::infinity()
+                                                       : std::numeric_limits<T>::lowest());
+          auto fold = [&](T y) { a = is_min ? (y < a ? y : a) : (a < y ? y : a); };
+          for (int64_t k = in.begin(u); k < in.end(u); ++k) fold(lin(k));
+          if (two)
+            for (int64_t k = out.begin(u); k < out.end(u); ++k) fold(lout(k));
+          o[u] = a;
+          break;
+        }
+        case Combine::Mode: {
+          labels.clear();
+          for (int64_t k = in.begin(u); k < in.end(u); ++k) labels.push_back(static_cast<int64_t>(lin(k)));
+          if (two)
+            for (int64_t k = out.begin(u); k < out.end(u); ++k) labels.push_back(static_cast<int64_t>(lout(k)));
+          o[u] = static_cast<T>(mode_of(labels));
+          break;
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void eval_aggregate(const Frame& f, int32_t id) {
+  const Value& v = f.value(id);
+  const Graph& g = *f.graph;
+  // direction=in pulls over in-edges; out over out-edges; both over the two (once if undirected).
+  const Csr& first = v.direction == Direction::Out ? g.out() : g.in();
+  const bool two = v.direction == Direction::Both && g.directed();
+  with_dtype(v.type.dtype, [&](auto t) {
+    using T = decltype(t);
+    if constexpr (!std::is_same_v<T, uint8_t>) {
+      first.visit([&](auto a) { g.out().visit([&](auto b) { aggregate<T>(f, id, a, b, two); }); });
+    }
+  });
+}
+
+}  // namespace sg::ops

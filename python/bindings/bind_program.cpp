@@ -1,0 +1,164 @@
+// Bindings of Program and State: the IR crosses once; each apply is one native call.
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include <pybind11/stl.h>
+
+#include "python/bindings/bindings.hpp"
+#include "runtime/program.hpp"
+
+namespace sg::py_bind {
+
+namespace {
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Counts one native call; boundary time = the call's wall time minus what kernels took.
+class CallTimer {
+ public:
+  explicit CallTimer(State& s) : s_(s), t0_(now_ns()), k0_(s.stats().kernel_ns) {}
+  ~CallTimer() {
+    Stats& st = s_.stats();
+    ++st.native_calls;
+    st.boundary_ns += (now_ns() - t0_) - (st.kernel_ns - k0_);
+  }
+
+ private:
+  State& s_;
+  int64_t t0_, k0_;
+};
+
+py::object value_of(State& s, int32_t id, py::handle owner) {
+  const Value& v = s.value(id);
+  Slot& slot = s.slot(id);
+  if (v.type.shape == Shape::Scalar) {
+    switch (v.type.dtype) {
+      case DType::F64:
+      case DType::F32: return py::float_(slot.f);
+      case DType::I64: return py::int_(slot.i);
+      case DType::Bool: return py::bool_(slot.i != 0);
+    }
+  }
+  const auto n = static_cast<py::ssize_t>(s.graph()->num_nodes());
+  return with_dtype(v.type.dtype, [&](auto t) -> py::object {
+    using T = decltype(t);
+    if constexpr (std::is_same_v<T, uint8_t>)
+      return py::array(py::dtype("bool"), {n}, {py::ssize_t{1}}, slot.node.data(), owner);
+    else
+      return py::array_t<T>({n}, {static_cast<py::ssize_t>(sizeof(T))}, slot.vec<T>(), owner);
+  });
+}
+
+std::shared_ptr<State> make_state(const ProgramPtr& p, const GraphPtr& g, const py::dict& params, const py::dict& inputs) {
+  Bindings b;
+  std::vector<py::array_t<double>> keep;
+  for (auto item : params) b.params[py::cast<std::string>(item.first)] = py::cast<double>(item.second);
+  for (auto item : inputs) {
+    const auto name = py::cast<std::string>(item.first);
+    keep.push_back(checked_vector<double>(item.second, name.c_str(), g->num_nodes()));
+    b.inputs[name] = keep.back().data();
+  }
+  py::gil_scoped_release release;
+  return std::make_shared<State>(p, g, b);
+}
+
+}  // namespace
+
+void bind_program(py::module_& m) {
+  py::class_<Program, std::shared_ptr<Program>>(m, "Program")
+      .def(py::init([](const std::string& text) {
+             return std::make_shared<Program>(parse_ir(text));
+           }),
+           py::arg("ir_text"))
+      .def_property_readonly("num_steps", [](const Program& p) { return p.steps().size(); })
+      .def_property_readonly("has_loop", [](const Program& p) { return p.ir().has_loop; })
+      .def_property_readonly("max_iter", [](const Program& p) { return p.ir().max_iter; })
+      .def_property_readonly("outputs",
+                             [](const Program& p) {
+                               std::vector<std::string> names;
+                               for (const auto& o : p.ir().outputs) names.push_back(o.first);
+                               return names;
+                             })
+      .def_property_readonly("step_ops",
+                             [](const Program& p) {
+                               std::vector<std::string> ops;
+                               for (int32_t id : p.steps()) ops.emplace_back(op_name(p.ir().values[id].op));
+                               return ops;
+                             })
+      .def("text", [](const Program& p) { return print_ir(p.ir()); });
+
+  py::class_<State, std::shared_ptr<State>>(m, "State")
+      .def_property_readonly("iteration", &State::iteration)
+      .def_property_readonly("converged", &State::converged)
+      .def_property_readonly("residual", &State::residual)
+      .def_property_readonly("residuals", &State::residuals)
+      .def_property_readonly("next_step", &State::next_step)
+      .def("same_program", [](const State& s, const std::shared_ptr<Program>& p) { return s.program_ptr() == p; })
+      .def("same_graph", [](const State& s, const GraphPtr& g) { return s.graph() == g; })
+      .def(
+          "apply_step",
+          [](State& s, int64_t i) {
+            State::Use use(s);
+            CallTimer timer(s);
+            py::gil_scoped_release release;
+            s.apply_step(i);
+          },
+          py::arg("i"))
+      .def("apply_batch",
+           [](State& s) {
+             State::Use use(s);
+             CallTimer timer(s);
+             py::gil_scoped_release release;
+             s.apply_batch();
+           })
+      .def(
+          "run",
+          [](State& s, int64_t max_iter, py::object progress) {
+            State::Use use(s);
+            CallTimer timer(s);
+            py::gil_scoped_release release;
+            s.run(max_iter, [&]() {
+              py::gil_scoped_acquire acquire;
+              if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+              if (!progress.is_none()) progress(s.iteration(), s.residual());
+              return true;
+            });
+          },
+          py::arg("max_iter"), py::arg("progress") = py::none())
+      .def("finish",
+           [](State& s) {
+             State::Use use(s);
+             py::gil_scoped_release release;
+             s.finish();
+           })
+      .def(
+          "get",
+          [](py::object self, const std::string& name) {
+            State& s = self.cast<State&>();
+            const int32_t id = s.program().find_output(name);
+            if (id < 0) fail(ErrorKind::Parameter, "no output or carried value named '{}'", name);
+            return value_of(s, id, self);
+          },
+          py::arg("name"))
+      .def_property_readonly("stats", [](State& s) {
+        const Stats& st = s.stats();
+        py::dict d;
+        d["native_calls"] = st.native_calls;
+        d["boundary_ns"] = st.boundary_ns;
+        d["kernel_ns"] = st.kernel_ns;
+        d["step_ns"] = st.step_ns;
+        d["allocations"] = st.allocations;
+        d["allocations_after_init"] = st.allocations_after_init;
+        d["reuses"] = st.reuses;
+        d["iterations"] = st.iterations;
+        return d;
+      });
+
+  m.def("init_state", &make_state, py::arg("program"), py::arg("graph"), py::arg("params"), py::arg("inputs"));
+}
+
+}  // namespace sg::py_bind

@@ -1,0 +1,169 @@
+"""Program and State: a built step program, and one run of it over one graph."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+
+import numpy as np
+
+from stepgraph import _core
+from stepgraph.errors import ConvergenceError, ParameterError, StateError
+from stepgraph.graph import Graph
+from stepgraph.native._params import node_vector
+from stepgraph.result import Result
+
+__all__ = ["Program", "State"]
+
+log = logging.getLogger(__name__)
+
+
+class State:
+    """Named native buffers of one program run over one graph.
+
+    ``state[name]`` is a zero-copy numpy view of an output or carried value (valid until
+    the next apply); ``iteration``, ``converged``, ``residual`` and ``stats`` report progress.
+    """
+
+    __slots__ = ("_core", "program", "graph")
+
+    def __init__(self, core: Any, program: "Program", graph: Graph) -> None:
+        self._core = core
+        self.program = program
+        self.graph = graph
+
+    def __getitem__(self, name: str) -> Any:
+        return self._core.get(name)
+
+    @property
+    def iteration(self) -> int:
+        return int(self._core.iteration)
+
+    @property
+    def converged(self) -> bool:
+        return bool(self._core.converged)
+
+    @property
+    def residual(self) -> float:
+        return float(self._core.residual)
+
+    @property
+    def residuals(self) -> np.ndarray:
+        return np.asarray(self._core.residuals, dtype=np.float64)
+
+    @property
+    def stats(self) -> Dict[str, Any]:
+        return dict(self._core.stats)
+
+    def __repr__(self) -> str:
+        return (f"State({self.program.name}, iteration={self.iteration}, converged={self.converged}, "
+                f"residual={self.residual:.3g})")
+
+
+class Program:
+    """A built step program: ``init`` / ``apply_step`` / ``apply_batch`` / ``run``."""
+
+    def __init__(self, name: str, ir_text: str, params: Dict[str, float], inputs: Dict[str, str], *,
+                 opt_level: int = 3, exact: bool = False, disable: Tuple[str, ...] = ()) -> None:
+        if isinstance(opt_level, bool) or opt_level not in (0, 1, 2, 3):
+            raise ParameterError(f"opt_level must be 0, 1, 2 or 3, got {opt_level!r}")
+        self.name = name
+        self.ir_text = ir_text
+        self.params = dict(params)
+        self.inputs = dict(inputs)
+        self.opt_level = opt_level
+        self.exact = bool(exact)
+        self.disable = tuple(disable)
+        self._core = _core.Program(ir_text)
+        self._last: Optional[State] = None
+
+    @property
+    def num_steps(self) -> int:
+        """Native steps per loop iteration (one ``apply_step`` call each)."""
+        return int(self._core.num_steps)
+
+    @property
+    def outputs(self) -> List[str]:
+        return list(self._core.outputs)
+
+    @property
+    def stats(self) -> Dict[str, Any]:
+        """Stats of the most recent state this program initialized or ran."""
+        return self._last.stats if self._last is not None else {}
+
+    def explain(self) -> str:
+        """The program as the runtime executes it."""
+        return f"program {self.name} (opt_level={self.opt_level})\n" + self._core.text()
+
+    def __repr__(self) -> str:
+        return f"Program({self.name!r}, steps={self.num_steps}, outputs={self.outputs})"
+
+    # -- execution ------------------------------------------------------------------------
+    def _bindings(self, graph: Graph, values: Mapping[str, Any]) -> Tuple[Dict[str, float], Dict[str, np.ndarray]]:
+        params: Dict[str, float] = {}
+        inputs: Dict[str, np.ndarray] = {}
+        for key, val in values.items():
+            if key in self.inputs:
+                vec = node_vector(graph, val, key)
+                if vec is None:
+                    raise ParameterError(f"input vector {key!r} is required")
+                inputs[key] = vec
+            elif key in self.params:
+                if isinstance(val, bool) or not isinstance(val, (int, float, np.integer, np.floating)):
+                    raise ParameterError(f"parameter {key!r} must be a number, got {val!r}")
+                params[key] = float(val)
+            else:
+                known = ", ".join(sorted([*self.params, *self.inputs])) or "nothing"
+                raise ParameterError(f"unknown parameter {key!r}; program {self.name} takes: {known}")
+        missing = [k for k in self.inputs if k not in inputs]
+        if missing:
+            raise ParameterError(f"program {self.name} needs input vector(s): {', '.join(missing)}")
+        return params, inputs
+
+    def init(self, graph: Graph, **params: Any) -> State:
+        """Bind a graph and parameters: allocate buffers, evaluate the prologue once."""
+        if not isinstance(graph, Graph):
+            raise ParameterError(f"expected a stepgraph.Graph, got {type(graph).__name__}")
+        p, inputs = self._bindings(graph, params)
+        state = State(_core.init_state(self._core, graph._native, p, inputs), self, graph)
+        self._last = state
+        return state
+
+    def _check(self, state: Any) -> State:
+        if not isinstance(state, State):
+            raise StateError(f"expected a State from Program.init, got {type(state).__name__}")
+        if state.program is not self or not state._core.same_program(self._core):
+            raise StateError(f"this State belongs to program {state.program.name!r}, not to this program")
+        return state
+
+    def apply_step(self, state: State, i: int) -> None:
+        """Run step ``i`` of the loop alone (one native call; the per-step baseline)."""
+        self._check(state)._core.apply_step(int(i))
+
+    def apply_batch(self, state: State) -> None:
+        """Run one whole iteration in one native call (the GIL is released)."""
+        self._check(state)._core.apply_batch()
+
+    def run(self, graph: Graph, max_iter: Optional[int] = None, tol: Optional[float] = None,
+            progress: Optional[Callable[[int, float], Any]] = None, raise_on_failure: bool = False,
+            **params: Any) -> Result:
+        """The whole loop in one native call; KeyboardInterrupt is honoured between iterations.
+
+        ``tol`` sets the program's ``tol`` parameter; ``progress(iteration, residual)`` is
+        called after each iteration.
+        """
+        if tol is not None:
+            if "tol" not in self.params:
+                raise ParameterError(f"program {self.name} has no 'tol' parameter")
+            params["tol"] = tol
+        state = self.init(graph, **params)
+        limit = self._core.max_iter if max_iter is None else max_iter
+        if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 0:
+            raise ParameterError(f"max_iter must be an integer >= 0, got {max_iter!r}")
+        state._core.run(int(limit), progress)
+        outputs = {name: np.array(state[name], copy=True) for name in self.outputs}
+        result = Result(outputs, self.outputs[0], state.iteration, state.converged or not self._core.has_loop,
+                        state.residuals, graph=graph, extra={"stats": state.stats})
+        if raise_on_failure and not result.converged:
+            raise ConvergenceError(f"{self.name} did not converge within max_iter = {limit} iterations", result)
+        return result

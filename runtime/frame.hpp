@@ -1,0 +1,66 @@
+// Storage of one program run: a slot per IR value (a node vector or a scalar).
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "ops/op_table.hpp"
+#include "runtime/array.hpp"
+#include "runtime/graph.hpp"
+#include "runtime/ir.hpp"
+
+namespace sg {
+
+// Bool vectors are stored one byte per node.
+template <DType D> struct StorageOf;
+template <> struct StorageOf<DType::F64> { using type = double; };
+template <> struct StorageOf<DType::F32> { using type = float; };
+template <> struct StorageOf<DType::I64> { using type = int64_t; };
+template <> struct StorageOf<DType::Bool> { using type = uint8_t; };
+
+// f(T{}) with T the storage type of d.
+template <class F>
+decltype(auto) with_dtype(DType d, F&& f) {
+  switch (d) {
+    case DType::F64: return f(double{});
+    case DType::F32: return f(float{});
+    case DType::I64: return f(int64_t{});
+    case DType::Bool: break;
+  }
+  return f(uint8_t{});
+}
+
+struct Slot {
+  Array<unsigned char> node;  // n * dtype_size bytes for node values; empty for scalars
+  double f = 0;               // scalar value of float dtypes (f32 kept rounded to float)
+  int64_t i = 0;              // scalar value of i64 and bool
+
+  template <class T>
+  T* vec() { return reinterpret_cast<T*>(node.data()); }
+  template <class T>
+  const T* vec() const { return reinterpret_cast<const T*>(node.data()); }
+  template <class T>
+  T get() const {
+    if constexpr (std::is_floating_point_v<T>) return static_cast<T>(f);
+    else return static_cast<T>(i);
+  }
+  template <class T>
+  void set(T v) {
+    if constexpr (std::is_floating_point_v<T>) f = static_cast<double>(v);
+    else i = static_cast<int64_t>(v);
+  }
+};
+
+// What a kernel sees: the program, the graph and every value's slot.
+struct Frame {
+  const ProgramIR* ir = nullptr;
+  const Graph* graph = nullptr;
+  std::vector<Slot>* slots = nullptr;
+  Slot& slot(int32_t id) const { return (*slots)[id]; }
+  const Value& value(int32_t id) const { return ir->values[id]; }
+};
+
+// Evaluate one value (one step): elementwise, reduction, aggregation or source op.
+void eval_value(const Frame& f, int32_t id);
+
+}  // namespace sg

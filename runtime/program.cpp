@@ -1,0 +1,176 @@
+// The executor: binds a program to a graph, runs steps, iterations and whole loops.
+#include "runtime/program.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+
+#include "runtime/error.hpp"
+#include "runtime/memory.hpp"
+
+namespace sg {
+
+namespace {
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+Program::Program(ProgramIR ir) : ir_(std::move(ir)) {
+  const int32_t nv = static_cast<int32_t>(ir_.values.size());
+  std::vector<int> update_uses(static_cast<size_t>(nv), 0);
+  for (const CarryDecl& c : ir_.carries) ++update_uses[c.update];
+  for (int32_t id = 0; id < nv; ++id) {
+    const Value& v = ir_.values[id];
+    if (v.region == Region::Prologue) prologue_.push_back(id);
+    else if (v.region == Region::Epilogue) epilogue_.push_back(id);
+    else if (v.op != OpCode::Carry) steps_.push_back(id);
+  }
+  for (const CarryDecl& c : ir_.carries) {
+    const Value& u = ir_.values[c.update];
+    carry_swaps_.push_back(u.region == Region::Body && u.op != OpCode::Carry && update_uses[c.update] == 1);
+  }
+  if (ir_.has_loop && steps_.empty())
+    fail(ErrorKind::Program, "the loop computes nothing: every carry is updated with a value from outside the loop");
+}
+
+int32_t Program::find_output(const std::string& name) const {
+  for (const auto& [n, id] : ir_.outputs)
+    if (n == name) return id;
+  for (const CarryDecl& c : ir_.carries)
+    if (c.name == name) return c.value;
+  return -1;
+}
+
+State::Use::Use(State& s) : s_(s) {
+  bool expected = false;
+  if (!s_.busy_.compare_exchange_strong(expected, true))
+    fail(ErrorKind::State, "this State is in use by another thread; give each thread its own State");
+}
+State::Use::~Use() { s_.busy_.store(false); }
+
+State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
+    : program_(std::move(program)), graph_(std::move(graph)) {
+  const ProgramIR& ir = program_->ir();
+  const int64_t n = graph_->num_nodes();
+  for (const auto& [name, value] : b.params) {
+    bool known = false;
+    for (const Value& v : ir.values) known |= (v.op == OpCode::Param || v.op == OpCode::Input) && v.name == name;
+    if (!known) {
+      std::string names;
+      for (const Value& v : ir.values)
+        if (v.op == OpCode::Param || v.op == OpCode::Input) names += (names.empty() ? "" : ", ") + v.name;
+      fail(ErrorKind::Parameter, "unknown parameter '{}'; this program takes: {}", name,
+           names.empty() ? "nothing" : names);
+    }
+  }
+  double bytes = 0;
+  for (const Value& v : ir.values)
+    if (v.type.shape == Shape::Node) bytes += static_cast<double>(n) * dtype_size(v.type.dtype);
+  ensure_memory(bytes, "allocating this program's state");
+
+  slots_.resize(ir.values.size());
+  frame_ = Frame{&ir, graph_.get(), &slots_};
+  for (size_t id = 0; id < ir.values.size(); ++id) {
+    const Value& v = ir.values[id];
+    Slot& s = slots_[id];
+    if (v.type.shape == Shape::Node) {
+      s.node = Array<unsigned char>(static_cast<size_t>(n) * dtype_size(v.type.dtype));
+      ++stats_.allocations;
+    }
+    if (v.op == OpCode::Param) {
+      auto it = b.params.find(v.name);
+      const double x = it == b.params.end() ? v.number : it->second;
+      if (v.type.dtype == DType::I64) {
+        if (!(std::isfinite(x) && x == std::trunc(x) && std::abs(x) < 9.2e18))
+          fail(ErrorKind::Parameter, "parameter '{}' must be an integer, got {}", v.name, x);
+        s.i = static_cast<int64_t>(x);
+      } else {
+        s.f = v.type.dtype == DType::F32 ? static_cast<double>(static_cast<float>(x)) : x;
+      }
+    } else if (v.op == OpCode::Input) {
+      auto it = b.inputs.find(v.name);
+      if (it == b.inputs.end()) fail(ErrorKind::Parameter, "input vector '{}' is required", v.name);
+      const double* src = it->second;
+      with_dtype(v.type.dtype, [&](auto t) {
+        using T = decltype(t);
+        T* dst = s.vec<T>();
+        for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<T>(src[i]);
+      });
+    }
+  }
+  for (int32_t id : program_->prologue()) eval_value(frame_, id);
+  for (const CarryDecl& c : ir.carries) {
+    Slot &dst = slots_[c.value], &src = slots_[c.init];
+    dst.f = src.f;
+    dst.i = src.i;
+    if (!src.node.empty()) std::memcpy(dst.node.data(), src.node.data(), src.node.size());
+  }
+  stats_.step_ns.assign(program_->steps().size(), 0);
+}
+
+void State::run_step(int32_t index) {
+  const int32_t id = program_->steps()[index];
+  const int64_t t0 = now_ns();
+  eval_value(frame_, id);
+  const int64_t dt = now_ns() - t0;
+  stats_.step_ns[index] += dt;
+  stats_.kernel_ns += dt;
+  if (value(id).type.shape == Shape::Node) ++stats_.reuses;
+}
+
+void State::end_iteration() {
+  const ProgramIR& ir = program_->ir();
+  for (size_t k = 0; k < ir.carries.size(); ++k) {
+    const CarryDecl& c = ir.carries[k];
+    Slot &dst = slots_[c.value], &src = slots_[c.update];
+    dst.f = src.f;
+    dst.i = src.i;
+    if (dst.node.empty()) continue;
+    if (program_->carry_swaps()[k]) std::swap(dst.node, src.node);  // double buffering, no copy
+    else std::memcpy(dst.node.data(), src.node.data(), src.node.size());
+  }
+  ++iteration_;
+  ++stats_.iterations;
+  next_step_ = 0;
+  if (ir.until >= 0) converged_ = slots_[ir.until].i != 0;
+  if (ir.residual >= 0) {
+    const Slot& r = slots_[ir.residual];
+    residual_ = is_float(value(ir.residual).type.dtype) ? r.f : static_cast<double>(r.i);
+    residuals_.push_back(residual_);
+  }
+}
+
+void State::apply_step(int64_t i) {
+  const int64_t steps = static_cast<int64_t>(program_->steps().size());
+  if (!program_->ir().has_loop) fail(ErrorKind::State, "this program has no loop, so no steps");
+  if (i < 0 || i >= steps) fail(ErrorKind::State, "step {} is out of range; the loop has {} steps", i, steps);
+  if (i != next_step_) fail(ErrorKind::State, "step {} called out of order; step {} is next", i, next_step_);
+  run_step(static_cast<int32_t>(i));
+  ++next_step_;
+  if (next_step_ == steps) end_iteration();
+}
+
+void State::apply_batch() {
+  if (!program_->ir().has_loop) fail(ErrorKind::State, "this program has no loop to iterate");
+  if (next_step_ != 0) fail(ErrorKind::State, "an iteration is half done by apply_step (step {} is next)", next_step_);
+  const int32_t steps = static_cast<int32_t>(program_->steps().size());
+  for (int32_t i = 0; i < steps; ++i) run_step(i);
+  end_iteration();
+}
+
+void State::run(int64_t max_iter, const std::function<bool()>& between) {
+  if (!program_->ir().has_loop) return finish();
+  while (iteration_ < max_iter && !converged_) {
+    apply_batch();
+    if (between && !between()) return;
+  }
+  finish();
+}
+
+void State::finish() {
+  for (int32_t id : program_->epilogue()) eval_value(frame_, id);
+}
+
+}  // namespace sg

@@ -1,0 +1,103 @@
+// Program (a validated IR and its step list) and State (one run's buffers over one graph).
+#pragma once
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/frame.hpp"
+#include "runtime/graph.hpp"
+#include "runtime/ir.hpp"
+
+namespace sg {
+
+struct Stats {
+  int64_t native_calls = 0;
+  int64_t boundary_ns = 0;  // time inside native calls not spent in kernels
+  int64_t kernel_ns = 0;
+  std::vector<int64_t> step_ns;  // per body step
+  int64_t allocations = 0;       // node buffers allocated (all at init)
+  int64_t allocations_after_init = 0;
+  int64_t reuses = 0;            // node buffer writes into an existing buffer
+  int64_t iterations = 0;
+};
+
+class Program {
+ public:
+  explicit Program(ProgramIR ir);
+  const ProgramIR& ir() const { return ir_; }
+  // Body values that do work, in order: one apply_step each.
+  const std::vector<int32_t>& steps() const { return steps_; }
+  const std::vector<int32_t>& prologue() const { return prologue_; }
+  const std::vector<int32_t>& epilogue() const { return epilogue_; }
+  // carry index -> whether its update buffer can be swapped in (else copied).
+  const std::vector<char>& carry_swaps() const { return carry_swaps_; }
+  int32_t find_output(const std::string& name) const;
+
+ private:
+  ProgramIR ir_;
+  std::vector<int32_t> steps_, prologue_, epilogue_;
+  std::vector<char> carry_swaps_;
+};
+using ProgramPtr = std::shared_ptr<const Program>;
+
+// Values bound at init: scalar params by name, node-vector inputs by name (length n, float64).
+struct Bindings {
+  std::map<std::string, double> params;
+  std::map<std::string, const double*> inputs;
+};
+
+class State {
+ public:
+  State(ProgramPtr program, GraphPtr graph, const Bindings& bindings);
+
+  const Program& program() const { return *program_; }
+  const ProgramPtr& program_ptr() const { return program_; }
+  const GraphPtr& graph() const { return graph_; }
+  int64_t iteration() const { return iteration_; }
+  bool converged() const { return converged_; }
+  double residual() const { return residual_; }
+  int64_t next_step() const { return next_step_; }
+  const std::vector<double>& residuals() const { return residuals_; }
+  Stats& stats() { return stats_; }
+
+  void apply_step(int64_t i);  // one body step; the last one also finishes the iteration
+  void apply_batch();          // one whole iteration
+  // Iterate until converged or max_iter; `between` runs after each iteration and may stop it.
+  void run(int64_t max_iter, const std::function<bool()>& between);
+  void finish();               // evaluate the epilogue
+
+  Slot& slot(int32_t id) { return slots_[id]; }
+  const Value& value(int32_t id) const { return program_->ir().values[id]; }
+
+  // Guards against concurrent use of one State (raises StateError instead of corrupting it).
+  class Use {
+   public:
+    explicit Use(State& s);
+    ~Use();
+    Use(const Use&) = delete;
+    Use& operator=(const Use&) = delete;
+
+   private:
+    State& s_;
+  };
+
+ private:
+  void run_step(int32_t id);
+  void end_iteration();
+
+  ProgramPtr program_;
+  GraphPtr graph_;
+  std::vector<Slot> slots_;
+  Frame frame_;
+  int64_t iteration_ = 0, next_step_ = 0;
+  bool converged_ = false;
+  double residual_ = 0;
+  std::vector<double> residuals_;
+  Stats stats_;
+  std::atomic<bool> busy_{false};
+};
+
+}  // namespace sg
