@@ -1,0 +1,112 @@
+"""Builder PageRank vs the native twin: bitwise equal values, same iterations, call counts."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import stepgraph as sg
+from graphs import random_cases
+
+CASES = [c for c in random_cases(60, seed=11) if c.num_nodes > 0]
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_builder_pagerank_equals_native(case):
+    g = case.graph()
+    ref = sg.native.pagerank(g, tol=1e-10, max_iter=500)
+    res = sg.algorithms.pagerank(g, tol=1e-10, max_iter=500)
+    assert res.iterations == ref.iterations
+    assert np.abs(res["rank"] - ref.values).max() <= 1e-12
+    np.testing.assert_array_equal(res.residuals, ref.residuals)
+
+
+@pytest.mark.parametrize("case", CASES[:20], ids=repr)
+def test_builder_pagerank_options_equal_native(case):
+    rng = np.random.default_rng(case.num_nodes)
+    n = case.num_nodes
+    pers = rng.uniform(0, 1, n)
+    dang = rng.uniform(0, 1, n)
+    start = rng.uniform(0.1, 1, n)
+    for kwargs in (dict(personalization=pers), dict(dangling=dang, personalization=pers), dict(nstart=start),
+                   dict(weighted=False), dict(alpha=0.5)):
+        ref = sg.native.pagerank(case.graph(), tol=1e-10, max_iter=500, **kwargs)
+        res = sg.algorithms.pagerank(case.graph(), tol=1e-10, max_iter=500, **kwargs)
+        assert res.iterations == ref.iterations, kwargs
+        assert np.abs(res["rank"] - ref.values).max() <= 1e-12, kwargs
+
+
+def _graph(n=20_000, m=200_000, seed=2):
+    rng = np.random.default_rng(seed)
+    return sg.Graph.from_edges(rng.integers(0, n, m), rng.integers(0, n, m), n)
+
+
+def test_native_call_counts_and_no_allocation_after_init():
+    g = _graph()
+    prog = sg.algorithms.pagerank_program()
+    state = prog.init(g)
+    allocated = state.stats["allocations"]
+    for _ in range(5):
+        prog.apply_batch(state)
+    assert state.stats["native_calls"] == 5
+    assert state.stats["allocations"] == allocated and state.stats["allocations_after_init"] == 0
+    stepped = prog.init(g)
+    for _ in range(3):
+        for i in range(prog.num_steps):
+            prog.apply_step(stepped, i)
+    assert stepped.stats["native_calls"] == 3 * prog.num_steps
+    assert np.array_equal(stepped["rank"], prog.run(g, max_iter=3)["rank"])
+    run_state_calls = prog.run(g).extra["stats"]["native_calls"]
+    assert run_state_calls == 1
+
+
+def test_apply_batch_releases_the_gil():
+    g = sg.generators.rmat(17, seed=3) if hasattr(sg.generators, "rmat") else _graph(400_000, 6_000_000)
+    prog = sg.algorithms.pagerank_program(tol=0.0)
+    state = prog.init(g)
+    ticks = []
+    stop = threading.Event()
+
+    def count():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.0005)
+
+    t = threading.Thread(target=count)
+    t.start()
+    time.sleep(0.01)
+    before = len(ticks)
+    start = time.perf_counter()
+    for _ in range(10):
+        prog.apply_batch(state)
+    elapsed = time.perf_counter() - start
+    stop.set()
+    t.join()
+    during = [x for x in ticks if start <= x <= start + elapsed]
+    assert elapsed > 0.02 and len(during) >= 5, (elapsed, len(during), before)
+
+
+def test_type_error_points_at_user_line():
+    b = sg.Builder("bad")
+    x = b.fill(1.0)
+    labels = b.node_id()
+    with pytest.raises(sg.ProgramError) as info:
+        x + labels  # the offending line
+    msg = str(info.value)
+    assert "add" in msg and "float64 node vector" in msg and "int64 node vector" in msg
+    assert "test_builder_pagerank.py:" in msg
+
+
+def test_state_misuse():
+    g = _graph(1000, 5000)
+    p1, p2 = sg.algorithms.pagerank_program(), sg.algorithms.pagerank_program()
+    s1 = p1.init(g)
+    with pytest.raises(sg.StateError, match="belongs to program"):
+        p2.apply_batch(s1)
+    with pytest.raises(sg.StateError, match="out of order"):
+        p1.apply_step(s1, 3)
+    with pytest.raises(sg.ParameterError, match="unknown parameter 'beta'"):
+        p1.init(g, beta=1.0)
