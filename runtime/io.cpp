@@ -18,7 +18,8 @@ namespace sg {
 
 namespace {
 
-constexpr const char* kFormatChoices = "'mtx' (Matrix Market), 'el' (edge list u v) or 'wel' (weighted edge list u v w)";
+constexpr const char* kFormatChoices =
+    "'mtx' (Matrix Market), 'el' (edge list u v) or 'wel' (weighted edge list u v w)";
 
 std::string errno_text(int err) { return std::generic_category().message(err); }
 
@@ -64,12 +65,13 @@ GraphFileFormat format_from_path(std::string_view path) {
           ? " (compressed files are not read; decompress it first)"
           : "";
   fail(ErrorKind::Parameter,
-       "cannot tell the format of {} from its extension{}; pass format= {} (known extensions: .mtx; .el, .txt, "
+       "cannot tell the format of '{}' from its extension{}; pass format={} (known extensions: .mtx; .el, .txt, "
        ".edges, .tsv; .wel)",
-       io_detail::show(path), compressed, kFormatChoices);
+       path, compressed, kFormatChoices);
 }
 
 FileContents read_file(const std::string& path) {
+  if (path.find('\0') != std::string::npos) throw FileError(path, EINVAL, "the path contains a NUL byte");
   // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below anyway).
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) {

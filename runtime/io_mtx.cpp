@@ -60,7 +60,8 @@ Header parse_banner(std::string_view line, const std::string& path) {
     bad(fmt::format("missing Matrix Market header: the first line must be {}", kBanner));
   if (t.size() != 5)
     bad(fmt::format("bad Matrix Market header: expected 5 words {}, found {}", kBanner, t.size()));
-  const std::string object = io_detail::lower(t[1]), format = io_detail::lower(t[2]), field = io_detail::lower(t[3]), symmetry = io_detail::lower(t[4]);
+  const std::string object = io_detail::lower(t[1]), format = io_detail::lower(t[2]);
+  const std::string field = io_detail::lower(t[3]), symmetry = io_detail::lower(t[4]);
   if (object == "vector") bad("unsupported Matrix Market object 'vector': only 'matrix' is read");
   if (object != "matrix") bad(fmt::format("bad Matrix Market header: unknown object {}", io_detail::show(t[1])));
   if (format == "array") bad("unsupported Matrix Market format 'array' (dense): only 'coordinate' is read");

@@ -5,7 +5,8 @@ CSR with the same code as :meth:`stepgraph.Graph.from_edges`. Formats:
 
 * ``mtx``: Matrix Market ``coordinate`` with field ``pattern`` (unweighted), ``real`` or
   ``integer`` (float64 weights) and symmetry ``general`` (a directed graph) or ``symmetric``
-  (an undirected graph; each stored entry is one undirected edge, a diagonal entry a self-loop).
+  (an undirected graph; each stored entry is one undirected edge, a diagonal entry a self-loop,
+  whichever triangle it is stored in).
 * ``el``: ``u v`` per line; ``wel``: ``u v w`` per line. Ids are 0-based; ``#`` and ``%``
   comment lines and blank lines are skipped; CRLF line endings are fine.
 
@@ -95,9 +96,12 @@ def read_graph(
         n = int(num_nodes)
         if n < 0 or n > _MAX_NODES:
             raise ParameterError(f"num_nodes must be in 0..{_MAX_NODES} (32-bit node ids), got {n}")
+    encoded = os.fsencode(p)
+    if b"\0" in encoded:
+        raise ParameterError(f"path contains a NUL byte: {p!r}")
     start = time.perf_counter()
     native = _core.read_graph_file(
-        os.fsencode(p),
+        encoded,
         fmt,
         None if directed is None else bool(directed),
         n,

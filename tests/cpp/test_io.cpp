@@ -206,6 +206,7 @@ TEST_CASE("missing files, directories and non-regular files", "[io]") {
     CHECK(e.error_code() == EISDIR);
   }
   REQUIRE_THROWS_AS(read_graph("/dev/null", GraphFileFormat::EdgeList, {}), FileError);
+  REQUIRE_THROWS_AS(read_file(std::string("x\0y.el", 6)), FileError);
 }
 
 TEST_CASE("edge-list errors name the first bad line", "[io]") {
@@ -222,7 +223,8 @@ TEST_CASE("edge-list errors name the first bad line", "[io]") {
   CHECK_THAT(format_error("e9.el", std::string("0 1\n1 \0\n", 8), 2), Catch::Contains("'\\x00'"));
   ReadOptions n3;
   n3.num_nodes = 3;
-  CHECK_THAT(format_error("e10.el", "0 1\n2 3\n", 2, n3), Catch::Contains("node id '3' is out of range for num_nodes = 3"));
+  CHECK_THAT(format_error("e10.el", "0 1\n2 3\n", 2, n3),
+             Catch::Contains("node id '3' is out of range for num_nodes = 3"));
 
   CHECK_THAT(format_error("w1.wel", "0 1 1\n0 1\n", 2), Catch::Contains("expected 3 values (u v w), found 2"));
   CHECK_THAT(format_error("w2.wel", "0 1 nan\n", 1), Catch::Contains("weight 'nan' is not finite"));
@@ -265,11 +267,13 @@ TEST_CASE("Matrix Market errors name the line", "[io]") {
              Catch::Contains("ends after 2 of the 3 entries"));
   CHECK_THAT(format_error("m16.mtx", real + "3 3 2\n1 2 1\n2 3 1\n3 1 1\n", 5),
              Catch::Contains("more entries than the 2 declared"));
-  CHECK_THAT(format_error("m17.mtx", real + "3 3 2\n1 2 1\n0 3 1\n", 4), Catch::Contains("row index '0' is outside 1..3"));
+  CHECK_THAT(format_error("m17.mtx", real + "3 3 2\n1 2 1\n0 3 1\n", 4),
+             Catch::Contains("row index '0' is outside 1..3"));
   CHECK_THAT(format_error("m18.mtx", real + "3 3 2\n1 2 1\n1 4 1\n", 4),
              Catch::Contains("column index '4' is outside 1..3"));
   CHECK_THAT(format_error("m19.mtx", real + "3 3 1\n-1 2 1\n", 3), Catch::Contains("row index '-1' is outside"));
-  CHECK_THAT(format_error("m20.mtx", real + "3 3 1\n1 2\n", 3), Catch::Contains("expected 3 values (i j value), found 2"));
+  CHECK_THAT(format_error("m20.mtx", real + "3 3 1\n1 2\n", 3),
+             Catch::Contains("expected 3 values (i j value), found 2"));
   CHECK_THAT(format_error("m21.mtx", "%%MatrixMarket matrix coordinate pattern general\n3 3 1\n1 2 1\n", 3),
              Catch::Contains("pattern matrix has no values"));
   CHECK_THAT(format_error("m22.mtx", "%%MatrixMarket matrix coordinate integer general\n3 3 1\n1 2 1.5\n", 3),

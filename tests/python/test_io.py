@@ -267,6 +267,8 @@ def test_bad_arguments(tmp_path):
         sg.read_graph(p, directed="yes")
     with pytest.raises(sg.ParameterError, match="format"):
         sg.read_graph(p, format=3)
+    with pytest.raises(sg.ParameterError, match="NUL"):
+        sg.read_graph(str(p) + "\0.mtx")
     m = tmp_path / "m.mtx"
     m.write_text("%%MatrixMarket matrix coordinate pattern general\n3 3 0\n")
     assert sg.read_graph(m, num_nodes=3).num_nodes == 3
@@ -357,7 +359,9 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize("name,data,kwargs,fragment,line", MALFORMED, ids=[f"{i}:{c[3]}" for i, c in enumerate(MALFORMED)])
+@pytest.mark.parametrize(
+    "name,data,kwargs,fragment,line", MALFORMED, ids=[f"{i}:{c[3]}" for i, c in enumerate(MALFORMED)]
+)
 def test_malformed_files(tmp_path, name, data, kwargs, fragment, line):
     path = tmp_path / name
     path.write_bytes(data)
