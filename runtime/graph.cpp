@@ -1,4 +1,4 @@
-// Graph construction: validation, then a parallel stable counting sort per CSR, O(n + m).
+// Graph construction: validation, then parallel stable counting sorts (O(n + m) each).
 #include "runtime/graph.hpp"
 
 #include <atomic>
@@ -62,27 +62,26 @@ WeightCheck check_weights(const double* w, int64_t m) {
       [](WeightCheck x, WeightCheck y) { return WeightCheck{x.non_finite || y.non_finite, x.negative || y.negative}; });
 }
 
-// Stable counting sort of `count` virtual edges into CSR rows. edge(i, key, val) returns
-// false for an edge to skip. Sources are cut into P fixed chunks (P depends on sizes only,
-// never on threads), so the row order, the input order, is deterministic.
-template <class EdgeFn>
-void counting_sort(Csr& csr, int64_t n, int64_t count, EdgeFn edge, const double* w, int64_t w_mod,
-                   bool force_wide) {
-  csr.num_rows = n;
-  constexpr int64_t kMinChunk = 1 << 16;
-  int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(64, (count + kMinChunk - 1) / kMinChunk));
-  if (n > 0) chunks = std::max<int64_t>(1, std::min<int64_t>(chunks, (int64_t{1} << 28) / n));
-  const int64_t chunk = std::max<int64_t>(1, (count + chunks - 1) / chunks);
+// How many fixed chunks a counting sort of `count` entries into n rows uses: a function of
+// the sizes only (never of the thread count), so row order is deterministic.
+int64_t sort_chunks(int64_t n, int64_t count) {
+  constexpr int64_t kMinChunk = int64_t{1} << 18;
+  int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(16, (count + kMinChunk - 1) / kMinChunk));
+  if (n > 0) chunks = std::max<int64_t>(1, std::min<int64_t>(chunks, (int64_t{1} << 25) / n));
+  return chunks;
+}
 
+// Stable counting sort into CSR rows. for_each(p, emit) calls emit(key, val, weight_index)
+// for chunk p's entries in order (return value ignored); entries keep that order per row.
+template <class ForEach>
+void counting_sort(Csr& csr, int64_t n, int64_t chunks, ForEach for_each, const double* w, bool force_wide) {
+  csr.num_rows = n;
   Array<uint32_t> counts(static_cast<size_t>(chunks * n));
   parallel_fill<uint32_t>(counts.data(), chunks * n, 0);
   parallel_range(chunks, 1, [&](int64_t pb, int64_t pe) {
     for (int64_t p = pb; p < pe; ++p) {
       uint32_t* c = counts.data() + p * n;
-      int64_t key;
-      node_t val;
-      for (int64_t i = p * chunk, e = std::min(count, (p + 1) * chunk); i < e; ++i)
-        if (edge(i, key, val)) ++c[key];
+      for_each(p, [&](int64_t key, node_t, int64_t) { ++c[key]; });
     }
   });
 
@@ -103,19 +102,16 @@ void counting_sort(Csr& csr, int64_t n, int64_t count, EdgeFn edge, const double
   csr.nnz = exclusive_scan(degree.data(), off.data(), n);
   csr.wide = force_wide || csr.nnz >= kWideOffsetEdges;
   csr.idx = Array<node_t>(static_cast<size_t>(csr.nnz));
-  if (w) csr.w = Array<double>(static_cast<size_t>(csr.nnz));
+  csr.w = w ? Array<double>(static_cast<size_t>(csr.nnz)) : Array<double>();
 
   parallel_range(chunks, 1, [&](int64_t pb, int64_t pe) {
     for (int64_t p = pb; p < pe; ++p) {
       uint32_t* c = counts.data() + p * n;
-      int64_t key;
-      node_t val;
-      for (int64_t i = p * chunk, e = std::min(count, (p + 1) * chunk); i < e; ++i) {
-        if (!edge(i, key, val)) continue;
+      for_each(p, [&](int64_t key, node_t val, int64_t wi) {
         const int64_t pos = off[key] + c[key]++;
         csr.idx[pos] = val;
-        if (w) csr.w[pos] = w[i % w_mod];
-      }
+        if (w) csr.w[pos] = w[wi];
+      });
     }
   });
 
@@ -127,6 +123,50 @@ void counting_sort(Csr& csr, int64_t n, int64_t count, EdgeFn edge, const double
       for (int64_t i = b; i < e; ++i) csr.off32[i] = static_cast<uint32_t>(off[i]);
     });
   }
+}
+
+// Counting sort of `count` virtual edges; edge(i, key, val) returns false for one to skip.
+template <class EdgeFn>
+void sort_edges(Csr& csr, int64_t n, int64_t count, EdgeFn edge, const double* w, int64_t m, bool force_wide) {
+  const int64_t chunks = sort_chunks(n, count);
+  const int64_t chunk = std::max<int64_t>(1, (count + chunks - 1) / chunks);
+  counting_sort(
+      csr, n, chunks,
+      [&](int64_t p, auto&& emit) {
+        int64_t key;
+        node_t val;
+        for (int64_t i = p * chunk, e = std::min(count, (p + 1) * chunk); i < e; ++i)
+          if (edge(i, key, val)) emit(key, val, m > 0 ? i % m : 0);
+      },
+      w, force_wide);
+}
+
+// out = the transpose of a: rows come out sorted by neighbor id (ties keep a's order).
+void transpose(const Csr& a, Csr& out, bool force_wide) {
+  const int64_t n = a.num_rows;
+  const int64_t chunks = sort_chunks(n, a.nnz);
+  // Chunk p covers the rows holding entries [p * nnz / chunks, ...): fixed by the data.
+  std::vector<int64_t> row_start(static_cast<size_t>(chunks) + 1, n);
+  row_start[0] = 0;
+  a.visit([&](auto c) {
+    for (int64_t p = 1; p < chunks; ++p) {
+      const int64_t target = a.nnz * p / chunks;
+      int64_t lo = row_start[p - 1], hi = n;  // first row whose start is >= target
+      while (lo < hi) {
+        const int64_t mid = (lo + hi) / 2;
+        if (c.begin(mid) < target) lo = mid + 1;
+        else hi = mid;
+      }
+      row_start[p] = lo;
+    }
+    counting_sort(
+        out, n, chunks,
+        [&](int64_t p, auto&& emit) {
+          for (int64_t u = row_start[p]; u < row_start[p + 1]; ++u)
+            for (int64_t k = c.begin(u); k < c.end(u); ++k) emit(c.idx[k], static_cast<node_t>(u), k);
+        },
+        c.w, force_wide);
+  });
 }
 
 }  // namespace
@@ -151,10 +191,10 @@ GraphPtr Graph::from_edges(const Id* src, const Id* dst, const double* weights, 
   if (m > 0 && (rd.lo < 0 || rd.hi >= n)) report_bad_id("dst", dst, m, n);
 
   {
-    // Peak of the build: both CSRs, plus the counting sort's transient per-chunk counts and offsets.
-    const double nnz = 2.0 * static_cast<double>(m);  // directed: out + in; undirected: both directions
+    // Peak of the build: the CSRs alive at once, plus the counting sort's per-chunk counts and offsets.
+    const double nnz = 3.0 * static_cast<double>(m);  // directed: out + in + the first sort; undirected: 2 x 2m
     const double per_edge = 4.0 + (weights ? 8.0 : 0.0);
-    const double counts = std::min(64.0 * static_cast<double>(n), static_cast<double>(1 << 28)) * 4.0;
+    const double counts = std::min(16.0 * static_cast<double>(n), static_cast<double>(1 << 25)) * 4.0;
     const double bytes = nnz * per_edge + 4.0 * 8.0 * (static_cast<double>(n) + 1) + counts;
     ensure_memory(bytes, "building this graph");
   }
@@ -176,29 +216,28 @@ GraphPtr Graph::from_edges(const Id* src, const Id* dst, const double* weights, 
     g->has_negative_ = wc.negative;
   }
 
-  g->out_ = std::make_shared<Csr>();
+  // Rows end up sorted by neighbor id (ties in input order): a canonical order that fixes
+  // every row sum and helps gather locality. Built by counting sorts only, O(n + m) each.
+  const bool wide = opts.wide_offsets;
+  Csr first;
   if (opts.directed) {
-    counting_sort(
-        *g->out_, n, m,
-        [&](int64_t i, int64_t& key, node_t& val) {
-          key = static_cast<int64_t>(src[i]);
-          val = static_cast<node_t>(dst[i]);
-          return true;
-        },
-        weights, std::max<int64_t>(m, 1), opts.wide_offsets);
-    g->in_ = std::make_shared<Csr>();
-    counting_sort(
-        *g->in_, n, m,
+    sort_edges(
+        first, n, m,
         [&](int64_t i, int64_t& key, node_t& val) {
           key = static_cast<int64_t>(dst[i]);
           val = static_cast<node_t>(src[i]);
           return true;
         },
-        weights, std::max<int64_t>(m, 1), opts.wide_offsets);
+        weights, m, wide);
+    g->out_ = std::make_shared<Csr>();
+    transpose(first, *g->out_, wide);  // out rows sorted by dst
+    first = Csr();
+    g->in_ = std::make_shared<Csr>();
+    transpose(*g->out_, *g->in_, wide);  // in rows sorted by src
   } else {
     // Virtual edge list: the m edges forward, then the m edges reversed (self-loops once).
-    counting_sort(
-        *g->out_, n, 2 * m,
+    sort_edges(
+        first, n, 2 * m,
         [&](int64_t i, int64_t& key, node_t& val) {
           const int64_t j = i < m ? i : i - m;
           const int64_t a = static_cast<int64_t>(src[j]), b = static_cast<int64_t>(dst[j]);
@@ -207,7 +246,9 @@ GraphPtr Graph::from_edges(const Id* src, const Id* dst, const double* weights, 
           val = static_cast<node_t>(i < m ? b : a);
           return true;
         },
-        weights, std::max<int64_t>(m, 1), opts.wide_offsets);
+        weights, m, wide);
+    g->out_ = std::make_shared<Csr>();
+    transpose(first, *g->out_, wide);  // symmetric: the transpose has the same rows, sorted
     g->in_ = g->out_;
   }
   g->in_->visit([&](auto csr) { g->partition_ = Partition::balanced(n, csr.off); });

@@ -58,7 +58,7 @@ class Graph {
  public:
   // Edges (src[i] -> dst[i]), optional weights (nullptr: unweighted). num_nodes < 0: max id + 1.
   // Undirected graphs store both directions (a self-loop once, as in the adjacency matrix);
-  // parallel edges are kept. Rows keep the input order of their edges.
+  // parallel edges are kept. Rows are sorted by neighbor id; parallel edges keep input order.
   template <class Id>
   static GraphPtr from_edges(const Id* src, const Id* dst, const double* weights, int64_t num_edges,
                              int64_t num_nodes, const BuildOptions& opts);

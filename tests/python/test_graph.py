@@ -35,7 +35,7 @@ def test_csr_matches_edges(case):
     assert g.directed == case.directed
 
 
-def test_rows_keep_input_order_and_wide_offsets_match():
+def test_rows_sorted_by_neighbor_and_wide_offsets_match():
     rng = np.random.default_rng(0)
     s, d = rng.integers(0, 1000, 20_000), rng.integers(0, 1000, 20_000)
     narrow = sg.Graph.from_edges(s, d, 1000)
@@ -46,7 +46,11 @@ def test_rows_keep_input_order_and_wide_offsets_match():
             np.testing.assert_array_equal(a, b)
     off, idx, _ = narrow.csr("out")
     row = idx[off[5] : off[6]]
-    np.testing.assert_array_equal(row, d[s == 5])  # input order within a row
+    np.testing.assert_array_equal(row, np.sort(d[s == 5]))  # rows sorted by neighbor id
+    woff, widx, ww = sg.Graph.from_edges(s, d, 1000, weights=np.arange(20_000.0)).csr("in")
+    for v in (0, 7, 999):  # parallel edges keep their input order (weights increase with it)
+        r, w = widx[woff[v] : woff[v + 1]], ww[woff[v] : woff[v + 1]]
+        assert all((r[i], w[i]) < (r[i + 1], w[i + 1]) for i in range(len(r) - 1))
     a = sg.native.pagerank(narrow, tol=1e-10)
     b = sg.native.pagerank(wide, tol=1e-10)
     assert np.array_equal(a.values, b.values)

@@ -198,8 +198,8 @@ def test_weighted_edge_list_values(tmp_path):
     g = sg.read_graph(path)
     assert g.weighted
     off, idx, w = g.csr("out")
-    assert off.tolist() == [0, 2, 3, 4] and idx.tolist() == [1, 0, 2, 0]
-    assert w.tolist() == [0.1, 7.0, 1e-3, 250.0]
+    assert off.tolist() == [0, 2, 3, 4] and idx.tolist() == [0, 1, 2, 0]
+    assert w.tolist() == [7.0, 0.1, 1e-3, 250.0]
     neg = tmp_path / "neg.wel"
     neg.write_text("0 1 -2.5\n")
     h = sg.read_graph(neg, allow_negative_weights=True)
