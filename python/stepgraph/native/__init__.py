@@ -5,5 +5,14 @@ algorithms (``stepgraph.algorithms``) are compared against.
 """
 
 from stepgraph.native._pagerank import pagerank, personalized_pagerank
+from stepgraph.native._traversal import bfs, connected_components, degree_centrality, label_propagation, sssp
 
-__all__ = ["pagerank", "personalized_pagerank"]
+__all__ = [
+    "pagerank",
+    "personalized_pagerank",
+    "connected_components",
+    "label_propagation",
+    "bfs",
+    "sssp",
+    "degree_centrality",
+]
