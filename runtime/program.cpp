@@ -162,6 +162,10 @@ void State::apply_batch() {
 
 void State::run(int64_t max_iter, const std::function<bool()>& between) {
   if (!program_->ir().has_loop) return finish();
+  if (graph_->num_nodes() == 0) {  // nothing to iterate over: the loop is skipped, as the native twins do
+    converged_ = true;
+    return finish();
+  }
   while (iteration_ < max_iter && !converged_) {
     apply_batch();
     if (between && !between()) return;

@@ -229,7 +229,10 @@ class Builder:
     def _add(self, op: str, dtype: str, node: bool, inputs: Sequence[int], attrs: Optional[Dict[str, Any]] = None,
              region: Optional[str] = None) -> int:
         self._check_open()
-        self._values.append(_Rec(op, dtype, node, region or self._region, tuple(inputs), attrs or {}, _user_line()))
+        attrs = dict(attrs or {})
+        if op in ("const", "fill", "param", "input"):
+            attrs["to"] = dtype  # the native side derives these ops' dtype from `to`
+        self._values.append(_Rec(op, dtype, node, region or self._region, tuple(inputs), attrs, _user_line()))
         return len(self._values) - 1
 
     def _const_in(self, region: str, value: Any, dtype: str, node: bool) -> int:

@@ -87,6 +87,8 @@ def lp_reference(case: GraphCase, max_iter: int) -> Tuple[List[int], int, bool]:
             neighbors[u].append(v)
             neighbors[v].append(u)
     labels = list(range(n))
+    if n == 0:  # no nodes: nothing to iterate over
+        return labels, 0, True
     iterations, converged = 0, False
     while iterations < max_iter:
         new = []

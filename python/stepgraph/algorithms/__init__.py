@@ -1,5 +1,34 @@
-"""Graph algorithms written with the public Builder API (the showcase of the DSL)."""
+"""Graph algorithms written with the public Builder API (the showcase of the DSL).
 
-from stepgraph.algorithms.pagerank import pagerank, pagerank_program
+Each ``*_program(...)`` returns the :class:`stepgraph.Program`; the function of the same
+name without ``_program`` runs it on a graph and returns a :class:`stepgraph.Result`.
+"""
 
-__all__ = ["pagerank", "pagerank_program"]
+from stepgraph.algorithms.pagerank import (
+    pagerank,
+    pagerank_program,
+    personalized_pagerank,
+    personalized_pagerank_program,
+)
+from stepgraph.algorithms.traversal import (
+    bfs,
+    bfs_program,
+    connected_components,
+    connected_components_program,
+    degree_centrality,
+    degree_centrality_program,
+    label_propagation,
+    label_propagation_program,
+    sssp,
+    sssp_program,
+)
+
+__all__ = [
+    "pagerank", "pagerank_program",
+    "personalized_pagerank", "personalized_pagerank_program",
+    "connected_components", "connected_components_program",
+    "label_propagation", "label_propagation_program",
+    "bfs", "bfs_program",
+    "sssp", "sssp_program",
+    "degree_centrality", "degree_centrality_program",
+]

@@ -1,52 +1,46 @@
-"""PageRank as a step program; the same arithmetic, in the same order, as native.pagerank."""
+"""PageRank and personalized PageRank as step programs, with native.pagerank's arithmetic
+in the same order, so results agree bit for bit with the native twins."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
 from stepgraph.builder import Builder
-from stepgraph.errors import ConvergenceError
+from stepgraph.errors import ConvergenceError, ParameterError
 from stepgraph.graph import Graph
-from stepgraph.native._params import as_graph, node_vector
+from stepgraph.native._params import as_graph, node_id, node_vector
 from stepgraph.program import Program
 from stepgraph.result import Result
 
-__all__ = ["pagerank_program", "pagerank"]
+__all__ = ["pagerank_program", "pagerank", "personalized_pagerank_program", "personalized_pagerank"]
 
 
-def pagerank_program(
-    alpha: float = 0.85,
-    max_iter: int = 100,
-    tol: float = 1e-6,
-    personalization: bool = False,
-    dangling: bool = False,
-    nstart: bool = False,
-    weighted: bool = True,
-    dtype: Any = "float64",
-    opt_level: int = 3,
-    exact: bool = False,
-) -> Program:
-    """NetworkX-contract PageRank. With ``personalization`` / ``dangling`` / ``nstart`` the
-    program takes that node vector as an input at init/run (normalized to sum 1)."""
-    b = Builder("pagerank")
+def _build(name: str, teleport: str, dangling: bool, nstart: bool, alpha: float, max_iter: int, tol: float,
+           weighted: bool, dtype: Any, opt_level: int, exact: bool) -> Program:
+    """teleport: "uniform" (1/n), "input" (a personalization vector) or "source" (one node)."""
+    b = Builder(name)
     a = b.param("alpha", alpha, dtype)
     tolerance = b.param("tol", tol)
     n = b.num_nodes(dtype)
     deg = b.out_degree(weighted=weighted, dtype=dtype)
     sink = deg == 0
-    inv = b.where(sink, 0.0, b.recip(deg))  # hoistable: 1 / out-degree, 0 for sinks
-    p = b.normalize(b.input("personalization", dtype)) if personalization else 1.0 / n
-    teleport = (1.0 - a) * p
+    inv = b.where(sink, 0.0, b.recip(deg))  # 1 / out-degree, 0 for sinks
+    if teleport == "input":
+        p = b.normalize(b.input("personalization", dtype))
+    elif teleport == "source":
+        p = b.where(b.node_id() == b.param("source", 0, "int64"), 1.0, 0.0)
+    else:
+        p = 1.0 / n
     dw = b.normalize(b.input("dangling", dtype)) if dangling else p
     x0 = b.normalize(b.input("nstart", dtype)) if nstart else b.broadcast(1.0 / n)
+    teleport_mass = (1.0 - a) * p
     with b.loop(max_iter=max_iter) as loop:
         x = loop.carry("rank", x0)
-        contrib = x * inv
-        gathered = b.neighbor_agg(contrib, "sum", "in", edge="mul_weight" if weighted else None)
+        gathered = b.neighbor_agg(x * inv, "sum", "in", edge="mul_weight" if weighted else None)
         dangling_sum = b.sum(b.where(sink, x, 0.0))
-        new = a * (gathered + dangling_sum * dw) + teleport
+        new = a * (gathered + dangling_sum * dw) + teleport_mass
         err = b.norm_l1(new - x)
         loop.update(x, new)
         if b._rec(err).dtype != "f64":
@@ -56,32 +50,70 @@ def pagerank_program(
     return b.build(opt_level=opt_level, exact=exact)
 
 
-def pagerank(
-    g: Graph,
-    alpha: float = 0.85,
-    personalization: Any = None,
-    max_iter: int = 100,
-    tol: float = 1e-6,
-    nstart: Any = None,
-    dangling: Any = None,
-    weighted: bool = True,
-    dtype: Any = "float64",
-    raise_on_failure: bool = True,
-) -> Result:
+def pagerank_program(alpha: float = 0.85, max_iter: int = 100, tol: float = 1e-6, personalization: bool = False,
+                     dangling: bool = False, nstart: bool = False, weighted: bool = True, dtype: Any = "float64",
+                     opt_level: int = 3, exact: bool = False) -> Program:
+    """NetworkX-contract PageRank. With ``personalization`` / ``dangling`` / ``nstart`` the
+    program takes that node vector as an input at init/run (normalized to sum 1)."""
+    return _build("pagerank", "input" if personalization else "uniform", dangling, nstart, alpha, max_iter, tol,
+                  weighted, dtype, opt_level, exact)
+
+
+def personalized_pagerank_program(alpha: float = 0.85, max_iter: int = 100, tol: float = 1e-6,
+                                  dangling: bool = False, weighted: bool = True, dtype: Any = "float64",
+                                  opt_level: int = 3, exact: bool = False) -> Program:
+    """PageRank teleporting to the node given by the int ``source`` parameter."""
+    return _build("personalized_pagerank", "source", dangling, False, alpha, max_iter, tol, weighted, dtype,
+                  opt_level, exact)
+
+
+def _checked_vector(g: Graph, value: Any, name: str) -> Optional[np.ndarray]:
+    vec = node_vector(g, value, name)
+    if vec is not None:
+        bad = np.flatnonzero(~np.isfinite(vec) | (vec < 0))
+        if bad.size:
+            raise ParameterError(f"{name}[{bad[0]}] = {vec[bad[0]]} must be finite and non-negative")
+        if not vec.sum() > 0:
+            raise ParameterError(f"{name} sums to zero; it needs a positive entry")
+    return vec
+
+
+def pagerank(g: Graph, alpha: float = 0.85, personalization: Any = None, max_iter: int = 100, tol: float = 1e-6,
+             nstart: Any = None, dangling: Any = None, weighted: bool = True, dtype: Any = "float64",
+             raise_on_failure: bool = True) -> Result:
     """Run :func:`pagerank_program` on ``g`` (one native call for the whole loop)."""
     g = as_graph(g)
     inputs = {}
     for name, value in (("personalization", personalization), ("dangling", dangling), ("nstart", nstart)):
-        vec = node_vector(g, value, name)
+        vec = _checked_vector(g, value, name)
         if vec is not None:
-            if not np.all(np.isfinite(vec)) or (vec < 0).any() or not vec.sum() > 0:
-                from stepgraph.errors import ParameterError
-
-                raise ParameterError(f"{name} must be finite, non-negative and not all zero")
             inputs[name] = vec
     prog = pagerank_program(alpha, max_iter, tol, personalization is not None, dangling is not None,
                             nstart is not None, weighted, dtype)
     res = prog.run(g, **inputs)
-    if raise_on_failure and not res.converged and g.num_nodes > 0:
+    if raise_on_failure and not res.converged:
         raise ConvergenceError(f"pagerank did not converge within max_iter = {max_iter} iterations", res)
+    return res
+
+
+def personalized_pagerank(g: Graph, sources: Any, alpha: float = 0.85, max_iter: int = 100, tol: float = 1e-6,
+                          dangling: Any = None, weighted: bool = True, dtype: Any = "float64",
+                          raise_on_failure: bool = True) -> Result:
+    """One PageRank per source (values of shape (len(sources), n)), one program run each."""
+    g = as_graph(g)
+    if np.isscalar(sources) or isinstance(sources, (str, bytes)):
+        sources = [sources]
+    ids = [node_id(g, s, "source") for s in sources]
+    inputs = {}
+    vec = _checked_vector(g, dangling, "dangling")
+    if vec is not None:
+        inputs["dangling"] = vec
+    prog = personalized_pagerank_program(alpha, max_iter, tol, dangling is not None, weighted, dtype)
+    runs = [prog.run(g, source=s, **inputs) for s in ids]
+    values = np.stack([r["rank"] for r in runs]) if runs else np.zeros((0, g.num_nodes))
+    iters = np.array([r.iterations for r in runs], dtype=np.int64)
+    res = Result({"rank": values}, "rank", int(iters.max()) if runs else 0, all(r.converged for r in runs),
+                 graph=g, extra={"iterations_per_source": iters, "sources": ids})
+    if raise_on_failure and not res.converged:
+        raise ConvergenceError(f"personalized_pagerank did not converge within max_iter = {max_iter} iterations", res)
     return res

@@ -1,0 +1,124 @@
+"""Components, label propagation, BFS, SSSP and degree centrality as step programs.
+
+Each ``*_program`` returns a :class:`Program`; each convenience function checks its
+arguments, runs the program on a graph (one native call) and returns a :class:`Result`.
+Integer results equal the native twins' exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stepgraph.builder import Builder
+from stepgraph.errors import ParameterError
+from stepgraph.graph import Graph
+from stepgraph.native._params import as_graph, int_param, node_id
+from stepgraph.program import Program
+from stepgraph.result import Result
+
+__all__ = [
+    "connected_components_program", "connected_components",
+    "label_propagation_program", "label_propagation",
+    "bfs_program", "bfs",
+    "sssp_program", "sssp",
+    "degree_centrality_program", "degree_centrality",
+]
+
+UNTIL_CONVERGED = 2**62  # fixed-point loops stop on their own well before this
+
+
+def connected_components_program(opt_level: int = 3, exact: bool = False) -> Program:
+    """Weak components: every node takes the smallest label among itself and its neighbors."""
+    b = Builder("connected_components")
+    ids = b.node_id("int64")
+    with b.loop(max_iter=UNTIL_CONVERGED) as loop:
+        label = loop.carry("component", ids)
+        new = b.minimum(label, b.neighbor_agg(label, "min", "both"))
+        changed = b.count(new != label)
+        loop.update(label, new)
+        loop.until(changed == 0, residual=changed)
+    b.output("component", label)
+    return b.build(opt_level=opt_level, exact=exact)
+
+
+def label_propagation_program(max_iter: int = 100, opt_level: int = 3, exact: bool = False) -> Program:
+    """Synchronous label propagation: most frequent neighbor label, ties to the smallest."""
+    b = Builder("label_propagation")
+    has_neighbors = (b.in_degree(weighted=False) + b.out_degree(weighted=False)) > 0
+    ids = b.node_id("int64")
+    with b.loop(max_iter=max_iter) as loop:
+        label = loop.carry("label", ids)
+        new = b.where(has_neighbors, b.neighbor_agg(label, "mode", "both"), label)
+        changed = b.count(new != label)
+        loop.update(label, new)
+        loop.until(changed == 0, residual=changed)
+    b.output("label", label)
+    return b.build(opt_level=opt_level, exact=exact)
+
+
+def _distances(name: str, weighted: bool) -> Any:
+    """Synchronous Bellman-Ford from a source: the fixed point every correct SSSP reaches."""
+    b = Builder(name)
+    source = b.param("source", 0, "int64")
+    start = b.where(b.node_id("int64") == source, 0.0, float("inf"))
+    with b.loop(max_iter=UNTIL_CONVERGED) as loop:
+        dist = loop.carry("distance", start)
+        if weighted:
+            reached = b.neighbor_agg(dist, "min", "in", edge="add_weight")
+        else:
+            reached = b.neighbor_agg(dist, "min", "in") + 1.0
+        new = b.minimum(dist, reached)
+        changed = b.count(new != dist)
+        loop.update(dist, new)
+        loop.until(changed == 0, residual=changed)
+    return b, dist
+
+
+def bfs_program(opt_level: int = 3, exact: bool = False) -> Program:
+    """Hop levels along out-edges from the ``source`` parameter; -1 where unreachable."""
+    b, dist = _distances("bfs", False)
+    level = b.where(dist == float("inf"), -1, b.cast(dist, "int64"))
+    b.output("level", level)
+    return b.build(opt_level=opt_level, exact=exact)
+
+
+def sssp_program(opt_level: int = 3, exact: bool = False) -> Program:
+    """Shortest-path distances along out-edges (edge weights, 1 when unweighted); inf unreachable."""
+    b, dist = _distances("sssp", True)
+    b.output("distance", dist)
+    return b.build(opt_level=opt_level, exact=exact)
+
+
+def degree_centrality_program(opt_level: int = 3, exact: bool = False) -> Program:
+    """(in + out degree) / (n - 1) for directed graphs, degree / (n - 1) for undirected; 1 if n == 1."""
+    b = Builder("degree_centrality")
+    n = b.num_nodes()
+    out_deg = b.out_degree(weighted=False)
+    degree = b.where(b.directed(), b.in_degree(weighted=False) + out_deg, out_deg)
+    b.output("centrality", b.where(n <= 1.0, 1.0, degree * (1.0 / (n - 1.0))))  # NetworkX's arithmetic
+    return b.build(opt_level=opt_level, exact=exact)
+
+
+def connected_components(g: Graph) -> Result:
+    return connected_components_program().run(as_graph(g))
+
+
+def label_propagation(g: Graph, max_iter: int = 100) -> Result:
+    return label_propagation_program(int_param(max_iter, "max_iter")).run(as_graph(g))
+
+
+def bfs(g: Graph, source: Any) -> Result:
+    g = as_graph(g)
+    return bfs_program().run(g, source=node_id(g, source))
+
+
+def sssp(g: Graph, source: Any) -> Result:
+    g = as_graph(g)
+    s = node_id(g, source)
+    if g._native.has_negative_weights:
+        raise ParameterError("sssp needs non-negative edge weights; this graph has negative weights")
+    return sssp_program().run(g, source=s)
+
+
+def degree_centrality(g: Graph) -> Result:
+    return degree_centrality_program().run(as_graph(g))
