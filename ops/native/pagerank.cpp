@@ -32,20 +32,29 @@ void iterate(const Graph& g, const Csr& in, T alpha, NodeValue<T> tele, NodeValu
     const T* cc = c;
     T* cn = c_next;
     const T dsum = dangling_sum;
-    for_each_block(part, [&](int64_t b, int64_t lo, int64_t hi) {
+    for_each_block(part, [&, cc, cn, dsum](int64_t b, int64_t lo, int64_t hi) {
+      // Locals (not captured references) so the compiler keeps them in registers across stores.
+      const auto* __restrict off = in.off;
+      const node_t* __restrict idx = in.idx;
+      const double* __restrict w = in.w;
+      const T* __restrict cin = cc;
+      const T* __restrict invp = inv;
+      T* __restrict xp = x;
+      T* __restrict cout = cn;
+      const T a = alpha, d_scalar = dsum * dw.scalar, t_scalar = tele.scalar;
       T err = 0, sink = 0;
       for (int64_t v = lo; v < hi; ++v) {
-        const T s = row_sum<T>(in.begin(v), in.end(v), [&](int64_t k) {
-          if constexpr (kWeighted) return cc[in.idx[k]] * static_cast<T>(in.w[k]);
-          else return cc[in.idx[k]];
+        const T s = row_sum<T>(static_cast<int64_t>(off[v]), static_cast<int64_t>(off[v + 1]), [&](int64_t k) {
+          if constexpr (kWeighted) return cin[idx[k]] * static_cast<T>(w[k]);
+          else return cin[idx[k]];
         });
-        const T d = kDanglingVec ? dw.vec[v] : dw.scalar;
-        const T t = kTeleVec ? tele.vec[v] : tele.scalar;
-        const T xn = alpha * (s + dsum * d) + t;
-        err += std::abs(xn - x[v]);
-        x[v] = xn;
-        cn[v] = xn * inv[v];
-        if (inv[v] == T(0)) sink += xn;
+        const T dm = kDanglingVec ? dsum * dw.vec[v] : d_scalar;
+        const T t = kTeleVec ? tele.vec[v] : t_scalar;
+        const T xn = a * (s + dm) + t;
+        err += std::abs(xn - xp[v]);
+        xp[v] = xn;
+        cout[v] = xn * invp[v];
+        if (invp[v] == T(0)) sink += xn;
       }
       err_part[b] = err;
       sink_part[b] = sink;
