@@ -18,7 +18,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 PY=${PYTHON:-python3}
-if ! $PY -c "import scikit_build_core, pybind11, numpy, scipy, networkx, pytest, hypothesis, cmake, ninja" >/dev/null 2>&1; then
+if ! $PY -c "import scikit_build_core, pybind11, numpy, scipy, networkx, pytest, hypothesis, cmake, ninja, mypy" >/dev/null 2>&1; then
   echo "[setup] installing Python packages"
   $PY -m pip install -q -r requirements-dev.txt
 fi

@@ -12,5 +12,8 @@ cmake --build build/ctest-asan -j "${JOBS:-2}"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/ctest-asan --output-on-failure -j "${JOBS:-2}"
 
+echo "[test] type check (mypy)"
+(cd python && $PY -m mypy --ignore-missing-imports -p stepgraph)
+
 echo "[test] Python tests"
 $PY -m pytest -q tests/python "$@"

@@ -9,12 +9,16 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
 from urllib.parse import quote
 
 import numpy as np
 
 from stepgraph.errors import ProgramError
+
+if TYPE_CHECKING:
+    from stepgraph.program import Program
 
 __all__ = ["Builder", "Value", "Loop"]
 
@@ -38,7 +42,7 @@ def _dtype(d: Any) -> str:
 
 def _user_line() -> str:
     """file:line of the first caller outside the stepgraph package."""
-    frame = sys._getframe(1)
+    frame: Optional[FrameType] = sys._getframe(1)
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PKG_DIR):
         frame = frame.f_back
     if frame is None:

@@ -121,20 +121,20 @@ def _write_format(path: Union[str, bytes], format: Optional[str], weighted: bool
             raise ParameterError("format='wel' needs a weighted graph (this one has no weights)")
         return name
     ext = os.path.splitext(os.fsdecode(path))[1].lower()
-    name = _EDGE_LIST_EXTENSIONS.get(ext)
-    if name is None:
+    found = _EDGE_LIST_EXTENSIONS.get(ext)
+    if found is None:
         raise ParameterError(
             f"cannot tell the edge-list format of {os.fsdecode(path)!r} from its extension; "
             "use .el / .txt / .edges / .tsv or .wel, or pass format='el' or 'wel'"
         )
-    if name == "wel" and not weighted:
+    if found == "wel" and not weighted:
         raise ParameterError(f"{os.fsdecode(path)!r} is a weighted edge list but the graph has no weights")
-    if name == "el" and weighted:
+    if found == "el" and weighted:
         raise ParameterError(
             f"the graph is weighted but {os.fsdecode(path)!r} is an unweighted edge list; "
             "write a .wel file, or pass format='el' to drop the weights"
         )
-    return name
+    return found
 
 
 def write_edge_list(graph: Graph, path: PathArg, format: Optional[str] = None) -> None:

@@ -83,6 +83,15 @@ class Program:
         return int(self._core.num_steps)
 
     @property
+    def max_iter(self) -> int:
+        """The loop's iteration limit as recorded (``run(max_iter=...)`` overrides it)."""
+        return int(self._core.max_iter)
+
+    @property
+    def has_loop(self) -> bool:
+        return bool(self._core.has_loop)
+
+    @property
     def outputs(self) -> List[str]:
         return list(self._core.outputs)
 
@@ -92,8 +101,13 @@ class Program:
         return self._last.stats if self._last is not None else {}
 
     def explain(self) -> str:
-        """The program as the runtime executes it."""
-        return f"program {self.name} (opt_level={self.opt_level})\n" + self._core.text()
+        """The program as the runtime executes it: one kernel (one pass) per loop step.
+
+        The optimizer (hoisting, CSE/DCE, rewrites, kernel fusion) is not implemented yet:
+        every ``opt_level`` currently runs the recorded IR as is, and explain says so.
+        """
+        return (f"program {self.name} (opt_level={self.opt_level}: no optimizer passes yet; "
+                f"{self.num_steps} kernels per iteration, one per step)\n" + self._core.text())
 
     def __repr__(self) -> str:
         return f"Program({self.name!r}, steps={self.num_steps}, outputs={self.outputs})"

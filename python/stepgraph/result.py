@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Hashable, Iterator, Mapping, Optional
+from typing import Any, Dict, Hashable, Iterator, List, Optional, Tuple
 
 import numpy as np
 
 __all__ = ["Result"]
 
 
-class Result(Mapping[str, np.ndarray]):
+class Result:
     """Named output arrays plus convergence information.
 
     ``values`` is the main output; ``result[name]`` any named output (builder programs
@@ -50,6 +50,15 @@ class Result(Mapping[str, np.ndarray]):
 
     def __len__(self) -> int:
         return len(self._outputs)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._outputs
+
+    def keys(self) -> List[str]:
+        return list(self._outputs)
+
+    def items(self) -> List[Tuple[str, np.ndarray]]:
+        return list(self._outputs.items())
 
     def to_dict(self, name: Optional[str] = None) -> Dict[Hashable, Any]:
         """``{node label: value}`` for the main output (or ``name``), using the graph's labels."""

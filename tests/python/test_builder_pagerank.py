@@ -110,3 +110,21 @@ def test_state_misuse():
         p1.apply_step(s1, 3)
     with pytest.raises(sg.ParameterError, match="unknown parameter 'beta'"):
         p1.init(g, beta=1.0)
+
+
+def test_run_honours_keyboard_interrupt():
+    import os
+    import signal
+
+    g = _graph(200_000, 2_000_000)
+    prog = sg.algorithms.pagerank_program(tol=0.0, max_iter=1_000_000)
+    seen = []
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            prog.run(g, progress=lambda it, r: seen.append(it))
+    finally:
+        timer.cancel()
+    assert 0 < len(seen) < 1_000_000  # stopped between iterations, long before max_iter
+    assert prog.run(g, max_iter=2).iterations == 2  # the program is still usable

@@ -3,7 +3,7 @@ in the same order, so results agree bit for bit with the native twins."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 import numpy as np
 
@@ -83,7 +83,7 @@ def pagerank(g: Graph, alpha: float = 0.85, personalization: Any = None, max_ite
              raise_on_failure: bool = True) -> Result:
     """Run :func:`pagerank_program` on ``g`` (one native call for the whole loop)."""
     g = as_graph(g)
-    inputs = {}
+    inputs: Dict[str, Any] = {}
     for name, value in (("personalization", personalization), ("dangling", dangling), ("nstart", nstart)):
         vec = _checked_vector(g, value, name)
         if vec is not None:
@@ -104,7 +104,7 @@ def personalized_pagerank(g: Graph, sources: Any, alpha: float = 0.85, max_iter:
     if np.isscalar(sources) or isinstance(sources, (str, bytes)):
         sources = [sources]
     ids = [node_id(g, s, "source") for s in sources]
-    inputs = {}
+    inputs: Dict[str, Any] = {}
     vec = _checked_vector(g, dangling, "dangling")
     if vec is not None:
         inputs["dangling"] = vec
