@@ -2,6 +2,8 @@
 // a thread-local scratch block, numexpr-style), results written block by block.
 #pragma once
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "runtime/frame.hpp"
 #include "runtime/parallel.hpp"
@@ -9,6 +11,25 @@
 namespace sg::ops {
 
 constexpr int64_t kScratchBytes = kBlockNodes * 8;
+
+// While a fused kernel runs a block on this thread: the block's range and where its
+// temporaries live (value id -> block buffer). Elementwise ops then run once, on this block.
+struct FusedBlock {
+  int64_t lo = 0, len = 0;
+  std::vector<std::pair<int32_t, unsigned char*>> temps;
+  unsigned char* temp(int32_t id) const {
+    for (const auto& t : temps)
+      if (t.first == id) return t.second;
+    return nullptr;
+  }
+};
+inline thread_local const FusedBlock* tl_block = nullptr;
+
+// A reduction's partial result over one block.
+struct Partial {
+  double f = 0;
+  int64_t i = 0;
+};
 
 // Three operand scratch blocks per thread.
 inline unsigned char* scratch_block(int k) {
@@ -20,6 +41,8 @@ inline unsigned char* scratch_block(int k) {
 template <class T>
 const T* operand(const Frame& f, int32_t in, int64_t lo, int64_t len, int k) {
   const Slot& s = f.slot(in);
+  if (tl_block)
+    if (unsigned char* t = tl_block->temp(in)) return reinterpret_cast<const T*>(t);
   if (f.value(in).type.shape == Shape::Node) return s.vec<T>() + lo;
   T* out = reinterpret_cast<T*>(scratch_block(k));
   const T v = s.get<T>();
@@ -35,6 +58,11 @@ void run_elementwise(const Frame& f, int32_t id, Body&& body) {
     R r{};
     body(int64_t{0}, int64_t{1}, &r);
     out.set<R>(r);
+    return;
+  }
+  if (tl_block) {  // inside a fused kernel: this block only, into a temporary or the full buffer
+    unsigned char* t = tl_block->temp(id);
+    body(tl_block->lo, tl_block->len, t ? reinterpret_cast<R*>(t) : out.vec<R>() + tl_block->lo);
     return;
   }
   R* o = out.vec<R>();
@@ -75,5 +103,10 @@ void eval_elementwise(const Frame& f, int32_t id);
 void eval_reduce(const Frame& f, int32_t id);
 void eval_aggregate(const Frame& f, int32_t id);
 void eval_normalize(const Frame& f, int32_t id);
+
+// Fused-kernel pieces: one block of a reduction or of a neighbor aggregation.
+void reduce_block(const Frame& f, int32_t id, const void* x, int64_t len, Partial& out);
+void reduce_finish(const Frame& f, int32_t id, const std::vector<Partial>& partials);
+void aggregate_block(const Frame& f, int32_t id, int64_t lo, int64_t hi, void* out);
 
 }  // namespace sg::ops

@@ -8,6 +8,12 @@ namespace {
 
 template <class T>
 void fill(const Frame& f, int32_t id, T value) {
+  if (const ops::FusedBlock* blk = ops::tl_block) {  // one block of a fused kernel
+    unsigned char* t = blk->temp(id);
+    T* o = t ? reinterpret_cast<T*>(t) : f.slot(id).vec<T>() + blk->lo;
+    for (int64_t i = 0; i < blk->len; ++i) o[i] = value;
+    return;
+  }
   T* o = f.slot(id).vec<T>();
   for_each_block(f.graph->partition(), [&](int64_t, int64_t lo, int64_t hi) {
     for (int64_t i = lo; i < hi; ++i) o[i] = value;

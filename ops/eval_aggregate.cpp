@@ -44,14 +44,15 @@ int64_t mode_of(std::vector<int64_t>& labels) {
   return best;
 }
 
+// Rows [lo, hi) into o[0 .. hi - lo).
 template <class T, class InCsr, class OutCsr>
-void aggregate(const Frame& f, int32_t id, const InCsr& in, const OutCsr& out, bool two) {
+void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& out, bool two, int64_t lo,
+                    int64_t hi, T* __restrict o) {
   const Value& v = f.value(id);
   const T* x = f.slot(v.inputs[0]).vec<T>();
-  T* o = f.slot(id).vec<T>();
   const EdgeLoad<T, InCsr> lin{in, x, v.edge};
   const EdgeLoad<T, OutCsr> lout{out, x, v.edge};
-  for_each_block(f.graph->partition(), [&](int64_t, int64_t lo, int64_t hi) {
+  {
     thread_local std::vector<int64_t> labels;
     for (int64_t u = lo; u < hi; ++u) {
       switch (v.combine) {
@@ -63,7 +64,7 @@ void aggregate(const Frame& f, int32_t id, const InCsr& in, const OutCsr& out, b
             if constexpr (std::is_floating_point_v<T>)
               s = s / static_cast<T>(in.degree(u) + (two ? out.degree(u) : 0));
           }
-          o[u] = s;
+          o[u - lo] = s;
           break;
         }
         case Combine::Min:
@@ -76,7 +77,7 @@ void aggregate(const Frame& f, int32_t id, const InCsr& in, const OutCsr& out, b
           for (int64_t k = in.begin(u); k < in.end(u); ++k) fold(lin(k));
           if (two)
             for (int64_t k = out.begin(u); k < out.end(u); ++k) fold(lout(k));
-          o[u] = a;
+          o[u - lo] = a;
           break;
         }
         case Combine::Mode: {
@@ -84,17 +85,17 @@ void aggregate(const Frame& f, int32_t id, const InCsr& in, const OutCsr& out, b
           for (int64_t k = in.begin(u); k < in.end(u); ++k) labels.push_back(static_cast<int64_t>(lin(k)));
           if (two)
             for (int64_t k = out.begin(u); k < out.end(u); ++k) labels.push_back(static_cast<int64_t>(lout(k)));
-          o[u] = static_cast<T>(mode_of(labels));
+          o[u - lo] = static_cast<T>(mode_of(labels));
           break;
         }
       }
     }
-  });
+  }
 }
 
-}  // namespace
-
-void eval_aggregate(const Frame& f, int32_t id) {
+// fn(rows) where rows(lo, hi, out) aggregates rows [lo, hi) into out[0 .. hi - lo).
+template <class Fn>
+void with_rows(const Frame& f, int32_t id, Fn&& fn) {
   const Value& v = f.value(id);
   const Graph& g = *f.graph;
   // direction=in pulls over in-edges; out over out-edges; both over the two (once if undirected).
@@ -103,9 +104,28 @@ void eval_aggregate(const Frame& f, int32_t id) {
   with_dtype(v.type.dtype, [&](auto t) {
     using T = decltype(t);
     if constexpr (!std::is_same_v<T, uint8_t>) {
-      first.visit([&](auto a) { g.out().visit([&](auto b) { aggregate<T>(f, id, a, b, two); }); });
+      first.visit([&](auto a) {
+        g.out().visit([&](auto b) {
+          fn([&](int64_t lo, int64_t hi, void* out) {
+            aggregate_rows<T>(f, id, a, b, two, lo, hi, static_cast<T*>(out));
+          }, sizeof(T));
+        });
+      });
     }
   });
+}
+
+}  // namespace
+
+void eval_aggregate(const Frame& f, int32_t id) {
+  unsigned char* base = f.slot(id).node.data();
+  with_rows(f, id, [&](auto rows, size_t size) {
+    for_each_block(f.graph->partition(), [&](int64_t, int64_t lo, int64_t hi) { rows(lo, hi, base + lo * size); });
+  });
+}
+
+void aggregate_block(const Frame& f, int32_t id, int64_t lo, int64_t hi, void* out) {
+  with_rows(f, id, [&](auto rows, size_t) { rows(lo, hi, out); });
 }
 
 }  // namespace sg::ops

@@ -1,4 +1,5 @@
 // Reductions to scalars and normalize: per block in node order, blocks combined left to right.
+// The same reducer serves the unfused step and a reduction fused into a larger pass.
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -9,20 +10,6 @@ namespace sg::ops {
 
 namespace {
 
-template <class T, class Acc, class Fold>
-Acc reduce(const Frame& f, const T* x, Acc init, Fold fold) {
-  const Partition& p = f.graph->partition();
-  std::vector<Acc> partials(static_cast<size_t>(p.num_blocks()));
-  for_each_block(p, [&](int64_t b, int64_t lo, int64_t hi) {
-    Acc a = init;
-    for (int64_t v = lo; v < hi; ++v) a = fold(a, x[v]);
-    partials[b] = a;
-  });
-  Acc a = init;
-  for (const Acc& part : partials) a = fold(a, part);  // left to right; fold is also the combine
-  return a;
-}
-
 template <class T>
 constexpr T lowest() {
   return std::is_floating_point_v<T> ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest();
@@ -31,64 +18,99 @@ template <class T>
 constexpr T highest() {
   return std::is_floating_point_v<T> ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
 }
-
 template <class T>
 T absolute(T x) {
   return x < 0 ? static_cast<T>(-x) : x;
 }
 
-template <class T>
-void reduce_numeric(const Frame& f, int32_t id) {
-  const Value& v = f.value(id);
-  const T* x = f.slot(v.inputs[0]).vec<T>();
-  Slot& out = f.slot(id);
-  auto add = [](T a, T b) { return static_cast<T>(a + b); };
-  switch (v.op) {
-    case OpCode::Sum: return out.set<T>(reduce<T, T>(f, x, T(0), add));
-    case OpCode::RMin: return out.set<T>(reduce<T, T>(f, x, highest<T>(), [](T a, T b) { return b < a ? b : a; }));
-    case OpCode::RMax: return out.set<T>(reduce<T, T>(f, x, lowest<T>(), [](T a, T b) { return a < b ? b : a; }));
-    default: break;
-  }
-  if constexpr (std::is_floating_point_v<T>) {
-    const T n = static_cast<T>(f.graph->num_nodes());
-    // Norm folds take |x| of elements; their partials are already non-negative, so |p| == p.
-    switch (v.op) {
-      case OpCode::Mean: return out.set<T>(reduce<T, T>(f, x, T(0), add) / n);
-      case OpCode::NormL1:
-        return out.set<T>(reduce<T, T>(f, x, T(0), [](T a, T b) { return a + absolute(b); }));
-      case OpCode::NormInf:
-        return out.set<T>(reduce<T, T>(f, x, T(0), [](T a, T b) { return a < absolute(b) ? absolute(b) : a; }));
-      case OpCode::NormL2: {
-        const Partition& p = f.graph->partition();
-        std::vector<T> partials(static_cast<size_t>(p.num_blocks()));
-        for_each_block(p, [&](int64_t b, int64_t lo, int64_t hi) {
-          T a = 0;
-          for (int64_t i = lo; i < hi; ++i) a += x[i] * x[i];
-          partials[b] = a;
-        });
-        T a = 0;
-        for (T part : partials) a += part;
-        return out.set<T>(std::sqrt(a));
-      }
+template <class A>
+void store(Partial& p, A a) {
+  if constexpr (std::is_floating_point_v<A>) p.f = static_cast<double>(a);
+  else p.i = static_cast<int64_t>(a);
+}
+template <class A>
+A load(const Partial& p) {
+  if constexpr (std::is_floating_point_v<A>) return static_cast<A>(p.f);
+  else return static_cast<A>(p.i);
+}
+
+// fn(init, fold, combine, finish) for reduction `op` over elements of type T.
+template <class T, class Fn>
+void with_reducer(OpCode op, int64_t n, Fn&& fn) {
+  auto same = [](auto a) { return a; };
+  if constexpr (std::is_same_v<T, uint8_t>) {
+    auto sum = [](int64_t a, int64_t b) { return a + b; };
+    auto any = [](uint8_t a, uint8_t b) { return static_cast<uint8_t>(a | (b != 0)); };
+    auto all = [](uint8_t a, uint8_t b) { return static_cast<uint8_t>(a & (b != 0)); };
+    if (op == OpCode::Count) return fn(int64_t{0}, sum, sum, same);
+    if (op == OpCode::Any) return fn(uint8_t{0}, any, any, same);
+    return fn(uint8_t{1}, all, all, same);
+  } else {
+    auto add = [](T a, T b) { return static_cast<T>(a + b); };
+    auto mn = [](T a, T b) { return b < a ? b : a; };
+    auto mx = [](T a, T b) { return a < b ? b : a; };
+    switch (op) {
+      case OpCode::Sum: return fn(T(0), add, add, same);
+      case OpCode::RMin: return fn(highest<T>(), mn, mn, same);
+      case OpCode::RMax: return fn(lowest<T>(), mx, mx, same);
       default: break;
+    }
+    if constexpr (std::is_floating_point_v<T>) {
+      auto l1 = [](T a, T b) { return a + absolute(b); };
+      auto inf = [](T a, T b) { return a < absolute(b) ? absolute(b) : a; };
+      auto sq = [](T a, T b) { return a + b * b; };
+      switch (op) {
+        case OpCode::Mean: return fn(T(0), add, add, [n](T a) { return a / static_cast<T>(n); });
+        case OpCode::NormL1: return fn(T(0), l1, l1, same);  // partials are >= 0, so |p| == p
+        case OpCode::NormInf: return fn(T(0), inf, inf, same);
+        case OpCode::NormL2: return fn(T(0), sq, add, [](T a) { return std::sqrt(a); });
+        default: break;
+      }
     }
   }
 }
 
+template <class F>
+void with_input_dtype(const Frame& f, int32_t id, F&& fn) {
+  with_dtype(f.value(f.value(id).inputs[0]).type.dtype, fn);
+}
+
 }  // namespace
 
+void reduce_block(const Frame& f, int32_t id, const void* x, int64_t len, Partial& out) {
+  with_input_dtype(f, id, [&](auto t) {
+    using T = decltype(t);
+    const T* p = static_cast<const T*>(x);
+    with_reducer<T>(f.value(id).op, 0, [&](auto init, auto fold, auto, auto) {
+      auto a = init;
+      for (int64_t i = 0; i < len; ++i) a = fold(a, p[i]);
+      store(out, a);
+    });
+  });
+}
+
+void reduce_finish(const Frame& f, int32_t id, const std::vector<Partial>& partials) {
+  with_input_dtype(f, id, [&](auto t) {
+    using T = decltype(t);
+    with_reducer<T>(f.value(id).op, f.graph->num_nodes(), [&](auto init, auto, auto combine, auto finish) {
+      using A = decltype(init);
+      A a = init;
+      for (const Partial& p : partials) a = combine(a, load<A>(p));
+      const auto r = finish(a);
+      f.slot(id).set(r);
+    });
+  });
+}
+
 void eval_reduce(const Frame& f, int32_t id) {
-  const Value& v = f.value(id);
-  if (op_info(v.op).rule == Rule::ReduceMask) {
-    const uint8_t* m = f.slot(v.inputs[0]).vec<uint8_t>();
-    Slot& out = f.slot(id);
-    if (v.op == OpCode::Count)
-      return out.set<int64_t>(reduce<uint8_t, int64_t>(f, m, 0, [](int64_t a, int64_t b) { return a + b; }));
-    if (v.op == OpCode::Any)
-      return out.set<int64_t>(reduce<uint8_t, uint8_t>(f, m, 0, [](uint8_t a, uint8_t b) { return uint8_t(a | (b != 0)); }));
-    return out.set<int64_t>(reduce<uint8_t, uint8_t>(f, m, 1, [](uint8_t a, uint8_t b) { return uint8_t(a & (b != 0)); }));
-  }
-  with_dtype(f.value(v.inputs[0]).type.dtype, [&](auto t) { reduce_numeric<decltype(t)>(f, id); });
+  const Partition& p = f.graph->partition();
+  std::vector<Partial> partials(static_cast<size_t>(p.num_blocks()));
+  const Slot& in = f.slot(f.value(id).inputs[0]);
+  const int size = dtype_size(f.value(f.value(id).inputs[0]).type.dtype);
+  for_each_block(p, [&](int64_t b, int64_t lo, int64_t hi) {
+    reduce_block(f, id, in.node.data() + lo * size, hi - lo, partials[b]);
+  });
+  reduce_finish(f, id, partials);
 }
 
 void eval_normalize(const Frame& f, int32_t id) {
@@ -97,10 +119,19 @@ void eval_normalize(const Frame& f, int32_t id) {
     using T = decltype(t);
     if constexpr (std::is_floating_point_v<T>) {
       const T* x = f.slot(v.inputs[0]).vec<T>();
-      const T s = v.by_max ? reduce<T, T>(f, x, lowest<T>(), [](T a, T b) { return a < b ? b : a; })
-                           : reduce<T, T>(f, x, T(0), [](T a, T b) { return a + b; });
+      const Partition& p = f.graph->partition();
+      std::vector<T> partials(static_cast<size_t>(p.num_blocks()));
+      auto fold = [&](T a, T b) { return v.by_max ? (a < b ? b : a) : static_cast<T>(a + b); };
+      const T init = v.by_max ? lowest<T>() : T(0);
+      for_each_block(p, [&](int64_t b, int64_t lo, int64_t hi) {
+        T a = init;
+        for (int64_t i = lo; i < hi; ++i) a = fold(a, x[i]);
+        partials[b] = a;
+      });
+      T s = init;
+      for (T part : partials) s = fold(s, part);
       T* out = f.slot(id).vec<T>();
-      for_each_block(f.graph->partition(), [&](int64_t, int64_t lo, int64_t hi) {
+      for_each_block(p, [&](int64_t, int64_t lo, int64_t hi) {
         for (int64_t i = lo; i < hi; ++i) out[i] = x[i] / s;
       });
     }

@@ -30,6 +30,7 @@ struct Value {
   bool weighted = false;       // out_degree / in_degree
   bool by_max = false;         // normalize by max instead of sum
   std::string loc;             // the user's source line, for messages
+  bool hoisted = false;        // moved out of the loop by the optimizer
 };
 
 struct CarryDecl {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "ops/fused.hpp"
 #include "runtime/error.hpp"
 #include "runtime/memory.hpp"
 
@@ -17,7 +18,7 @@ int64_t now_ns() {
 }
 }  // namespace
 
-Program::Program(ProgramIR ir) : ir_(std::move(ir)) {
+Program::Program(ProgramIR ir, Plan plan) : ir_(std::move(ir)), plan_(std::move(plan)) {
   const int32_t nv = static_cast<int32_t>(ir_.values.size());
   std::vector<int> update_uses(static_cast<size_t>(nv), 0);
   for (const CarryDecl& c : ir_.carries) ++update_uses[c.update];
@@ -25,13 +26,12 @@ Program::Program(ProgramIR ir) : ir_(std::move(ir)) {
     const Value& v = ir_.values[id];
     if (v.region == Region::Prologue) prologue_.push_back(id);
     else if (v.region == Region::Epilogue) epilogue_.push_back(id);
-    else if (v.op != OpCode::Carry) steps_.push_back(id);
   }
   for (const CarryDecl& c : ir_.carries) {
     const Value& u = ir_.values[c.update];
     carry_swaps_.push_back(u.region == Region::Body && u.op != OpCode::Carry && update_uses[c.update] == 1);
   }
-  if (ir_.has_loop && steps_.empty())
+  if (ir_.has_loop && plan_.kernels.empty())
     fail(ErrorKind::Program, "the loop computes nothing: every carry is updated with a value from outside the loop");
 }
 
@@ -65,9 +65,14 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
            names.empty() ? "nothing" : names);
     }
   }
+  // Values that live only in a fused kernel's block temporaries get no full buffer.
+  std::vector<char> temporary(ir.values.size(), 0);
+  for (const Kernel& k : program_->steps())
+    for (size_t i = 0; i < k.values.size(); ++i) temporary[k.values[i]] = k.temporary[i];
   double bytes = 0;
-  for (const Value& v : ir.values)
-    if (v.type.shape == Shape::Node) bytes += static_cast<double>(n) * dtype_size(v.type.dtype);
+  for (size_t id = 0; id < ir.values.size(); ++id)
+    if (ir.values[id].type.shape == Shape::Node && !temporary[id])
+      bytes += static_cast<double>(n) * dtype_size(ir.values[id].type.dtype);
   ensure_memory(bytes, "allocating this program's state");
 
   slots_.resize(ir.values.size());
@@ -75,7 +80,7 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
   for (size_t id = 0; id < ir.values.size(); ++id) {
     const Value& v = ir.values[id];
     Slot& s = slots_[id];
-    if (v.type.shape == Shape::Node) {
+    if (v.type.shape == Shape::Node && !temporary[id]) {
       s.node = Array<unsigned char>(static_cast<size_t>(n) * dtype_size(v.type.dtype));
       ++stats_.allocations;
     }
@@ -111,13 +116,14 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
 }
 
 void State::run_step(int32_t index) {
-  const int32_t id = program_->steps()[index];
+  const Kernel& k = program_->steps()[index];
   const int64_t t0 = now_ns();
-  eval_value(frame_, id);
+  run_kernel(frame_, k);
   const int64_t dt = now_ns() - t0;
   stats_.step_ns[index] += dt;
   stats_.kernel_ns += dt;
-  if (value(id).type.shape == Shape::Node) ++stats_.reuses;
+  for (size_t i = 0; i < k.values.size(); ++i)
+    stats_.reuses += value(k.values[i]).type.shape == Shape::Node && !k.temporary[i];
 }
 
 void State::end_iteration() {

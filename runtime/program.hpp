@@ -10,6 +10,7 @@
 #include "runtime/frame.hpp"
 #include "runtime/graph.hpp"
 #include "runtime/ir.hpp"
+#include "runtime/plan.hpp"
 
 namespace sg {
 
@@ -17,7 +18,7 @@ struct Stats {
   int64_t native_calls = 0;
   int64_t boundary_ns = 0;  // time inside native calls not spent in kernels
   int64_t kernel_ns = 0;
-  std::vector<int64_t> step_ns;  // per body step
+  std::vector<int64_t> step_ns;  // per kernel (step) of the loop body
   int64_t allocations = 0;       // node buffers allocated (all at init)
   int64_t allocations_after_init = 0;
   int64_t reuses = 0;            // node buffer writes into an existing buffer
@@ -26,10 +27,11 @@ struct Stats {
 
 class Program {
  public:
-  explicit Program(ProgramIR ir);
+  Program(ProgramIR ir, Plan plan);
   const ProgramIR& ir() const { return ir_; }
-  // Body values that do work, in order: one apply_step each.
-  const std::vector<int32_t>& steps() const { return steps_; }
+  const Plan& plan() const { return plan_; }
+  // The loop body's kernels, in order: one apply_step each.
+  const std::vector<Kernel>& steps() const { return plan_.kernels; }
   const std::vector<int32_t>& prologue() const { return prologue_; }
   const std::vector<int32_t>& epilogue() const { return epilogue_; }
   // carry index -> whether its update buffer can be swapped in (else copied).
@@ -38,7 +40,8 @@ class Program {
 
  private:
   ProgramIR ir_;
-  std::vector<int32_t> steps_, prologue_, epilogue_;
+  Plan plan_;
+  std::vector<int32_t> prologue_, epilogue_;
   std::vector<char> carry_swaps_;
 };
 using ProgramPtr = std::shared_ptr<const Program>;

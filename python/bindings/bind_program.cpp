@@ -6,6 +6,8 @@
 #include <pybind11/stl.h>
 
 #include "python/bindings/bindings.hpp"
+#include "fusion/explain.hpp"
+#include "fusion/kernels.hpp"
 #include "runtime/program.hpp"
 
 namespace sg::py_bind {
@@ -70,10 +72,19 @@ std::shared_ptr<State> make_state(const ProgramPtr& p, const GraphPtr& g, const 
 
 void bind_program(py::module_& m) {
   py::class_<Program, std::shared_ptr<Program>>(m, "Program")
-      .def(py::init([](const std::string& text) {
-             return std::make_shared<Program>(parse_ir(text));
+      .def(py::init([](const std::string& text, int opt_level, bool exact, std::vector<std::string> disable) {
+             if (opt_level < 0 || opt_level > 3) fail(ErrorKind::Parameter, "opt_level must be 0..3, got {}", opt_level);
+             ProgramIR ir = parse_ir(text);
+             fusion::Options opts{opt_level, exact, std::move(disable)};
+             for (const std::string& name : opts.disabled)
+               if (!fusion::is_known_name(name))
+                 fail(ErrorKind::Parameter, "cannot disable '{}': no pass or rule has that name (known: {})", name,
+                      fusion::known_names());
+             Plan plan = fusion::compile(ir, opts);
+             return std::make_shared<Program>(std::move(ir), std::move(plan));
            }),
-           py::arg("ir_text"))
+           py::arg("ir_text"), py::arg("opt_level") = 3, py::arg("exact") = false,
+           py::arg("disable") = std::vector<std::string>{})
       .def_property_readonly("num_steps", [](const Program& p) { return p.steps().size(); })
       .def_property_readonly("has_loop", [](const Program& p) { return p.ir().has_loop; })
       .def_property_readonly("max_iter", [](const Program& p) { return p.ir().max_iter; })
@@ -83,13 +94,17 @@ void bind_program(py::module_& m) {
                                for (const auto& o : p.ir().outputs) names.push_back(o.first);
                                return names;
                              })
-      .def_property_readonly("step_ops",
+      .def_property_readonly("passes_over_node_data", [](const Program& p) { return p.plan().passes_over_node_data(); })
+      .def_property_readonly("refused",
                              [](const Program& p) {
-                               std::vector<std::string> ops;
-                               for (int32_t id : p.steps()) ops.emplace_back(op_name(p.ir().values[id].op));
-                               return ops;
+                               std::vector<std::tuple<int32_t, int32_t, std::string>> out;
+                               for (const auto& d : p.plan().refused) out.emplace_back(d.producer, d.consumer, d.reason);
+                               return out;
                              })
-      .def("text", [](const Program& p) { return print_ir(p.ir()); });
+      .def("text", [](const Program& p) { return print_ir(p.ir()); })
+      .def("explain", [](const Program& p, bool passes) { return fusion::explain(p.ir(), p.plan(), passes); },
+           py::arg("passes") = false)
+      .def("to_dot", [](const Program& p) { return fusion::to_dot(p.ir(), p.plan()); });
 
   py::class_<State, std::shared_ptr<State>>(m, "State")
       .def_property_readonly("iteration", &State::iteration)

@@ -74,7 +74,9 @@ class Program:
         self.opt_level = opt_level
         self.exact = bool(exact)
         self.disable = tuple(disable)
-        self._core = _core.Program(ir_text)
+        if isinstance(disable, str):
+            disable = (disable,)
+        self._core = _core.Program(ir_text, opt_level, bool(exact), [str(d) for d in disable])
         self._last: Optional[State] = None
 
     @property
@@ -100,14 +102,30 @@ class Program:
         """Stats of the most recent state this program initialized or ran."""
         return self._last.stats if self._last is not None else {}
 
-    def explain(self) -> str:
-        """The program as the runtime executes it: one kernel (one pass) per loop step.
+    @property
+    def passes_over_node_data(self) -> int:
+        """Kernels per iteration that stream over node data (fused work counts once)."""
+        return int(self._core.passes_over_node_data)
 
-        The optimizer (hoisting, CSE/DCE, rewrites, kernel fusion) is not implemented yet:
-        every ``opt_level`` currently runs the recorded IR as is, and explain says so.
-        """
-        return (f"program {self.name} (opt_level={self.opt_level}: no optimizer passes yet; "
-                f"{self.num_steps} kernels per iteration, one per step)\n" + self._core.text())
+    @property
+    def refused_fusions(self) -> List[Tuple[int, int, str]]:
+        """(producer id, consumer id, reason) for every fusion the optimizer refused."""
+        return list(self._core.refused)
+
+    def explain(self, passes: bool = False) -> str:
+        """The plan: hoisted prologue, each kernel with its fused ops and the buffers it reads
+        and writes, passes over node data per iteration, refused fusions with reasons.
+        ``passes=True`` adds what each optimizer pass changed and the IR after it."""
+        return f"program {self.name}\n" + self._core.explain(bool(passes))
+
+    def to_dot(self) -> str:
+        """The plan as Graphviz DOT (one cluster per step)."""
+        return self._core.to_dot()
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre>{html.escape(self.explain())}</pre>"
 
     def __repr__(self) -> str:
         return f"Program({self.name!r}, steps={self.num_steps}, outputs={self.outputs})"

@@ -1,0 +1,50 @@
+// Common-subexpression elimination: identical values (op, attributes, inputs) are computed once.
+#include <map>
+#include <tuple>
+
+#include "fusion/pass.hpp"
+#include "fusion/rewriter.hpp"
+#include "runtime/error.hpp"
+
+namespace sg::fusion {
+
+namespace {
+
+using Key = std::tuple<int, int, int, std::vector<int32_t>, double, std::string, int, int, int, int, bool, bool>;
+
+Key key_of(const Value& v) {
+  // number as a bit-exact double compare (NaN attributes never merge, which is only conservative)
+  return {static_cast<int>(v.op), static_cast<int>(v.type.dtype), static_cast<int>(v.type.shape), v.inputs,
+          v.number, v.name, static_cast<int>(v.to), static_cast<int>(v.combine), static_cast<int>(v.direction),
+          static_cast<int>(v.edge), v.weighted, v.by_max};
+}
+
+bool has_identity(OpCode op) { return op == OpCode::Param || op == OpCode::Input || op == OpCode::Carry; }
+
+}  // namespace
+
+ProgramIR eliminate_common_subexpressions(const ProgramIR& ir, const Options&, std::vector<std::string>& notes) {
+  Rewriter rw(ir);
+  std::map<Key, int32_t> seen;
+  for (int32_t id = 0; id < static_cast<int32_t>(ir.values.size()); ++id) {
+    Value v = rw.remapped(id);
+    if (!has_identity(v.op)) {
+      auto it = seen.find(key_of(v));
+      // A prologue value serves every region; otherwise only its own region may reuse it.
+      if (it != seen.end()) {
+        const Value& e = rw.emitted(it->second);
+        if (e.region == Region::Prologue || e.region == v.region) {
+          notes.push_back(fmt::format("%{} = {}: same as an earlier value, reused", id, op_name(v.op)));
+          rw.set(id, it->second);
+          continue;
+        }
+      }
+    }
+    const int32_t n = rw.emit(v);
+    rw.set(id, n);
+    if (!has_identity(v.op)) seen.emplace(key_of(rw.emitted(n)), n);
+  }
+  return rw.finish();
+}
+
+}  // namespace sg::fusion

@@ -1,0 +1,189 @@
+// explain(): the plan as a person reads it; to_dot(): the same as a Graphviz graph.
+#include "fusion/explain.hpp"
+
+#include <map>
+
+#include "fusion/pass.hpp"
+#include "runtime/error.hpp"
+
+namespace sg::fusion {
+
+namespace {
+
+struct Names {
+  std::map<int32_t, std::string> name;
+  std::string operator()(int32_t id) const {
+    auto it = name.find(id);
+    return it == name.end() ? fmt::format("%{}", id) : it->second;
+  }
+};
+
+Names names_of(const ProgramIR& ir) {
+  Names n;
+  for (const CarryDecl& c : ir.carries) n.name[c.value] = c.name;
+  for (const Value& v : ir.values)
+    if (v.op == OpCode::Param || v.op == OpCode::Input) {
+      const int32_t id = static_cast<int32_t>(&v - ir.values.data());
+      n.name[id] = v.name;
+    }
+  return n;
+}
+
+std::string attrs(const Value& v) {
+  switch (v.op) {
+    case OpCode::Param: return fmt::format("[default={}]", v.number);
+    case OpCode::Const:
+    case OpCode::Fill: return fmt::format("[{}]", v.number);
+    case OpCode::OutDegree:
+    case OpCode::InDegree: return v.weighted ? "[weighted]" : "";
+    case OpCode::Cast: return fmt::format("[{}]", dtype_name(v.to));
+    case OpCode::NeighborAgg:
+      return fmt::format("[{}, {}{}]", combine_name(v.combine), direction_name(v.direction),
+                         v.edge == EdgeOp::None ? "" : fmt::format(", {}", edge_name(v.edge)));
+    case OpCode::Normalize: return v.by_max ? "[max]" : "[sum]";
+    default: return "";
+  }
+}
+
+std::string line(const ProgramIR& ir, const Names& names, int32_t id, const char* note = "") {
+  const Value& v = ir.values[id];
+  std::string rhs = fmt::format("{}{}", op_name(v.op), attrs(v));
+  for (int32_t i : v.inputs) rhs += " " + names(i);
+  std::string lhs = fmt::format("{}:{}", names(id), type_name(v.type));
+  std::string s = fmt::format("{:<18} = {}", lhs, rhs);
+  if (*note) s = fmt::format("{:<52} {}", s, note);
+  return s + "\n";
+}
+
+bool reduction(OpCode op) {
+  const Rule r = op_info(op).rule;
+  return r == Rule::Reduce || r == Rule::ReduceMask;
+}
+
+}  // namespace
+
+std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
+  const Names names = names_of(ir);
+  const int32_t nv = static_cast<int32_t>(ir.values.size());
+  std::string out;
+  out += fmt::format("opt_level={}{}: {} pass{} over node data per iteration, {} step{} (native calls per "
+                     "iteration with apply_step)\n",
+                     plan.opt_level, plan.exact ? ", exact" : "", plan.passes_over_node_data(),
+                     plan.passes_over_node_data() == 1 ? "" : "es", plan.kernels.size(),
+                     plan.kernels.size() == 1 ? "" : "s");
+  out += "prologue (computed once per init):\n";
+  for (int32_t id = 0; id < nv; ++id)
+    if (ir.values[id].region == Region::Prologue)
+      out += "    " + line(ir, names, id, ir.values[id].hoisted ? "# hoisted out of the loop" : "");
+  if (ir.has_loop) {
+    std::string carries;
+    for (const CarryDecl& c : ir.carries) carries += fmt::format("{}{} = {}", carries.empty() ? "" : ", ", c.name, names(c.init));
+    out += fmt::format("loop (max_iter={}; carry {}):\n", ir.max_iter, carries);
+    std::vector<int> users_outside(nv, 0);
+    for (size_t s = 0; s < plan.kernels.size(); ++s) {
+      const Kernel& k = plan.kernels[s];
+      std::map<int32_t, bool> mine;
+      for (size_t i = 0; i < k.values.size(); ++i) mine[k.values[i]] = k.temporary[i];
+      if (k.kind == Kernel::Kind::Scalar) {
+        out += fmt::format("  step {}: scalar\n", s + 1);
+      } else {
+        std::string reads, writes;
+        std::map<int32_t, bool> seen;
+        for (int32_t id : k.values) {
+          for (int32_t u : ir.values[id].inputs)
+            if (ir.values[u].type.shape == Shape::Node && !mine.count(u) && !seen[u]) {
+              seen[u] = true;
+              reads += " " + names(u);
+            }
+          if (ir.values[id].type.shape == Shape::Node && !mine[id]) writes += " " + names(id);
+        }
+        const Value& first = ir.values[k.values[0]];
+        const std::string what = k.reads_neighbors
+                                     ? fmt::format("pull over {}-edges{}", direction_name(first.direction),
+                                                   k.values.size() > 1 ? " + fused epilogue" : "")
+                                     : k.values.size() > 1 ? "fused map" : "map";
+        out += fmt::format("  step {}: kernel, one pass over node data ({}, {} op{})\n", s + 1, what, k.values.size(),
+                           k.values.size() == 1 ? "" : "s");
+        out += fmt::format("      reads :{}\n      writes:{}\n", reads.empty() ? " -" : reads,
+                           writes.empty() ? " -" : writes);
+      }
+      for (size_t i = 0; i < k.values.size(); ++i) {
+        const int32_t id = k.values[i];
+        const char* note = k.temporary[i] ? "# block temporary"
+                           : (reduction(ir.values[id].op) && k.values.size() > 1) ? "# reduction fused into the pass"
+                                                                                    : "";
+        out += "      " + line(ir, names, id, note);
+      }
+    }
+    for (const CarryDecl& c : ir.carries) out += fmt::format("  {} <- {}\n", c.name, names(c.update));
+    if (ir.until >= 0) out += fmt::format("  until {}\n", names(ir.until));
+    if (ir.residual >= 0) out += fmt::format("  residual {}\n", names(ir.residual));
+  }
+  bool epi = false;
+  for (int32_t id = 0; id < nv; ++id)
+    if (ir.values[id].region == Region::Epilogue) {
+      if (!epi) out += "epilogue:\n";
+      epi = true;
+      out += "    " + line(ir, names, id);
+    }
+  std::string outs;
+  for (const auto& [name, id] : ir.outputs) outs += fmt::format("{}{} = {}", outs.empty() ? "" : ", ", name, names(id));
+  out += fmt::format("outputs: {}\n", outs);
+  if (plan.opt_level < 3) out += "fusion: off below opt_level 3 (one kernel per step)\n";
+  if (!plan.refused.empty()) {
+    out += "refused fusions:\n";
+    for (const FusionDecision& d : plan.refused)
+      out += fmt::format("  {} -> {}: {}\n", names(d.producer), names(d.consumer), d.reason);
+  }
+  if (passes) {
+    for (const PassRecord& r : plan.log) {
+      out += fmt::format("\n== after pass '{}' ({} change{}) ==\n", r.name, r.notes.size(), r.notes.size() == 1 ? "" : "s");
+      for (const std::string& n : r.notes) out += "  # " + n + "\n";
+      out += r.ir_after;
+    }
+  }
+  return out;
+}
+
+std::string to_dot(const ProgramIR& ir, const Plan& plan) {
+  const Names names = names_of(ir);
+  std::string out = "digraph program {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\"];\n";
+  std::vector<int> kernel_of(ir.values.size(), -1);
+  for (size_t s = 0; s < plan.kernels.size(); ++s) {
+    const Kernel& k = plan.kernels[s];
+    out += fmt::format("  subgraph cluster_{} {{\n    label=\"step {}{}\";\n    style=rounded;\n", s, s + 1,
+                       k.kind == Kernel::Kind::Node ? " (pass over nodes)" : " (scalar)");
+    for (int32_t id : k.values) {
+      kernel_of[id] = static_cast<int>(s);
+      out += fmt::format("    v{} [label=\"{}\\n{}\"];\n", id, names(id), op_name(ir.values[id].op));
+    }
+    out += "  }\n";
+  }
+  for (size_t id = 0; id < ir.values.size(); ++id) {
+    if (kernel_of[id] >= 0) continue;
+    const Value& v = ir.values[id];
+    const char* style = v.region == Region::Prologue ? "dashed" : "solid";
+    out += fmt::format("  v{} [label=\"{}\\n{}\", style={}];\n", id, names(static_cast<int32_t>(id)), op_name(v.op), style);
+  }
+  for (size_t id = 0; id < ir.values.size(); ++id)
+    for (int32_t u : ir.values[id].inputs) out += fmt::format("  v{} -> v{};\n", u, id);
+  for (const CarryDecl& c : ir.carries)
+    out += fmt::format("  v{} -> v{} [style=dotted, label=\"next {}\"];\n", c.update, c.value, c.name);
+  return out + "}\n";
+}
+
+bool is_known_name(const std::string& name) {
+  if (name == "fusion") return true;
+  for (const PassInfo& p : ir_passes())
+    if (name == p.name) return true;
+  return false;
+}
+
+std::string known_names() {
+  std::string s;
+  for (const PassInfo& p : ir_passes())
+    if (s.find(p.name) == std::string::npos) s += std::string(s.empty() ? "" : ", ") + p.name;
+  return s + ", fusion";
+}
+
+}  // namespace sg::fusion

@@ -1,0 +1,171 @@
+// Kernel formation: greedy producer->consumer fusion of the loop body into passes over node data.
+//
+// Every value goes to the earliest pass its inputs allow: elementwise work joins the pass
+// that produces its inputs; a reduction joins the pass producing its input; a neighbor_agg
+// needs its input complete, so it opens a new pass whose later elementwise work becomes its
+// epilogue; scalar work runs between passes, as soon as the reductions it needs are done.
+#include "fusion/kernels.hpp"
+
+#include "runtime/error.hpp"
+
+namespace sg::fusion {
+
+namespace {
+
+bool is_reduction(OpCode op) {
+  const Rule r = op_info(op).rule;
+  return r == Rule::Reduce || r == Rule::ReduceMask;
+}
+
+struct Former {
+  const ProgramIR& ir;
+  Plan& plan;
+  std::vector<int> kernel_of;  // node kernel index of a body value (-1: none)
+  std::vector<int> after;      // scalar body value: runs after node kernel `after` (-1: before all)
+  std::vector<std::vector<int32_t>> node_kernels;
+  std::vector<char> opens_pass;  // kernel starts with neighbor_agg / normalize
+  std::vector<char> closed;      // normalize kernels take nothing else
+  std::vector<std::vector<int32_t>> scalars_after;  // index k + 1 for "after kernel k"
+
+  bool in_body(int32_t id) const { return ir.values[id].region == Region::Body && ir.values[id].op != OpCode::Carry; }
+
+  int new_kernel() {
+    node_kernels.emplace_back();
+    opens_pass.push_back(0);
+    closed.push_back(0);
+    scalars_after.emplace_back();
+    return static_cast<int>(node_kernels.size()) - 1;
+  }
+
+  void refuse(int32_t producer, int32_t consumer, std::string reason) {
+    plan.refused.push_back({producer, consumer, std::move(reason)});
+  }
+
+  void place(int32_t id) {
+    const Value& v = ir.values[id];
+    const bool node_work = v.type.shape == Shape::Node || is_reduction(v.op);
+    if (!node_work) {  // scalar step
+      int a = -1;
+      for (int32_t u : v.inputs)
+        if (in_body(u)) a = std::max(a, ir.values[u].type.shape == Shape::Scalar ? after[u] : kernel_of[u]);
+      after[id] = a;
+      scalars_after[a + 1].push_back(id);
+      return;
+    }
+    const Rule rule = op_info(v.op).rule;
+    // Ops that are not per-node block work (graph properties, sources, normalize) run alone.
+    const bool standalone = rule == Rule::Normalize || rule == Rule::Graph || rule == Rule::Source;
+    const bool needs_complete_input = rule == Rule::Aggregate || standalone;
+    int from_nodes = 0, from_scalars = 0;
+    int32_t late_scalar = -1;
+    for (int32_t u : v.inputs) {
+      if (!in_body(u)) continue;
+      if (ir.values[u].type.shape == Shape::Scalar) {
+        if (after[u] + 1 > from_scalars) {
+          from_scalars = after[u] + 1;
+          late_scalar = u;
+        }
+      } else {
+        const int ku = kernel_of[u];
+        from_nodes = std::max(from_nodes, ku + ((needs_complete_input || closed[ku]) ? 1 : 0));
+      }
+    }
+    int k = std::max(from_nodes, from_scalars);
+    if (needs_complete_input) {
+      k = std::max(k, static_cast<int>(node_kernels.size()));  // a new pass, this op first
+      while (k >= static_cast<int>(node_kernels.size())) new_kernel();
+      opens_pass[k] = 1;
+      closed[k] = standalone;
+    } else {
+      while (k < static_cast<int>(node_kernels.size()) && closed[k]) ++k;
+      while (k >= static_cast<int>(node_kernels.size())) new_kernel();
+    }
+    node_kernels[k].push_back(id);
+    kernel_of[id] = k;
+    if (is_reduction(v.op)) after[id] = k;
+    for (int32_t u : v.inputs) {
+      if (!in_body(u) || ir.values[u].type.shape != Shape::Node || kernel_of[u] == k) continue;
+      if (rule == Rule::Aggregate)
+        refuse(u, id, "neighbor_agg reads other blocks' values, so its input must be complete first");
+      else if (rule == Rule::Normalize)
+        refuse(u, id, "normalize needs a whole-vector reduction before its division");
+      else if (standalone)
+        refuse(u, id, fmt::format("{} runs as a step of its own", op_name(v.op)));
+      else if (closed[kernel_of[u]])
+        refuse(u, id, fmt::format("the producer ({}) runs as a step of its own", op_name(ir.values[u].op)));
+      else if (late_scalar >= 0 && from_scalars > kernel_of[u])
+        refuse(u, id, fmt::format("also uses %{}, a scalar that needs a reduction finished in pass {}", late_scalar,
+                                  from_scalars - 1));
+    }
+  }
+};
+
+}  // namespace
+
+void form_kernels(const ProgramIR& ir, bool fuse, Plan& plan) {
+  plan.kernels.clear();
+  plan.refused.clear();
+  const int32_t nv = static_cast<int32_t>(ir.values.size());
+  if (!fuse) {  // one kernel per loop value: the per-step baseline
+    for (int32_t id = 0; id < nv; ++id) {
+      const Value& v = ir.values[id];
+      if (v.region != Region::Body || v.op == OpCode::Carry) continue;
+      Kernel k;
+      k.kind = v.type.shape == Shape::Node || is_reduction(v.op) ? Kernel::Kind::Node : Kernel::Kind::Scalar;
+      k.values = {id};
+      k.temporary = {0};
+      k.reads_neighbors = op_info(v.op).rule == Rule::Aggregate;
+      plan.kernels.push_back(std::move(k));
+    }
+    return;
+  }
+  Former f{ir, plan, std::vector<int>(nv, -1), std::vector<int>(nv, -1), {}, {}, {}, {{}}};
+  for (int32_t id = 0; id < nv; ++id)
+    if (f.in_body(id)) f.place(id);
+
+  // Which node values never leave their pass: they live in block temporaries only.
+  std::vector<char> escapes = roots(ir);
+  for (int32_t id = 0; id < nv; ++id) {
+    const Value& v = ir.values[id];
+    for (int32_t u : v.inputs) {
+      if (!f.in_body(u) || ir.values[u].type.shape != Shape::Node) continue;
+      const Rule r = op_info(v.op).rule;
+      if (!f.in_body(id) || f.kernel_of[id] != f.kernel_of[u] || r == Rule::Aggregate || r == Rule::Normalize)
+        escapes[u] = 1;
+    }
+  }
+  auto emit_scalars = [&](int slot) {
+    if (f.scalars_after[slot].empty()) return;
+    Kernel k;
+    k.kind = Kernel::Kind::Scalar;
+    k.values = f.scalars_after[slot];
+    k.temporary.assign(k.values.size(), 0);
+    plan.kernels.push_back(std::move(k));
+  };
+  emit_scalars(0);
+  for (size_t k = 0; k < f.node_kernels.size(); ++k) {
+    Kernel kern;
+    kern.kind = Kernel::Kind::Node;
+    kern.values = f.node_kernels[k];
+    kern.reads_neighbors = f.opens_pass[k] && op_info(ir.values[kern.values[0]].op).rule == Rule::Aggregate;
+    for (int32_t id : kern.values)
+      kern.temporary.push_back(ir.values[id].type.shape == Shape::Node && !escapes[id] && kern.values.size() > 1);
+    plan.kernels.push_back(std::move(kern));
+    emit_scalars(static_cast<int>(k) + 1);
+  }
+}
+
+}  // namespace sg::fusion
+
+namespace sg::fusion {
+
+Plan compile(ProgramIR& ir, const Options& opts) {
+  Plan plan;
+  plan.opt_level = opts.opt_level;
+  plan.exact = opts.exact;
+  ir = optimize(ir, opts, plan.log);
+  form_kernels(ir, opts.opt_level >= 3 && opts.enabled("fusion"), plan);
+  return plan;
+}
+
+}  // namespace sg::fusion

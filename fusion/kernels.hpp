@@ -1,0 +1,15 @@
+// Kernel formation and the whole optimizer entry point.
+#pragma once
+#include "fusion/pass.hpp"
+#include "fusion/rewriter.hpp"
+#include "runtime/plan.hpp"
+
+namespace sg::fusion {
+
+// Split the loop body into kernels; with fuse=false, one kernel per value.
+void form_kernels(const ProgramIR& ir, bool fuse, Plan& plan);
+
+// Optimize `ir` in place (IR passes) and return the plan to run it with.
+Plan compile(ProgramIR& ir, const Options& opts);
+
+}  // namespace sg::fusion

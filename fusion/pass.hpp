@@ -1,0 +1,38 @@
+// The pass manager's vocabulary: options, the pass table, and the log explain prints.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "runtime/ir.hpp"
+#include "runtime/plan.hpp"
+
+namespace sg::fusion {
+
+struct Options {
+  int opt_level = 3;
+  bool exact = false;                 // no rewrite that changes rounding (fma, reciprocal)
+  std::vector<std::string> disabled;  // pass or rule names switched off
+  bool enabled(const std::string& name) const;
+};
+
+using PassFn = ProgramIR (*)(const ProgramIR&, const Options&, std::vector<std::string>& notes);
+
+struct PassInfo {
+  const char* name;
+  int min_level;  // runs from this opt level on
+  PassFn run;
+  const char* doc;
+};
+
+// The passes of the IR pipeline, in order (kernel formation and buffer assignment follow).
+const std::vector<PassInfo>& ir_passes();
+
+// Run every enabled IR pass in order; each result is validated again.
+ProgramIR optimize(const ProgramIR& ir, const Options& opts, std::vector<PassRecord>& log);
+
+ProgramIR fold_constants(const ProgramIR&, const Options&, std::vector<std::string>&);
+ProgramIR hoist_invariants(const ProgramIR&, const Options&, std::vector<std::string>&);
+ProgramIR eliminate_common_subexpressions(const ProgramIR&, const Options&, std::vector<std::string>&);
+ProgramIR eliminate_dead_code(const ProgramIR&, const Options&, std::vector<std::string>&);
+
+}  // namespace sg::fusion

@@ -1,0 +1,37 @@
+// The pass pipeline, as a script: fold, hoist, CSE, DCE (rewrites and kernels come after).
+#include <algorithm>
+
+#include "fusion/pass.hpp"
+#include "runtime/error.hpp"
+
+namespace sg::fusion {
+
+bool Options::enabled(const std::string& name) const {
+  return std::find(disabled.begin(), disabled.end(), name) == disabled.end();
+}
+
+const std::vector<PassInfo>& ir_passes() {
+  static const std::vector<PassInfo> passes = {
+      {"fold", 1, fold_constants, "evaluate ops whose inputs are all constants"},
+      {"cse", 1, eliminate_common_subexpressions, "merge identical values"},
+      {"hoist", 2, hoist_invariants, "move loop-invariant values to the prologue"},
+      {"cse", 2, eliminate_common_subexpressions, "merge values made identical by hoisting"},
+      {"dce", 1, eliminate_dead_code, "drop values no output, carry or predicate needs"},
+  };
+  return passes;
+}
+
+ProgramIR optimize(const ProgramIR& ir, const Options& opts, std::vector<PassRecord>& log) {
+  ProgramIR cur = ir;
+  for (const PassInfo& p : ir_passes()) {
+    if (opts.opt_level < p.min_level || !opts.enabled(p.name)) continue;
+    PassRecord rec{p.name, {}, {}};
+    cur = p.run(cur, opts, rec.notes);
+    validate_ir(cur);  // every pass must leave a valid program behind
+    rec.ir_after = print_ir(cur);
+    log.push_back(std::move(rec));
+  }
+  return cur;
+}
+
+}  // namespace sg::fusion

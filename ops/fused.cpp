@@ -1,0 +1,70 @@
+// The fused-kernel interpreter over cache-sized node blocks.
+#include "ops/fused.hpp"
+
+#include "ops/block_engine.hpp"
+
+namespace sg {
+
+namespace {
+
+bool is_reduction(OpCode op) {
+  const Rule r = op_info(op).rule;
+  return r == Rule::Reduce || r == Rule::ReduceMask;
+}
+
+unsigned char* at_block(const Frame& f, int32_t id, int64_t lo) {
+  return f.slot(id).node.data() + lo * dtype_size(f.value(id).type.dtype);
+}
+
+}  // namespace
+
+void run_kernel(const Frame& f, const Kernel& k) {
+  const bool fused = k.kind == Kernel::Kind::Node && k.values.size() > 1;
+  if (!fused) {
+    for (int32_t id : k.values) eval_value(f, id);
+    return;
+  }
+  const Partition& part = f.graph->partition();
+  const int64_t nb = part.num_blocks();
+  std::vector<int32_t> reductions;
+  std::vector<std::vector<ops::Partial>> partials;
+  int64_t ntemps = 0;
+  for (size_t i = 0; i < k.values.size(); ++i) {
+    if (is_reduction(f.value(k.values[i]).op)) {
+      reductions.push_back(k.values[i]);
+      partials.emplace_back(static_cast<size_t>(nb));
+    }
+    ntemps += k.temporary[i];
+  }
+  for_each_block(part, [&](int64_t b, int64_t lo, int64_t hi) {
+    thread_local Array<unsigned char> pool;
+    thread_local ops::FusedBlock ctx;
+    const size_t need = static_cast<size_t>(std::max<int64_t>(ntemps, 1) * ops::kScratchBytes);
+    if (pool.size() < need) pool = Array<unsigned char>(need);
+    ctx.lo = lo;
+    ctx.len = hi - lo;
+    ctx.temps.clear();
+    int64_t t = 0;
+    for (size_t i = 0; i < k.values.size(); ++i)
+      if (k.temporary[i]) ctx.temps.emplace_back(k.values[i], pool.data() + (t++) * ops::kScratchBytes);
+    ops::tl_block = &ctx;
+    size_t r = 0;
+    for (int32_t id : k.values) {
+      const Value& v = f.value(id);
+      if (op_info(v.op).rule == Rule::Aggregate) {
+        unsigned char* dst = ctx.temp(id);
+        ops::aggregate_block(f, id, lo, hi, dst ? dst : at_block(f, id, lo));
+      } else if (is_reduction(v.op)) {
+        const int32_t in = v.inputs[0];
+        const unsigned char* src = ctx.temp(in);
+        ops::reduce_block(f, id, src ? src : at_block(f, in, lo), hi - lo, partials[r++][b]);
+      } else {
+        eval_value(f, id);  // elementwise: runs on this block (ops::tl_block is set)
+      }
+    }
+    ops::tl_block = nullptr;
+  });
+  for (size_t r = 0; r < reductions.size(); ++r) ops::reduce_finish(f, reductions[r], partials[r]);
+}
+
+}  // namespace sg

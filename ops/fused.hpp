@@ -1,0 +1,13 @@
+// Running one kernel of a plan: scalar steps, single ops, or a fused pass over node blocks.
+#pragma once
+#include "runtime/frame.hpp"
+#include "runtime/plan.hpp"
+
+namespace sg {
+
+// A fused kernel runs block by block (numexpr-style): each op over the block, values that
+// never leave the kernel in block-sized temporaries, reductions as per-block partials
+// combined left to right afterwards, exactly as the unfused ops would.
+void run_kernel(const Frame& f, const Kernel& k);
+
+}  // namespace sg

@@ -1,0 +1,43 @@
+// Plan: how a program's loop body runs: kernels (one pass over node data each) and scalar steps.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sg {
+
+struct Kernel {
+  enum class Kind : uint8_t { Scalar, Node };
+  Kind kind = Kind::Node;
+  std::vector<int32_t> values;   // in execution order; a neighbor_agg or normalize only comes first
+  std::vector<char> temporary;   // per entry of `values`: lives only in a block temporary
+  bool reads_neighbors = false;  // starts with a neighbor_agg (the rest is its epilogue)
+};
+
+// A fusion the optimizer refused, and why (shown by explain: no silent fallbacks).
+struct FusionDecision {
+  int32_t producer = -1;
+  int32_t consumer = -1;
+  std::string reason;
+};
+
+struct PassRecord {
+  std::string name;
+  std::vector<std::string> notes;
+  std::string ir_after;
+};
+
+struct Plan {
+  std::vector<Kernel> kernels;  // the loop body, in order: one apply_step each
+  std::vector<FusionDecision> refused;
+  std::vector<PassRecord> log;  // what each pass did
+  int opt_level = 0;
+  bool exact = false;
+  int passes_over_node_data() const {
+    int p = 0;
+    for (const Kernel& k : kernels) p += k.kind == Kernel::Kind::Node;
+    return p;
+  }
+};
+
+}  // namespace sg
