@@ -34,5 +34,6 @@ ProgramIR fold_constants(const ProgramIR&, const Options&, std::vector<std::stri
 ProgramIR hoist_invariants(const ProgramIR&, const Options&, std::vector<std::string>&);
 ProgramIR eliminate_common_subexpressions(const ProgramIR&, const Options&, std::vector<std::string>&);
 ProgramIR eliminate_dead_code(const ProgramIR&, const Options&, std::vector<std::string>&);
+ProgramIR rotate_loop(const ProgramIR&, const Options&, std::vector<std::string>&);
 
 }  // namespace sg::fusion

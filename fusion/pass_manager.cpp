@@ -17,6 +17,7 @@ const std::vector<PassInfo>& ir_passes() {
       {"hoist", 2, hoist_invariants, "move loop-invariant values to the prologue"},
       {"cse", 2, eliminate_common_subexpressions, "merge values made identical by hoisting"},
       {"dce", 1, eliminate_dead_code, "drop values no output, carry or predicate needs"},
+      {"rotate", 3, rotate_loop, "compute the loop's head from the previous iteration, in its pass"},
   };
   return passes;
 }

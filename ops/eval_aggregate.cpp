@@ -14,16 +14,27 @@ namespace sg::ops {
 
 namespace {
 
-template <class T, class Csr>
+// What an edge contributes, decided once per call (not per edge).
+enum EdgeKind { kPlain, kMulWeight, kAddWeight, kAddOne };
+
+EdgeKind edge_kind(EdgeOp op, bool weighted) {
+  if (op == EdgeOp::MulWeight) return weighted ? kMulWeight : kPlain;  // weight 1: x * 1 == x
+  if (op == EdgeOp::AddWeight) return weighted ? kAddWeight : kAddOne;
+  return kPlain;
+}
+
+template <class T, int kKind, class Csr>
 struct EdgeLoad {
-  const Csr& c;
-  const T* x;
-  EdgeOp edge;
+  const node_t* __restrict idx;
+  const double* __restrict w;
+  const T* __restrict x;
+  EdgeLoad(const Csr& c, const T* xs) : idx(c.idx), w(c.w), x(xs) {}
   T operator()(int64_t k) const {
-    const T xu = x[c.idx[k]];
-    if (edge == EdgeOp::MulWeight) return c.w ? static_cast<T>(xu * static_cast<T>(c.w[k])) : xu;
-    if (edge == EdgeOp::AddWeight) return static_cast<T>(xu + (c.w ? static_cast<T>(c.w[k]) : T(1)));
-    return xu;
+    const T xu = x[idx[k]];
+    if constexpr (kKind == kMulWeight) return static_cast<T>(xu * static_cast<T>(w[k]));
+    else if constexpr (kKind == kAddWeight) return static_cast<T>(xu + static_cast<T>(w[k]));
+    else if constexpr (kKind == kAddOne) return static_cast<T>(xu + T(1));
+    else return xu;
   }
 };
 
@@ -45,13 +56,19 @@ int64_t mode_of(std::vector<int64_t>& labels) {
 }
 
 // Rows [lo, hi) into o[0 .. hi - lo).
-template <class T, class InCsr, class OutCsr>
+template <class T, int kKind, class InCsr, class OutCsr>
 void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& out, bool two, int64_t lo,
                     int64_t hi, T* __restrict o) {
   const Value& v = f.value(id);
   const T* x = f.slot(v.inputs[0]).vec<T>();
-  const EdgeLoad<T, InCsr> lin{in, x, v.edge};
-  const EdgeLoad<T, OutCsr> lout{out, x, v.edge};
+  const EdgeLoad<T, kKind, InCsr> lin(in, x);
+  const EdgeLoad<T, kKind, OutCsr> lout(out, x);
+  if (v.combine == Combine::Sum && !two) {  // the hot case (PageRank): one CSR, a plain row sum
+    const auto* __restrict off = in.off;
+    for (int64_t u = lo; u < hi; ++u)
+      o[u - lo] = row_sum<T>(static_cast<int64_t>(off[u]), static_cast<int64_t>(off[u + 1]), lin);
+    return;
+  }
   {
     thread_local std::vector<int64_t> labels;
     for (int64_t u = lo; u < hi; ++u) {
@@ -106,8 +123,15 @@ void with_rows(const Frame& f, int32_t id, Fn&& fn) {
     if constexpr (!std::is_same_v<T, uint8_t>) {
       first.visit([&](auto a) {
         g.out().visit([&](auto b) {
+          const EdgeKind kind = edge_kind(v.edge, a.w != nullptr);
           fn([&](int64_t lo, int64_t hi, void* out) {
-            aggregate_rows<T>(f, id, a, b, two, lo, hi, static_cast<T*>(out));
+            T* o = static_cast<T*>(out);
+            switch (kind) {
+              case kMulWeight: return aggregate_rows<T, kMulWeight>(f, id, a, b, two, lo, hi, o);
+              case kAddWeight: return aggregate_rows<T, kAddWeight>(f, id, a, b, two, lo, hi, o);
+              case kAddOne: return aggregate_rows<T, kAddOne>(f, id, a, b, two, lo, hi, o);
+              default: return aggregate_rows<T, kPlain>(f, id, a, b, two, lo, hi, o);
+            }
           }, sizeof(T));
         });
       });

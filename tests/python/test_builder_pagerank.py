@@ -107,7 +107,7 @@ def test_state_misuse():
     with pytest.raises(sg.StateError, match="belongs to program"):
         p2.apply_batch(s1)
     with pytest.raises(sg.StateError, match="out of order"):
-        p1.apply_step(s1, 3)
+        p1.apply_step(s1, 1)
     with pytest.raises(sg.ParameterError, match="unknown parameter 'beta'"):
         p1.init(g, beta=1.0)
 
