@@ -142,7 +142,7 @@ void with_rows(const Frame& f, int32_t id, Fn&& fn) {
 }  // namespace
 
 void eval_aggregate(const Frame& f, int32_t id) {
-  unsigned char* base = f.slot(id).node.data();
+  unsigned char* base = f.slot(id).node;
   with_rows(f, id, [&](auto rows, size_t size) {
     for_each_block(f.graph->partition(), [&](int64_t, int64_t lo, int64_t hi) { rows(lo, hi, base + lo * size); });
   });

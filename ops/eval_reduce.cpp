@@ -108,7 +108,7 @@ void eval_reduce(const Frame& f, int32_t id) {
   const Slot& in = f.slot(f.value(id).inputs[0]);
   const int size = dtype_size(f.value(f.value(id).inputs[0]).type.dtype);
   for_each_block(p, [&](int64_t b, int64_t lo, int64_t hi) {
-    reduce_block(f, id, in.node.data() + lo * size, hi - lo, partials[b]);
+    reduce_block(f, id, in.node + lo * size, hi - lo, partials[b]);
   });
   reduce_finish(f, id, partials);
 }

@@ -13,7 +13,7 @@ bool is_reduction(OpCode op) {
 }
 
 unsigned char* at_block(const Frame& f, int32_t id, int64_t lo) {
-  return f.slot(id).node.data() + lo * dtype_size(f.value(id).type.dtype);
+  return f.slot(id).node + lo * dtype_size(f.value(id).type.dtype);
 }
 
 }  // namespace

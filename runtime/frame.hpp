@@ -31,14 +31,14 @@ decltype(auto) with_dtype(DType d, F&& f) {
 }
 
 struct Slot {
-  Array<unsigned char> node;  // n * dtype_size bytes for node values; empty for scalars
+  unsigned char* node = nullptr;  // n * dtype_size bytes for node values (a State buffer); null for scalars
   double f = 0;               // scalar value of float dtypes (f32 kept rounded to float)
   int64_t i = 0;              // scalar value of i64 and bool
 
   template <class T>
-  T* vec() { return reinterpret_cast<T*>(node.data()); }
+  T* vec() { return reinterpret_cast<T*>(node); }
   template <class T>
-  const T* vec() const { return reinterpret_cast<const T*>(node.data()); }
+  const T* vec() const { return reinterpret_cast<const T*>(node); }
   template <class T>
   T get() const {
     if constexpr (std::is_floating_point_v<T>) return static_cast<T>(f);

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "ops/fused.hpp"
+#include "runtime/buffers.hpp"
 #include "runtime/error.hpp"
 #include "runtime/memory.hpp"
 
@@ -65,25 +66,21 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
            names.empty() ? "nothing" : names);
     }
   }
-  // Values that live only in a fused kernel's block temporaries get no full buffer.
-  std::vector<char> temporary(ir.values.size(), 0);
-  for (const Kernel& k : program_->steps())
-    for (size_t i = 0; i < k.values.size(); ++i) temporary[k.values[i]] = k.temporary[i];
+  const BufferAssignment plan = assign_buffers(ir, program_->plan(), n);
   double bytes = 0;
-  for (size_t id = 0; id < ir.values.size(); ++id)
-    if (ir.values[id].type.shape == Shape::Node && !temporary[id])
-      bytes += static_cast<double>(n) * dtype_size(ir.values[id].type.dtype);
+  for (int64_t b : plan.buffer_bytes) bytes += static_cast<double>(b);
   ensure_memory(bytes, "allocating this program's state");
+  for (int64_t b : plan.buffer_bytes) {
+    buffers_.emplace_back(static_cast<size_t>(b));
+    ++stats_.allocations;
+  }
 
   slots_.resize(ir.values.size());
   frame_ = Frame{&ir, graph_.get(), &slots_};
   for (size_t id = 0; id < ir.values.size(); ++id) {
     const Value& v = ir.values[id];
     Slot& s = slots_[id];
-    if (v.type.shape == Shape::Node && !temporary[id]) {
-      s.node = Array<unsigned char>(static_cast<size_t>(n) * dtype_size(v.type.dtype));
-      ++stats_.allocations;
-    }
+    if (plan.buffer_of[id] >= 0) s.node = buffers_[plan.buffer_of[id]].data();
     if (v.op == OpCode::Param) {
       auto it = b.params.find(v.name);
       const double x = it == b.params.end() ? v.number : it->second;
@@ -110,7 +107,7 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
     Slot &dst = slots_[c.value], &src = slots_[c.init];
     dst.f = src.f;
     dst.i = src.i;
-    if (!src.node.empty()) std::memcpy(dst.node.data(), src.node.data(), src.node.size());
+    if (src.node) std::memcpy(dst.node, src.node, static_cast<size_t>(n) * dtype_size(value(c.value).type.dtype));
   }
   stats_.step_ns.assign(program_->steps().size(), 0);
 }
@@ -133,9 +130,9 @@ void State::end_iteration() {
     Slot &dst = slots_[c.value], &src = slots_[c.update];
     dst.f = src.f;
     dst.i = src.i;
-    if (dst.node.empty()) continue;
+    if (!dst.node) continue;
     if (program_->carry_swaps()[k]) std::swap(dst.node, src.node);  // double buffering, no copy
-    else std::memcpy(dst.node.data(), src.node.data(), src.node.size());
+    else std::memcpy(dst.node, src.node, static_cast<size_t>(graph_->num_nodes()) * dtype_size(value(c.value).type.dtype));
   }
   ++iteration_;
   ++stats_.iterations;

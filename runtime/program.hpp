@@ -94,6 +94,7 @@ class State {
   ProgramPtr program_;
   GraphPtr graph_;
   std::vector<Slot> slots_;
+  std::vector<Array<unsigned char>> buffers_;  // physical node buffers (see runtime/buffers.hpp)
   Frame frame_;
   int64_t iteration_ = 0, next_step_ = 0;
   bool converged_ = false;

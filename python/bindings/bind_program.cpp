@@ -49,7 +49,7 @@ py::object value_of(State& s, int32_t id, py::handle owner) {
   return with_dtype(v.type.dtype, [&](auto t) -> py::object {
     using T = decltype(t);
     if constexpr (std::is_same_v<T, uint8_t>)
-      return py::array(py::dtype("bool"), {n}, {py::ssize_t{1}}, slot.node.data(), owner);
+      return py::array(py::dtype("bool"), {n}, {py::ssize_t{1}}, slot.node, owner);
     else
       return py::array_t<T>({n}, {static_cast<py::ssize_t>(sizeof(T))}, slot.vec<T>(), owner);
   });

@@ -1,0 +1,120 @@
+// Liveness-based buffer assignment (see buffers.hpp).
+#include "runtime/buffers.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace sg {
+
+namespace {
+
+struct Pool {
+  BufferAssignment& a;
+  std::vector<int32_t> free;  // buffer indices free for reuse
+
+  int32_t take(int64_t bytes) {
+    // the smallest free buffer that fits
+    int best = -1;
+    for (size_t i = 0; i < free.size(); ++i)
+      if (a.buffer_bytes[free[i]] >= bytes && (best < 0 || a.buffer_bytes[free[i]] < a.buffer_bytes[free[best]]))
+        best = static_cast<int>(i);
+    if (best >= 0) {
+      const int32_t b = free[best];
+      free.erase(free.begin() + best);
+      return b;
+    }
+    a.buffer_bytes.push_back(bytes);
+    return static_cast<int32_t>(a.buffer_bytes.size()) - 1;
+  }
+};
+
+}  // namespace
+
+BufferAssignment assign_buffers(const ProgramIR& ir, const Plan& plan, int64_t n) {
+  const int32_t nv = static_cast<int32_t>(ir.values.size());
+  BufferAssignment a;
+  a.buffer_of.assign(nv, -1);
+  Pool pool{a, {}};
+  auto bytes = [&](int32_t id) { return n * dtype_size(ir.values[id].type.dtype); };
+  auto is_node = [&](int32_t id) { return ir.values[id].type.shape == Shape::Node; };
+
+  std::vector<char> temporary(nv, 0), carried(nv, 0);
+  std::vector<int> kernel_of(nv, -1);
+  for (size_t k = 0; k < plan.kernels.size(); ++k)
+    for (size_t i = 0; i < plan.kernels[k].values.size(); ++i) {
+      temporary[plan.kernels[k].values[i]] = plan.kernels[k].temporary[i];
+      kernel_of[plan.kernels[k].values[i]] = static_cast<int>(k);
+    }
+  for (const CarryDecl& c : ir.carries) carried[c.value] = carried[c.update] = 1;
+
+  // Who still needs a prologue value after init: the loop, the epilogue, outputs.
+  constexpr int kForever = std::numeric_limits<int>::max();
+  std::vector<int> last_use(nv, -1);  // kernel index of the last loop use; kForever past the loop
+  for (int32_t id = 0; id < nv; ++id)
+    for (int32_t u : ir.values[id].inputs) {
+      const Region r = ir.values[id].region;
+      last_use[u] = std::max(last_use[u], r == Region::Body ? kernel_of[id] : r == Region::Epilogue ? kForever : -1);
+    }
+  for (const auto& o : ir.outputs) last_use[o.second] = kForever;
+
+  // Carried values, their updates and epilogue values own their buffers.
+  for (int32_t id = 0; id < nv; ++id) {
+    const Value& v = ir.values[id];
+    if (is_node(id) && !temporary[id] && (carried[id] || v.region == Region::Epilogue))
+      a.buffer_of[id] = pool.take(bytes(id));
+  }
+  // Prologue: in order, a value's buffer is reused once no later prologue value reads it,
+  // unless the loop, the epilogue or an output still needs it.
+  std::vector<int32_t> last_prologue_use(nv, -1);
+  for (int32_t id = 0; id < nv; ++id)
+    if (ir.values[id].region == Region::Prologue)
+      for (int32_t u : ir.values[id].inputs) last_prologue_use[u] = id;
+  for (const CarryDecl& c : ir.carries) last_prologue_use[c.init] = nv;  // copied once the prologue is done
+  std::vector<int32_t> live;
+  for (int32_t id = 0; id < nv; ++id)  // input vectors are written before the prologue runs
+    if (ir.values[id].op == OpCode::Input) {
+      a.buffer_of[id] = pool.take(bytes(id));
+      live.push_back(id);
+    }
+  for (int32_t id = 0; id < nv; ++id) {
+    if (!is_node(id) || ir.values[id].region != Region::Prologue || a.buffer_of[id] >= 0) continue;
+    for (size_t i = 0; i < live.size();) {
+      if (last_use[live[i]] < 0 && last_prologue_use[live[i]] < id && !carried[live[i]]) {
+        pool.free.push_back(a.buffer_of[live[i]]);
+        live.erase(live.begin() + static_cast<std::ptrdiff_t>(i));
+      } else {
+        ++i;
+      }
+    }
+    a.buffer_of[id] = pool.take(bytes(id));
+    live.push_back(id);
+  }
+  for (int32_t id : live)
+    if (last_use[id] < 0) {  // init done: only the prologue needed it
+      a.released_after_init.push_back(a.buffer_of[id]);
+      pool.free.push_back(a.buffer_of[id]);
+    }
+
+  // Loop values: interval assignment over the kernels of one iteration.
+  std::vector<int32_t> order;
+  for (int32_t id = 0; id < nv; ++id)
+    if (is_node(id) && ir.values[id].region == Region::Body && !carried[id] && !temporary[id]) order.push_back(id);
+  std::stable_sort(order.begin(), order.end(), [&](int32_t x, int32_t y) { return kernel_of[x] < kernel_of[y]; });
+  std::vector<int32_t> active;
+  for (int32_t id : order) {
+    const int def = kernel_of[id];
+    for (size_t i = 0; i < active.size();) {
+      if (std::max(last_use[active[i]], kernel_of[active[i]]) < def) {
+        pool.free.push_back(a.buffer_of[active[i]]);
+        active.erase(active.begin() + static_cast<std::ptrdiff_t>(i));
+      } else {
+        ++i;
+      }
+    }
+    a.buffer_of[id] = pool.take(bytes(id));
+    active.push_back(id);
+  }
+  return a;
+}
+
+}  // namespace sg
