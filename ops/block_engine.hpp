@@ -25,11 +25,7 @@ struct FusedBlock {
 };
 inline thread_local const FusedBlock* tl_block = nullptr;
 
-// A reduction's partial result over one block.
-struct Partial {
-  double f = 0;
-  int64_t i = 0;
-};
+using sg::Partial;
 
 // Three operand scratch blocks per thread.
 inline unsigned char* scratch_block(int k) {
@@ -106,7 +102,7 @@ void eval_normalize(const Frame& f, int32_t id);
 
 // Fused-kernel pieces: one block of a reduction or of a neighbor aggregation.
 void reduce_block(const Frame& f, int32_t id, const void* x, int64_t len, Partial& out);
-void reduce_finish(const Frame& f, int32_t id, const std::vector<Partial>& partials);
+void reduce_finish(const Frame& f, int32_t id, const Partial* partials);
 void aggregate_block(const Frame& f, int32_t id, int64_t lo, int64_t hi, void* out);
 
 }  // namespace sg::ops

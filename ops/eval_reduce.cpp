@@ -89,13 +89,14 @@ void reduce_block(const Frame& f, int32_t id, const void* x, int64_t len, Partia
   });
 }
 
-void reduce_finish(const Frame& f, int32_t id, const std::vector<Partial>& partials) {
+void reduce_finish(const Frame& f, int32_t id, const Partial* partials) {
+  const int64_t nb = f.graph->partition().num_blocks();
   with_input_dtype(f, id, [&](auto t) {
     using T = decltype(t);
     with_reducer<T>(f.value(id).op, f.graph->num_nodes(), [&](auto init, auto, auto combine, auto finish) {
       using A = decltype(init);
       A a = init;
-      for (const Partial& p : partials) a = combine(a, load<A>(p));
+      for (int64_t b = 0; b < nb; ++b) a = combine(a, load<A>(partials[b]));
       const auto r = finish(a);
       f.slot(id).set(r);
     });
@@ -104,7 +105,8 @@ void reduce_finish(const Frame& f, int32_t id, const std::vector<Partial>& parti
 
 void eval_reduce(const Frame& f, int32_t id) {
   const Partition& p = f.graph->partition();
-  std::vector<Partial> partials(static_cast<size_t>(p.num_blocks()));
+  std::vector<Partial> scratch;
+  Partial* partials = f.partials_of(id, scratch);
   const Slot& in = f.slot(f.value(id).inputs[0]);
   const int size = dtype_size(f.value(f.value(id).inputs[0]).type.dtype);
   for_each_block(p, [&](int64_t b, int64_t lo, int64_t hi) {
@@ -120,16 +122,17 @@ void eval_normalize(const Frame& f, int32_t id) {
     if constexpr (std::is_floating_point_v<T>) {
       const T* x = f.slot(v.inputs[0]).vec<T>();
       const Partition& p = f.graph->partition();
-      std::vector<T> partials(static_cast<size_t>(p.num_blocks()));
+      std::vector<Partial> scratch;
+      Partial* partials = f.partials_of(id, scratch);
       auto fold = [&](T a, T b) { return v.by_max ? (a < b ? b : a) : static_cast<T>(a + b); };
       const T init = v.by_max ? lowest<T>() : T(0);
       for_each_block(p, [&](int64_t b, int64_t lo, int64_t hi) {
         T a = init;
         for (int64_t i = lo; i < hi; ++i) a = fold(a, x[i]);
-        partials[b] = a;
+        partials[b].f = static_cast<double>(a);
       });
       T s = init;
-      for (T part : partials) s = fold(s, part);
+      for (int64_t b = 0; b < p.num_blocks(); ++b) s = fold(s, static_cast<T>(partials[b].f));
       T* out = f.slot(id).vec<T>();
       for_each_block(p, [&](int64_t, int64_t lo, int64_t hi) {
         for (int64_t i = lo; i < hi; ++i) out[i] = x[i] / s;

@@ -2,6 +2,7 @@
 #include "ops/fused.hpp"
 
 #include "ops/block_engine.hpp"
+#include "runtime/error.hpp"
 
 namespace sg {
 
@@ -26,16 +27,11 @@ void run_kernel(const Frame& f, const Kernel& k) {
   }
   const Partition& part = f.graph->partition();
   const int64_t nb = part.num_blocks();
-  std::vector<int32_t> reductions;
-  std::vector<std::vector<ops::Partial>> partials;
   int64_t ntemps = 0;
-  for (size_t i = 0; i < k.values.size(); ++i) {
-    if (is_reduction(f.value(k.values[i]).op)) {
-      reductions.push_back(k.values[i]);
-      partials.emplace_back(static_cast<size_t>(nb));
-    }
-    ntemps += k.temporary[i];
-  }
+  for (size_t i = 0; i < k.values.size(); ++i) ntemps += k.temporary[i];
+  (void)nb;
+  std::vector<Partial> unused;  // a State's frame always has partials for every reduction
+  if (!f.partials) fail(ErrorKind::State, "a fused kernel needs a State's frame");
   for_each_block(part, [&](int64_t b, int64_t lo, int64_t hi) {
     thread_local Array<unsigned char> pool;
     thread_local ops::FusedBlock ctx;
@@ -48,7 +44,6 @@ void run_kernel(const Frame& f, const Kernel& k) {
     for (size_t i = 0; i < k.values.size(); ++i)
       if (k.temporary[i]) ctx.temps.emplace_back(k.values[i], pool.data() + (t++) * ops::kScratchBytes);
     ops::tl_block = &ctx;
-    size_t r = 0;
     for (int32_t id : k.values) {
       const Value& v = f.value(id);
       if (op_info(v.op).rule == Rule::Aggregate) {
@@ -57,14 +52,15 @@ void run_kernel(const Frame& f, const Kernel& k) {
       } else if (is_reduction(v.op)) {
         const int32_t in = v.inputs[0];
         const unsigned char* src = ctx.temp(in);
-        ops::reduce_block(f, id, src ? src : at_block(f, in, lo), hi - lo, partials[r++][b]);
+        ops::reduce_block(f, id, src ? src : at_block(f, in, lo), hi - lo, f.partials_of(id, unused)[b]);
       } else {
         eval_value(f, id);  // elementwise: runs on this block (ops::tl_block is set)
       }
     }
     ops::tl_block = nullptr;
   });
-  for (size_t r = 0; r < reductions.size(); ++r) ops::reduce_finish(f, reductions[r], partials[r]);
+  for (int32_t id : k.values)
+    if (is_reduction(f.value(id).op)) ops::reduce_finish(f, id, f.partials_of(id, unused));
 }
 
 }  // namespace sg

@@ -51,13 +51,28 @@ struct Slot {
   }
 };
 
-// What a kernel sees: the program, the graph and every value's slot.
+// A reduction's partial result over one block.
+struct Partial {
+  double f = 0;
+  int64_t i = 0;
+};
+
+// What a kernel sees: the program, the graph, every value's slot, and per-block partials of
+// every reduction (allocated once per State, so iterations allocate nothing).
 struct Frame {
   const ProgramIR* ir = nullptr;
   const Graph* graph = nullptr;
   std::vector<Slot>* slots = nullptr;
+  std::vector<Partial>* partials = nullptr;  // num_blocks entries per reduction value
+  std::vector<int64_t>* partial_at = nullptr;  // per value: offset into partials, -1 if none
   Slot& slot(int32_t id) const { return (*slots)[id]; }
   const Value& value(int32_t id) const { return ir->values[id]; }
+  // The num_blocks partials of reduction (or normalize) `id`; scratch if the frame has none.
+  Partial* partials_of(int32_t id, std::vector<Partial>& scratch) const {
+    if (partials && partial_at && (*partial_at)[id] >= 0) return partials->data() + (*partial_at)[id];
+    scratch.resize(static_cast<size_t>(graph->partition().num_blocks()));
+    return scratch.data();
+  }
 };
 
 // Evaluate one value (one step): elementwise, reduction, aggregation or source op.

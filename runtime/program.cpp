@@ -76,7 +76,16 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
   }
 
   slots_.resize(ir.values.size());
-  frame_ = Frame{&ir, graph_.get(), &slots_};
+  partial_at_.assign(ir.values.size(), -1);
+  const int64_t nb = graph_->partition().num_blocks();
+  for (size_t id = 0; id < ir.values.size(); ++id) {
+    const Rule r = op_info(ir.values[id].op).rule;
+    if (r == Rule::Reduce || r == Rule::ReduceMask || r == Rule::Normalize) {
+      partial_at_[id] = static_cast<int64_t>(partials_.size());
+      partials_.resize(partials_.size() + static_cast<size_t>(nb));
+    }
+  }
+  frame_ = Frame{&ir, graph_.get(), &slots_, &partials_, &partial_at_};
   for (size_t id = 0; id < ir.values.size(); ++id) {
     const Value& v = ir.values[id];
     Slot& s = slots_[id];
