@@ -1,12 +1,20 @@
 // Array<T>: a 64-byte aligned, uninitialized, movable buffer (std::vector zero-fills; we fill in parallel).
 #pragma once
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <new>
 #include <type_traits>
 
 namespace sg {
+
+// Every Array allocation in the process, for tests that a loop allocates nothing.
+inline std::atomic<int64_t>& array_allocations() {
+  static std::atomic<int64_t> count{0};
+  return count;
+}
 
 template <class T>
 class Array {
@@ -24,6 +32,7 @@ class Array {
     T* p = static_cast<T*>(std::aligned_alloc(64, bytes));
     if (!p) throw std::bad_alloc();
     data_.reset(p);
+    array_allocations().fetch_add(1, std::memory_order_relaxed);
   }
 
   T* data() { return data_.get(); }

@@ -20,7 +20,6 @@ struct Stats {
   int64_t kernel_ns = 0;
   std::vector<int64_t> step_ns;  // per kernel (step) of the loop body
   int64_t allocations = 0;       // node buffers allocated (all at init)
-  int64_t allocations_after_init = 0;
   int64_t reuses = 0;            // node buffer writes into an existing buffer
   int64_t iterations = 0;
 };
