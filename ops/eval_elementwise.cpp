@@ -57,6 +57,23 @@ void compare(const Frame& f, int32_t id) {
   }
 }
 
+// out = a * b + c rounded once. Hardware FMA where the CPU has it (chosen once, at load
+// time); otherwise libm's fma, which rounds identically, one call per element.
+template <class T>
+__attribute__((target("fma"))) void fma_loop_hw(const T* a, const T* b, const T* c, T* out, int64_t len) {
+  for (int64_t i = 0; i < len; ++i) out[i] = std::fma(a[i], b[i], c[i]);
+}
+template <class T>
+void fma_loop_sw(const T* a, const T* b, const T* c, T* out, int64_t len) {
+  for (int64_t i = 0; i < len; ++i) out[i] = std::fma(a[i], b[i], c[i]);
+}
+template <class T>
+void fma_loop(const T* a, const T* b, const T* c, T* out, int64_t len) {
+  static const bool hw = __builtin_cpu_supports("fma");
+  if (hw) fma_loop_hw(a, b, c, out, len);
+  else fma_loop_sw(a, b, c, out, len);
+}
+
 // Saturating conversion: float -> int maps NaN to 0 and clamps out-of-range values.
 template <class S, class D>
 D convert(S x) {
@@ -99,7 +116,13 @@ void eval_elementwise(const Frame& f, int32_t id) {
     case Rule::Fma:
       return with_dtype(v.type.dtype, [&](auto t) {
         using T = decltype(t);
-        if constexpr (std::is_floating_point_v<T>) map3<T, T, T, T>(f, id, [](T a, T b, T c) { return std::fma(a, b, c); });
+        if constexpr (std::is_floating_point_v<T>) {
+          const auto& in = v.inputs;
+          run_elementwise<T>(f, id, [&](int64_t lo, int64_t len, T* out) {
+            fma_loop(operand<T>(f, in[0], lo, len, 0), operand<T>(f, in[1], lo, len, 1),
+                     operand<T>(f, in[2], lo, len, 2), out, len);
+          });
+        }
       });
     case Rule::MaskedMul:
       return with_dtype(v.type.dtype, [&](auto t) {
