@@ -65,33 +65,62 @@ void run_elementwise(const Frame& f, int32_t id, Body&& body) {
   for_each_block(f.graph->partition(), [&](int64_t, int64_t lo, int64_t hi) { body(lo, hi - lo, o + lo); });
 }
 
+// An operand inside a loop: a pointer, or one scalar kept in a register (known at compile time).
+template <class T, bool kScalar>
+struct Arg {
+  const T* p;
+  T s;
+  T operator[](int64_t i) const {
+    if constexpr (kScalar) return s;
+    else return p[i];
+  }
+};
+
+// True when operand `in` is a plain scalar (not a node vector or a block temporary).
+inline bool scalar_operand(const Frame& f, int32_t in) {
+  return f.value(in).type.shape == Shape::Scalar;
+}
+
+// fn(Arg<T, scalar?>) for operand `in` over [lo, lo + len).
+template <class T, class Fn>
+void with_arg(const Frame& f, int32_t in, int64_t lo, int64_t len, Fn&& fn) {
+  if (scalar_operand(f, in)) fn(Arg<T, true>{nullptr, f.slot(in).get<T>()});
+  else fn(Arg<T, false>{operand<T>(f, in, lo, len, 0), T{}});
+}
+
 template <class T, class R, class Fn>
 void map1(const Frame& f, int32_t id, Fn fn) {
   const auto& in = f.value(id).inputs;
-  run_elementwise<R>(f, id, [&](int64_t lo, int64_t len, R* out) {
-    const T* a = operand<T>(f, in[0], lo, len, 0);
-    for (int64_t i = 0; i < len; ++i) out[i] = fn(a[i]);
+  run_elementwise<R>(f, id, [&](int64_t lo, int64_t len, R* __restrict out) {
+    with_arg<T>(f, in[0], lo, len, [&](auto a) {
+      for (int64_t i = 0; i < len; ++i) out[i] = fn(a[i]);
+    });
   });
 }
 
 template <class A, class B, class R, class Fn>
 void map2(const Frame& f, int32_t id, Fn fn) {
   const auto& in = f.value(id).inputs;
-  run_elementwise<R>(f, id, [&](int64_t lo, int64_t len, R* out) {
-    const A* a = operand<A>(f, in[0], lo, len, 0);
-    const B* b = operand<B>(f, in[1], lo, len, 1);
-    for (int64_t i = 0; i < len; ++i) out[i] = fn(a[i], b[i]);
+  run_elementwise<R>(f, id, [&](int64_t lo, int64_t len, R* __restrict out) {
+    with_arg<A>(f, in[0], lo, len, [&](auto a) {
+      with_arg<B>(f, in[1], lo, len, [&](auto b) {
+        for (int64_t i = 0; i < len; ++i) out[i] = fn(a[i], b[i]);
+      });
+    });
   });
 }
 
 template <class A, class B, class C, class R, class Fn>
 void map3(const Frame& f, int32_t id, Fn fn) {
   const auto& in = f.value(id).inputs;
-  run_elementwise<R>(f, id, [&](int64_t lo, int64_t len, R* out) {
-    const A* a = operand<A>(f, in[0], lo, len, 0);
-    const B* b = operand<B>(f, in[1], lo, len, 1);
-    const C* c = operand<C>(f, in[2], lo, len, 2);
-    for (int64_t i = 0; i < len; ++i) out[i] = fn(a[i], b[i], c[i]);
+  run_elementwise<R>(f, id, [&](int64_t lo, int64_t len, R* __restrict out) {
+    with_arg<A>(f, in[0], lo, len, [&](auto a) {
+      with_arg<B>(f, in[1], lo, len, [&](auto b) {
+        with_arg<C>(f, in[2], lo, len, [&](auto c) {
+          for (int64_t i = 0; i < len; ++i) out[i] = fn(a[i], b[i], c[i]);
+        });
+      });
+    });
   });
 }
 
@@ -101,7 +130,8 @@ void eval_aggregate(const Frame& f, int32_t id);
 void eval_normalize(const Frame& f, int32_t id);
 
 // Fused-kernel pieces: one block of a reduction or of a neighbor aggregation.
-void reduce_block(const Frame& f, int32_t id, const void* x, int64_t len, Partial& out);
+// resume=true continues the block's partial (a block processed in strips, in node order).
+void reduce_block(const Frame& f, int32_t id, const void* x, int64_t len, Partial& out, bool resume);
 void reduce_finish(const Frame& f, int32_t id, const Partial* partials);
 void aggregate_block(const Frame& f, int32_t id, int64_t lo, int64_t hi, void* out);
 

@@ -77,12 +77,12 @@ void with_input_dtype(const Frame& f, int32_t id, F&& fn) {
 
 }  // namespace
 
-void reduce_block(const Frame& f, int32_t id, const void* x, int64_t len, Partial& out) {
+void reduce_block(const Frame& f, int32_t id, const void* x, int64_t len, Partial& out, bool resume) {
   with_input_dtype(f, id, [&](auto t) {
     using T = decltype(t);
     const T* p = static_cast<const T*>(x);
     with_reducer<T>(f.value(id).op, 0, [&](auto init, auto fold, auto, auto) {
-      auto a = init;
+      auto a = resume ? load<decltype(init)>(out) : init;
       for (int64_t i = 0; i < len; ++i) a = fold(a, p[i]);
       store(out, a);
     });
@@ -110,7 +110,7 @@ void eval_reduce(const Frame& f, int32_t id) {
   const Slot& in = f.slot(f.value(id).inputs[0]);
   const int size = dtype_size(f.value(f.value(id).inputs[0]).type.dtype);
   for_each_block(p, [&](int64_t b, int64_t lo, int64_t hi) {
-    reduce_block(f, id, in.node + lo * size, hi - lo, partials[b]);
+    reduce_block(f, id, in.node + lo * size, hi - lo, partials[b], false);
   });
   reduce_finish(f, id, partials);
 }

@@ -8,6 +8,8 @@ namespace sg {
 
 namespace {
 
+constexpr int64_t kStripNodes = 512;  // 4 KiB per float64 temporary: several fit in L1
+
 bool is_reduction(OpCode op) {
   const Rule r = op_info(op).rule;
   return r == Rule::Reduce || r == Rule::ReduceMask;
@@ -44,17 +46,24 @@ void run_kernel(const Frame& f, const Kernel& k) {
     for (size_t i = 0; i < k.values.size(); ++i)
       if (k.temporary[i]) ctx.temps.emplace_back(k.values[i], pool.data() + (t++) * ops::kScratchBytes);
     ops::tl_block = &ctx;
-    for (int32_t id : k.values) {
-      const Value& v = f.value(id);
-      if (op_info(v.op).rule == Rule::Aggregate) {
-        unsigned char* dst = ctx.temp(id);
-        ops::aggregate_block(f, id, lo, hi, dst ? dst : at_block(f, id, lo));
-      } else if (is_reduction(v.op)) {
-        const int32_t in = v.inputs[0];
-        const unsigned char* src = ctx.temp(in);
-        ops::reduce_block(f, id, src ? src : at_block(f, in, lo), hi - lo, f.partials_of(id, unused)[b]);
-      } else {
-        eval_value(f, id);  // elementwise: runs on this block (ops::tl_block is set)
+    // Strips of the block keep every temporary in L1; reductions carry their block partial
+    // from strip to strip, so values are folded in node order exactly as in one sweep.
+    for (int64_t s = lo; s < hi; s += kStripNodes) {
+      const int64_t e = std::min(hi, s + kStripNodes);
+      ctx.lo = s;
+      ctx.len = e - s;
+      for (int32_t id : k.values) {
+        const Value& v = f.value(id);
+        if (op_info(v.op).rule == Rule::Aggregate) {
+          unsigned char* dst = ctx.temp(id);
+          ops::aggregate_block(f, id, s, e, dst ? dst : at_block(f, id, s));
+        } else if (is_reduction(v.op)) {
+          const int32_t in = v.inputs[0];
+          const unsigned char* src = ctx.temp(in);
+          ops::reduce_block(f, id, src ? src : at_block(f, in, s), e - s, f.partials_of(id, unused)[b], s > lo);
+        } else {
+          eval_value(f, id);  // elementwise: runs on this strip (ops::tl_block is set)
+        }
       }
     }
     ops::tl_block = nullptr;
