@@ -20,7 +20,8 @@ constexpr T highest() {
 }
 template <class T>
 T absolute(T x) {
-  return x < 0 ? static_cast<T>(-x) : x;
+  if constexpr (std::is_floating_point_v<T>) return std::fabs(x);  // a bit mask, no branch
+  else return x < 0 ? static_cast<T>(-x) : x;
 }
 
 template <class A>
@@ -83,6 +84,7 @@ void reduce_block(const Frame& f, int32_t id, const void* x, int64_t len, Partia
     const T* p = static_cast<const T*>(x);
     with_reducer<T>(f.value(id).op, 0, [&](auto init, auto fold, auto, auto) {
       auto a = resume ? load<decltype(init)>(out) : init;
+#pragma GCC unroll 4
       for (int64_t i = 0; i < len; ++i) a = fold(a, p[i]);
       store(out, a);
     });
