@@ -1,4 +1,6 @@
 // Common-subexpression elimination: identical values (op, attributes, inputs) are computed once.
+#include <cstdint>
+#include <cstring>
 #include <map>
 #include <tuple>
 
@@ -10,12 +12,14 @@ namespace sg::fusion {
 
 namespace {
 
-using Key = std::tuple<int, int, int, std::vector<int32_t>, double, std::string, int, int, int, int, bool, bool>;
+using Key = std::tuple<int, int, int, std::vector<int32_t>, uint64_t, std::string, int, int, int, int, bool, bool>;
 
 Key key_of(const Value& v) {
-  // number as a bit-exact double compare (NaN attributes never merge, which is only conservative)
+  // Constants compare by bit pattern: 0.0 and -0.0 differ, NaN equals itself.
+  uint64_t bits = 0;
+  std::memcpy(&bits, &v.number, sizeof bits);
   return {static_cast<int>(v.op), static_cast<int>(v.type.dtype), static_cast<int>(v.type.shape), v.inputs,
-          v.number, v.name, static_cast<int>(v.to), static_cast<int>(v.combine), static_cast<int>(v.direction),
+          bits, v.name, static_cast<int>(v.to), static_cast<int>(v.combine), static_cast<int>(v.direction),
           static_cast<int>(v.edge), v.weighted, v.by_max};
 }
 

@@ -1,6 +1,7 @@
 // explain(): the plan as a person reads it; to_dot(): the same as a Graphviz graph.
 #include "fusion/explain.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "fusion/pass.hpp"
@@ -176,14 +177,20 @@ bool is_known_name(const std::string& name) {
   if (name == "fusion") return true;
   for (const PassInfo& p : ir_passes())
     if (name == p.name) return true;
+  for (const std::string& r : rewrite_rule_names())
+    if (name == r) return true;
   return false;
 }
 
 std::string known_names() {
-  std::string s;
+  std::vector<std::string> names;
   for (const PassInfo& p : ir_passes())
-    if (s.find(p.name) == std::string::npos) s += std::string(s.empty() ? "" : ", ") + p.name;
-  return s + ", fusion";
+    if (std::find(names.begin(), names.end(), p.name) == names.end()) names.emplace_back(p.name);
+  names.emplace_back("fusion");
+  for (const std::string& r : rewrite_rule_names()) names.push_back(r);
+  std::string s;
+  for (const std::string& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
 }
 
 }  // namespace sg::fusion

@@ -35,5 +35,9 @@ ProgramIR hoist_invariants(const ProgramIR&, const Options&, std::vector<std::st
 ProgramIR eliminate_common_subexpressions(const ProgramIR&, const Options&, std::vector<std::string>&);
 ProgramIR eliminate_dead_code(const ProgramIR&, const Options&, std::vector<std::string>&);
 ProgramIR rotate_loop(const ProgramIR&, const Options&, std::vector<std::string>&);
+ProgramIR rewrite_patterns(const ProgramIR&, const Options&, std::vector<std::string>&);
+
+// Names of the pattern-rewrite rules (fusion/rewrite.cpp), each disable-able like a pass.
+std::vector<std::string> rewrite_rule_names();
 
 }  // namespace sg::fusion

@@ -1,4 +1,4 @@
-// The pass pipeline, as a script: fold, hoist, CSE, DCE (rewrites and kernels come after).
+// The pass pipeline, as a script: fold, hoist, CSE, DCE, rewrites, rotation (kernels come after).
 #include <algorithm>
 
 #include "fusion/pass.hpp"
@@ -17,6 +17,8 @@ const std::vector<PassInfo>& ir_passes() {
       {"hoist", 2, hoist_invariants, "move loop-invariant values to the prologue"},
       {"cse", 2, eliminate_common_subexpressions, "merge values made identical by hoisting"},
       {"dce", 1, eliminate_dead_code, "drop values no output, carry or predicate needs"},
+      {"rewrite", 3, rewrite_patterns, "pattern rewrites: masked_mul, fma, broadcast folding, reciprocal"},
+      {"dce", 3, eliminate_dead_code, "drop the operands the rewrites absorbed"},
       {"rotate", 3, rotate_loop, "compute the loop's head from the previous iteration, in its pass"},
   };
   return passes;

@@ -34,11 +34,9 @@ ProgramIR rotate_loop(const ProgramIR& ir, const Options&, std::vector<std::stri
   // The head: loop values computable from carried and prologue values alone (not roots) by
   // elementwise, reduction and scalar ops.
   std::vector<char> head(nv, 0);
-  int32_t last_body = -1;
   for (int32_t id = 0; id < nv; ++id) {
     const Value& v = ir.values[id];
     if (v.region != Region::Body) continue;
-    last_body = id;
     if (v.op == OpCode::Carry || root[id]) continue;
     // Only per-node map and reduction work rotates: a neighbor_agg is what the head feeds.
     const Rule rule = op_info(v.op).rule;
@@ -95,14 +93,14 @@ ProgramIR rotate_loop(const ProgramIR& ir, const Options&, std::vector<std::stri
     } else {
       rw.keep(id);
     }
-    if (id == last_body) {  // the head again, from this iteration's updates
-      for (int32_t h = 0; h < nv; ++h)
-        if (head[h]) next[h] = copy(h, Region::Body, true);
-      for (CarryDecl& c : added)
-        for (int32_t h = 0; h < nv; ++h)
-          if (frontier[h] && first[h] == c.init) c.update = next[h];
-    }
   }
+  // The head again, from this iteration's updates: after every value, since an update may
+  // be a hoisted value with a larger id than any loop value.
+  for (int32_t h = 0; h < nv; ++h)
+    if (head[h]) next[h] = copy(h, Region::Body, true);
+  for (CarryDecl& c : added)
+    for (int32_t h = 0; h < nv; ++h)
+      if (frontier[h] && first[h] == c.init) c.update = next[h];
   ProgramIR out = rw.finish();
   for (const CarryDecl& c : added) out.carries.push_back(c);
   return out;

@@ -12,25 +12,19 @@ namespace sg::ops {
 
 constexpr int64_t kScratchBytes = kBlockNodes * 8;
 
-// While a fused kernel runs a block on this thread: the block's range and where its
-// temporaries live (value id -> block buffer). Elementwise ops then run once, on this block.
-struct FusedBlock {
-  int64_t lo = 0, len = 0;
-  std::vector<std::pair<int32_t, unsigned char*>> temps;
-  unsigned char* temp(int32_t id) const {
-    for (const auto& t : temps)
-      if (t.first == id) return t.second;
-    return nullptr;
-  }
-};
+// While a fused kernel runs a strip on this thread, elementwise ops run once, on that strip.
+using sg::FusedBlock;
 inline thread_local const FusedBlock* tl_block = nullptr;
 
 using sg::Partial;
 
-// Three operand scratch blocks per thread.
-inline unsigned char* scratch_block(int k) {
-  thread_local Array<unsigned char> scratch(static_cast<size_t>(3 * kScratchBytes));
-  return scratch.data() + k * kScratchBytes;
+// This thread's scratch: the State's slot for this TBB thread, else a thread-local one
+// (a thread the State did not expect, e.g. after the thread limit was raised).
+ThreadScratch& thread_scratch(const Frame& f);
+
+// Operand scratch block k (of three) for this thread.
+inline unsigned char* scratch_block(const Frame& f, int k) {
+  return thread_scratch(f).operands.data() + k * kScratchBytes;
 }
 
 // Operand `in` over [lo, lo + len): its node data, or its scalar repeated in scratch block k.
@@ -40,7 +34,7 @@ const T* operand(const Frame& f, int32_t in, int64_t lo, int64_t len, int k) {
   if (tl_block)
     if (unsigned char* t = tl_block->temp(in)) return reinterpret_cast<const T*>(t);
   if (f.value(in).type.shape == Shape::Node) return s.vec<T>() + lo;
-  T* out = reinterpret_cast<T*>(scratch_block(k));
+  T* out = reinterpret_cast<T*>(scratch_block(f, k));
   const T v = s.get<T>();
   for (int64_t i = 0; i < len; ++i) out[i] = v;
   return out;

@@ -1,6 +1,8 @@
 // The fused-kernel interpreter over cache-sized node blocks.
 #include "ops/fused.hpp"
 
+#include <tbb/task_arena.h>
+
 #include "ops/block_engine.hpp"
 #include "runtime/error.hpp"
 
@@ -8,7 +10,6 @@ namespace sg {
 
 namespace {
 
-constexpr int64_t kStripNodes = 512;  // 4 KiB per float64 temporary: several fit in L1
 
 bool is_reduction(OpCode op) {
   const Rule r = op_info(op).rule;
@@ -20,6 +21,14 @@ unsigned char* at_block(const Frame& f, int32_t id, int64_t lo) {
 }
 
 }  // namespace
+
+ThreadScratch& ops::thread_scratch(const Frame& f) {
+  const int slot = tbb::this_task_arena::current_thread_index();
+  if (f.threads && slot >= 0 && static_cast<size_t>(slot) < f.threads->size()) return (*f.threads)[slot];
+  thread_local ThreadScratch fallback;
+  if (fallback.operands.empty()) fallback.operands = Array<unsigned char>(3 * ops::kScratchBytes);
+  return fallback;
+}
 
 void run_kernel(const Frame& f, const Kernel& k) {
   const bool fused = k.kind == Kernel::Kind::Node && k.values.size() > 1;
@@ -35,16 +44,17 @@ void run_kernel(const Frame& f, const Kernel& k) {
   std::vector<Partial> unused;  // a State's frame always has partials for every reduction
   if (!f.partials) fail(ErrorKind::State, "a fused kernel needs a State's frame");
   for_each_block(part, [&](int64_t b, int64_t lo, int64_t hi) {
-    thread_local Array<unsigned char> pool;
-    thread_local ops::FusedBlock ctx;
-    const size_t need = static_cast<size_t>(std::max<int64_t>(ntemps, 1) * ops::kScratchBytes);
-    if (pool.size() < need) pool = Array<unsigned char>(need);
+    ThreadScratch& ts = ops::thread_scratch(f);
+    const size_t need = static_cast<size_t>(std::max<int64_t>(ntemps, 1) * kStripBytes);
+    if (ts.temps.size() < need) ts.temps = Array<unsigned char>(need);  // only for unexpected threads
+    unsigned char* pool = ts.temps.data();
+    FusedBlock& ctx = ts.block;
     ctx.lo = lo;
     ctx.len = hi - lo;
     ctx.temps.clear();
     int64_t t = 0;
     for (size_t i = 0; i < k.values.size(); ++i)
-      if (k.temporary[i]) ctx.temps.emplace_back(k.values[i], pool.data() + (t++) * ops::kScratchBytes);
+      if (k.temporary[i]) ctx.temps.emplace_back(k.values[i], pool + (t++) * kStripBytes);
     ops::tl_block = &ctx;
     // Strips of the block keep every temporary in L1; reductions carry their block partial
     // from strip to strip, so values are folded in node order exactly as in one sweep.

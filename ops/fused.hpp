@@ -10,4 +10,8 @@ namespace sg {
 // combined left to right afterwards, exactly as the unfused ops would.
 void run_kernel(const Frame& f, const Kernel& k);
 
+// Fused kernels run each block in strips of this many nodes (their temporaries stay in L1).
+constexpr int64_t kStripNodes = 512;
+constexpr int64_t kStripBytes = kStripNodes * 8;
+
 }  // namespace sg

@@ -56,6 +56,10 @@ BufferAssignment assign_buffers(const ProgramIR& ir, const Plan& plan, int64_t n
       last_use[u] = std::max(last_use[u], r == Region::Body ? kernel_of[id] : r == Region::Epilogue ? kForever : -1);
     }
   for (const auto& o : ir.outputs) last_use[o.second] = kForever;
+  // Read at the end of every iteration: carry updates, the until predicate, the residual.
+  for (const CarryDecl& c : ir.carries) last_use[c.update] = kForever;
+  if (ir.until >= 0) last_use[ir.until] = kForever;
+  if (ir.residual >= 0) last_use[ir.residual] = kForever;
 
   // Carried values, their updates and epilogue values own their buffers.
   for (int32_t id = 0; id < nv; ++id) {
@@ -72,7 +76,7 @@ BufferAssignment assign_buffers(const ProgramIR& ir, const Plan& plan, int64_t n
   for (const CarryDecl& c : ir.carries) last_prologue_use[c.init] = nv;  // copied once the prologue is done
   std::vector<int32_t> live;
   for (int32_t id = 0; id < nv; ++id)  // input vectors are written before the prologue runs
-    if (ir.values[id].op == OpCode::Input) {
+    if (ir.values[id].op == OpCode::Input && a.buffer_of[id] < 0) {
       a.buffer_of[id] = pool.take(bytes(id));
       live.push_back(id);
     }

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "ops/op_table.hpp"
@@ -57,14 +58,33 @@ struct Partial {
   int64_t i = 0;
 };
 
-// What a kernel sees: the program, the graph, every value's slot, and per-block partials of
-// every reduction (allocated once per State, so iterations allocate nothing).
+// One strip of a fused kernel on this thread: its range and where its temporaries live.
+struct FusedBlock {
+  int64_t lo = 0, len = 0;
+  std::vector<std::pair<int32_t, unsigned char*>> temps;  // value id -> strip buffer
+  unsigned char* temp(int32_t id) const {
+    for (const auto& t : temps)
+      if (t.first == id) return t.second;
+    return nullptr;
+  }
+};
+
+// Per worker thread, sized once per State: fused-kernel temporaries and operand scratch.
+struct ThreadScratch {
+  Array<unsigned char> temps;     // max temporaries of any kernel x strip bytes
+  Array<unsigned char> operands;  // three operand blocks (scalars expanded for pointer loops)
+  FusedBlock block;
+};
+
+// What a kernel sees: the program, the graph, every value's slot, per-block partials of
+// every reduction and per-thread scratch (allocated once per State: iterations allocate nothing).
 struct Frame {
   const ProgramIR* ir = nullptr;
   const Graph* graph = nullptr;
   std::vector<Slot>* slots = nullptr;
   std::vector<Partial>* partials = nullptr;  // num_blocks entries per reduction value
   std::vector<int64_t>* partial_at = nullptr;  // per value: offset into partials, -1 if none
+  std::vector<ThreadScratch>* threads = nullptr;  // indexed by the TBB thread slot
   Slot& slot(int32_t id) const { return (*slots)[id]; }
   const Value& value(int32_t id) const { return ir->values[id]; }
   // The num_blocks partials of reduction (or normalize) `id`; scratch if the frame has none.

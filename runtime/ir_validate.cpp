@@ -168,14 +168,15 @@ void validate_ir(ProgramIR& ir) {
   if (ir.has_loop && ir.carries.empty()) fail(ErrorKind::Program, "a loop needs at least one carried value");
   if (ir.until >= 0) {
     const Value& u = ir.values[ir.until];
-    if (u.region != Region::Body || u.type != Type{DType::Bool, Shape::Scalar})
-      fail(ErrorKind::Program, "the loop's until predicate must be a bool scalar computed in the loop, got {}",
-           type_name(u.type));
+    // Loop-invariant predicates are fine (hoisting moves them to the prologue).
+    if (u.region == Region::Epilogue || u.type != Type{DType::Bool, Shape::Scalar})
+      fail(ErrorKind::Program, "the loop's until predicate must be a bool scalar computed before or in the loop, got {} {}",
+           u.region == Region::Epilogue ? "an epilogue value" : "", type_name(u.type));
   }
   if (ir.residual >= 0) {
     const Value& r = ir.values[ir.residual];
-    if (r.region != Region::Body || r.type.shape != Shape::Scalar || !is_numeric(r.type.dtype))
-      fail(ErrorKind::Program, "the loop's residual must be a numeric scalar computed in the loop, got {}",
+    if (r.region == Region::Epilogue || r.type.shape != Shape::Scalar || !is_numeric(r.type.dtype))
+      fail(ErrorKind::Program, "the loop's residual must be a numeric scalar computed before or in the loop, got {}",
            type_name(r.type));
   }
   if (ir.outputs.empty()) fail(ErrorKind::Program, "the program has no outputs");

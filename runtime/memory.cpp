@@ -26,6 +26,8 @@ int64_t available_memory_bytes() {
 }
 
 void ensure_memory(double bytes, const char* what) {
+  constexpr double kSmall = 64.0 * 1024 * 1024;  // below this, a momentary low reading is no reason to refuse
+  if (bytes < kSmall) return;
   const double available = static_cast<double>(available_memory_bytes());
   if (bytes > available) {
     constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstring>
 
+#include <tbb/task_arena.h>
+
 #include "ops/fused.hpp"
 #include "runtime/buffers.hpp"
 #include "runtime/error.hpp"
@@ -32,8 +34,6 @@ Program::Program(ProgramIR ir, Plan plan) : ir_(std::move(ir)), plan_(std::move(
     const Value& u = ir_.values[c.update];
     carry_swaps_.push_back(u.region == Region::Body && u.op != OpCode::Carry && update_uses[c.update] == 1);
   }
-  if (ir_.has_loop && plan_.kernels.empty())
-    fail(ErrorKind::Program, "the loop computes nothing: every carry is updated with a value from outside the loop");
 }
 
 int32_t Program::find_output(const std::string& name) const {
@@ -85,7 +85,20 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
       partials_.resize(partials_.size() + static_cast<size_t>(nb));
     }
   }
-  frame_ = Frame{&ir, graph_.get(), &slots_, &partials_, &partial_at_};
+  // Scratch for every thread that may run a kernel, so no iteration allocates.
+  int64_t max_temps = 1;
+  for (const Kernel& k : program_->steps()) {
+    int64_t t = 0;
+    for (char c : k.temporary) t += c;
+    max_temps = std::max(max_temps, t);
+  }
+  threads_.resize(static_cast<size_t>(std::max(1, tbb::this_task_arena::max_concurrency())));
+  for (ThreadScratch& t : threads_) {
+    t.temps = Array<unsigned char>(static_cast<size_t>(max_temps * kStripBytes));
+    t.operands = Array<unsigned char>(static_cast<size_t>(3 * kBlockNodes * 8));
+    t.block.temps.reserve(static_cast<size_t>(max_temps));
+  }
+  frame_ = Frame{&ir, graph_.get(), &slots_, &partials_, &partial_at_, &threads_};
   for (size_t id = 0; id < ir.values.size(); ++id) {
     const Value& v = ir.values[id];
     Slot& s = slots_[id];
@@ -112,6 +125,17 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
     }
   }
   for (int32_t id : program_->prologue()) eval_value(frame_, id);
+  // A carry updated from a carried value needs that value as it was before this iteration's
+  // updates: it is staged in a buffer of its own.
+  staged_.resize(ir.carries.size());
+  for (size_t k = 0; k < ir.carries.size(); ++k) {
+    const CarryDecl& c = ir.carries[k];
+    if (value(c.update).op == OpCode::Carry && value(c.value).type.shape == Shape::Node) {
+      buffers_.emplace_back(static_cast<size_t>(n) * dtype_size(value(c.value).type.dtype));
+      ++stats_.allocations;
+      staged_[k].node = buffers_.back().data();
+    }
+  }
   for (const CarryDecl& c : ir.carries) {
     Slot &dst = slots_[c.value], &src = slots_[c.init];
     dst.f = src.f;
@@ -133,16 +157,33 @@ void State::run_step(int32_t index) {
 }
 
 void State::end_iteration() {
+  // All carries update at once: carry-to-carry updates are staged before anything changes.
   const ProgramIR& ir = program_->ir();
-  for (size_t k = 0; k < ir.carries.size(); ++k) {
-    const CarryDecl& c = ir.carries[k];
-    Slot &dst = slots_[c.value], &src = slots_[c.update];
+  auto bytes = [&](const CarryDecl& c) {
+    return static_cast<size_t>(graph_->num_nodes()) * dtype_size(value(c.value).type.dtype);
+  };
+  auto copy = [&](Slot& dst, const Slot& src, size_t size) {
     dst.f = src.f;
     dst.i = src.i;
-    if (!dst.node) continue;
-    if (program_->carry_swaps()[k]) std::swap(dst.node, src.node);  // double buffering, no copy
-    else std::memcpy(dst.node, src.node, static_cast<size_t>(graph_->num_nodes()) * dtype_size(value(c.value).type.dtype));
+    if (dst.node && src.node && size) std::memcpy(dst.node, src.node, size);
+  };
+  const size_t nc = ir.carries.size();
+  for (size_t k = 0; k < nc; ++k)
+    if (value(ir.carries[k].update).op == OpCode::Carry) copy(staged_[k], slots_[ir.carries[k].update], bytes(ir.carries[k]));
+  for (size_t k = 0; k < nc; ++k) {
+    const CarryDecl& c = ir.carries[k];
+    if (value(c.update).op == OpCode::Carry) continue;
+    Slot &dst = slots_[c.value], &src = slots_[c.update];
+    if (program_->carry_swaps()[k] && dst.node) {
+      dst.f = src.f;
+      dst.i = src.i;
+      std::swap(dst.node, src.node);  // double buffering, no copy
+    } else {
+      copy(dst, src, bytes(c));
+    }
   }
+  for (size_t k = 0; k < nc; ++k)
+    if (value(ir.carries[k].update).op == OpCode::Carry) copy(slots_[ir.carries[k].value], staged_[k], bytes(ir.carries[k]));
   ++iteration_;
   ++stats_.iterations;
   next_step_ = 0;
@@ -157,6 +198,8 @@ void State::end_iteration() {
 void State::apply_step(int64_t i) {
   const int64_t steps = static_cast<int64_t>(program_->steps().size());
   if (!program_->ir().has_loop) fail(ErrorKind::State, "this program has no loop, so no steps");
+  if (steps == 0)
+    fail(ErrorKind::State, "the loop has no steps (the optimizer moved all its work out of it); use apply_batch or run");
   if (i < 0 || i >= steps) fail(ErrorKind::State, "step {} is out of range; the loop has {} steps", i, steps);
   if (i != next_step_) fail(ErrorKind::State, "step {} called out of order; step {} is next", i, next_step_);
   run_step(static_cast<int32_t>(i));

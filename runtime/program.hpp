@@ -95,6 +95,8 @@ class State {
   std::vector<Slot> slots_;
   std::vector<Array<unsigned char>> buffers_;  // physical node buffers (see runtime/buffers.hpp)
   std::vector<Partial> partials_;              // per-block partials of every reduction
+  std::vector<Slot> staged_;                   // per carry updated from another carried value
+  std::vector<ThreadScratch> threads_;         // per TBB thread slot
   std::vector<int64_t> partial_at_;
   Frame frame_;
   int64_t iteration_ = 0, next_step_ = 0;
