@@ -46,7 +46,8 @@ ProgramIR eliminate_common_subexpressions(const ProgramIR& ir, const Options&, s
     }
     const int32_t n = rw.emit(v);
     rw.set(id, n);
-    if (!has_identity(v.op)) seen.emplace(key_of(rw.emitted(n)), n);
+    // The newest value wins the key, so later values of its region can reuse it.
+    if (!has_identity(v.op)) seen[key_of(rw.emitted(n))] = n;
   }
   return rw.finish();
 }

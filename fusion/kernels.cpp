@@ -94,8 +94,8 @@ struct Former {
       else if (closed[kernel_of[u]])
         refuse(u, id, fmt::format("the producer ({}) runs as a step of its own", op_name(ir.values[u].op)));
       else if (late_scalar >= 0 && from_scalars > kernel_of[u])
-        refuse(u, id, fmt::format("also uses %{}, a scalar that needs a reduction finished in pass {}", late_scalar,
-                                  from_scalars - 1));
+        refuse(u, id, fmt::format("also uses %{}, a scalar ready only once the pass computing its reduction is done",
+                                  late_scalar));
     }
   }
 };

@@ -393,5 +393,5 @@ TEST_CASE("kernels: normalize runs alone; work after it opens a new pass", "[fus
       "node: %7\n"
       "refused %3 -> %4: normalize needs a whole-vector reduction before its division\n"
       "refused %4 -> %5: the producer (normalize) runs as a step of its own\n"
-      "refused %5 -> %7: also uses %6, a scalar that needs a reduction finished in pass 2\n");
+      "refused %5 -> %7: also uses %6, a scalar ready only once the pass computing its reduction is done\n");
 }
