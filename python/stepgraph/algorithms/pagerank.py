@@ -20,24 +20,30 @@ __all__ = ["pagerank_program", "pagerank", "personalized_pagerank_program", "per
 def _build(name: str, teleport: str, dangling: bool, nstart: bool, alpha: float, max_iter: int, tol: float,
            weighted: bool, dtype: Any, opt_level: int, exact: bool) -> Program:
     """teleport: "uniform" (1/n), "input" (a personalization vector) or "source" (one node)."""
+    # Written the way the math reads: the invariants (1 / out-degree, the sink mask, the
+    # teleport term) sit inside the loop, and the optimizer hoists them (O2+) by itself.
     b = Builder(name)
     a = b.param("alpha", alpha, dtype)
     tolerance = b.param("tol", tol)
-    n = b.num_nodes(dtype)
-    deg = b.out_degree(weighted=weighted, dtype=dtype)
-    sink = deg == 0
-    inv = b.where(sink, 0.0, b.recip(deg))  # 1 / out-degree, 0 for sinks
-    if teleport == "input":
-        p = b.normalize(b.input("personalization", dtype))
-    elif teleport == "source":
-        p = b.where(b.node_id() == b.param("source", 0, "int64"), 1.0, 0.0)
-    else:
-        p = 1.0 / n
-    dw = b.normalize(b.input("dangling", dtype)) if dangling else p
-    x0 = b.normalize(b.input("nstart", dtype)) if nstart else b.broadcast(1.0 / n)
-    teleport_mass = (1.0 - a) * p
+    personalization_in = b.input("personalization", dtype) if teleport == "input" else None
+    dangling_in = b.input("dangling", dtype) if dangling else None
+    source = b.param("source", 0, "int64") if teleport == "source" else None
+    n0 = b.num_nodes(dtype)
+    x0 = b.normalize(b.input("nstart", dtype)) if nstart else b.broadcast(1.0 / n0)
     with b.loop(max_iter=max_iter) as loop:
         x = loop.carry("rank", x0)
+        n = b.num_nodes(dtype)
+        deg = b.out_degree(weighted=weighted, dtype=dtype)
+        sink = deg == 0
+        inv = b.where(sink, 0.0, b.recip(deg))  # 1 / out-degree, 0 for sinks
+        if personalization_in is not None:
+            p = b.normalize(personalization_in)
+        elif source is not None:
+            p = b.where(b.node_id() == source, 1.0, 0.0)
+        else:
+            p = 1.0 / n
+        dw = b.normalize(dangling_in) if dangling_in is not None else p
+        teleport_mass = (1.0 - a) * p
         gathered = b.neighbor_agg(x * inv, "sum", "in", edge="mul_weight" if weighted else None)
         dangling_sum = b.sum(b.where(sink, x, 0.0))
         new = a * (gathered + dangling_sum * dw) + teleport_mass
