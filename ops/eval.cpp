@@ -20,14 +20,6 @@ void fill(const Frame& f, int32_t id, T value) {
   });
 }
 
-template <class T, class S>
-void copy_cast(const Frame& f, int32_t id, const S* src) {
-  T* o = f.slot(id).vec<T>();
-  for_each_block(f.graph->partition(), [&](int64_t, int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) o[i] = static_cast<T>(src[i]);
-  });
-}
-
 void eval_graph(const Frame& f, int32_t id) {
   const Value& v = f.value(id);
   const Graph& g = *f.graph;
@@ -39,10 +31,23 @@ void eval_graph(const Frame& f, int32_t id) {
       case OpCode::NumEdges: return out.set<T>(static_cast<T>(g.num_edges()));
       case OpCode::Directed: return out.set<T>(static_cast<T>(g.directed()));
       case OpCode::OutDegree:
-      case OpCode::InDegree: {
-        const bool incoming = v.op == OpCode::InDegree;
-        if (v.weighted && g.weighted()) return copy_cast<T>(f, id, g.degree_weights(incoming).data());
-        return copy_cast<T>(f, id, g.degree_counts(incoming).data());
+      case OpCode::InDegree: {  // straight into the slot: a degree in the loop allocates nothing
+        const bool weighted = v.weighted && g.weighted();
+        T* o = out.vec<T>();
+        g.csr(v.op == OpCode::InDegree).visit([&](auto c) {
+          for_each_block(g.partition(), [&](int64_t, int64_t lo, int64_t hi) {
+            for (int64_t u = lo; u < hi; ++u) {
+              if (!weighted) {
+                o[u] = static_cast<T>(c.degree(u));
+                continue;
+              }
+              double s = 0;  // the same row-order sum as Graph::degree_weights
+              for (int64_t k = c.begin(u); k < c.end(u); ++k) s += c.w[k];
+              o[u] = static_cast<T>(s);
+            }
+          });
+        });
+        return;
       }
       case OpCode::NodeId: {
         T* o = out.vec<T>();
