@@ -15,5 +15,13 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 echo "[test] type check (mypy)"
 (cd python && $PY -m mypy --ignore-missing-imports -p stepgraph)
 
+# The benchmark must never rot: a smoke run at tiny sizes (seconds). Timings there are noise,
+# so no verdict decides the exit code; a crash, or a mode disagreeing with the native twin, does.
+echo "[test] benchmark smoke run (benchmarks/ladder.py --quick)"
+mkdir -p build
+$PY benchmarks/ladder.py --quick --out build/bench-quick --no-progress >build/bench-quick.log
+$PY benchmarks/check_regression.py build/bench-quick/ladder.json build/bench-quick/ladder.json >/dev/null
+echo "[test] benchmark smoke run ok: build/bench-quick/ladder.md"
+
 echo "[test] Python tests"
 $PY -m pytest -q tests/python "$@"
