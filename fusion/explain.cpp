@@ -30,25 +30,9 @@ Names names_of(const ProgramIR& ir) {
   return n;
 }
 
-std::string attrs(const Value& v) {
-  switch (v.op) {
-    case OpCode::Param: return fmt::format("[default={}]", v.number);
-    case OpCode::Const:
-    case OpCode::Fill: return fmt::format("[{}]", v.number);
-    case OpCode::OutDegree:
-    case OpCode::InDegree: return v.weighted ? "[weighted]" : "";
-    case OpCode::Cast: return fmt::format("[{}]", dtype_name(v.to));
-    case OpCode::NeighborAgg:
-      return fmt::format("[{}, {}{}]", combine_name(v.combine), direction_name(v.direction),
-                         v.edge == EdgeOp::None ? "" : fmt::format(", {}", edge_name(v.edge)));
-    case OpCode::Normalize: return v.by_max ? "[max]" : "[sum]";
-    default: return "";
-  }
-}
-
 std::string line(const ProgramIR& ir, const Names& names, int32_t id, const char* note = "") {
   const Value& v = ir.values[id];
-  std::string rhs = fmt::format("{}{}", op_name(v.op), attrs(v));
+  std::string rhs = fmt::format("{}{}", op_name(v.op), op_attrs(v));
   for (int32_t i : v.inputs) rhs += " " + names(i);
   std::string lhs = fmt::format("{}:{}", names(id), type_name(v.type));
   std::string s = fmt::format("{:<18} = {}", lhs, rhs);

@@ -59,8 +59,9 @@ void validate_ir(ProgramIR& ir);
 // Infer the result type of values[id] from its inputs (throws ErrorKind::Program).
 Type infer_type(const ProgramIR& ir, int32_t id);
 
-// The jaxpr-like printed form.
+// The jaxpr-like printed form, and an op's attributes as printed there ("[sum, in]").
 std::string print_ir(const ProgramIR& ir);
+std::string op_attrs(const Value& v);
 std::string type_name(Type t);
 
 std::string_view combine_name(Combine c);

@@ -8,7 +8,17 @@ namespace {
 
 std::string number(double x) { return fmt::format("{}", x); }
 
-std::string attrs(const Value& v) {
+void print_value(std::string& out, const ProgramIR& ir, int32_t id, const char* indent) {
+  const Value& v = ir.values[id];
+  std::string lhs = fmt::format("%{}:{}", id, type_name(v.type));
+  std::string rhs = fmt::format("{}{}", op_name(v.op), op_attrs(v));
+  for (int32_t i : v.inputs) rhs += fmt::format(" %{}", i);
+  out += fmt::format("{}{:<14} = {}\n", indent, lhs, rhs);
+}
+
+}  // namespace
+
+std::string op_attrs(const Value& v) {
   switch (v.op) {
     case OpCode::Param: return fmt::format("[{}={}]", v.name, number(v.number));
     case OpCode::Input: return fmt::format("[{}]", v.name);
@@ -25,16 +35,6 @@ std::string attrs(const Value& v) {
     default: return "";
   }
 }
-
-void print_value(std::string& out, const ProgramIR& ir, int32_t id, const char* indent) {
-  const Value& v = ir.values[id];
-  std::string lhs = fmt::format("%{}:{}", id, type_name(v.type));
-  std::string rhs = fmt::format("{}{}", op_name(v.op), attrs(v));
-  for (int32_t i : v.inputs) rhs += fmt::format(" %{}", i);
-  out += fmt::format("{}{:<14} = {}\n", indent, lhs, rhs);
-}
-
-}  // namespace
 
 std::string print_ir(const ProgramIR& ir) {
   std::string out = "{ program\n";
