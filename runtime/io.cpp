@@ -140,6 +140,10 @@ GraphPtr read_graph(const std::string& path, std::optional<GraphFileFormat> form
             ? parse_matrix_market(file.view(), path, opts)
             : parse_edge_list(file.view(), f == GraphFileFormat::WeightedEdgeList, path, opts);
   }  // the file's bytes are freed before the CSR is built
+  return build_graph(e, opts);
+}
+
+GraphPtr build_graph(const EdgeData& e, const ReadOptions& opts) {
   BuildOptions build;
   build.directed = e.directed;
   build.allow_negative_weights = opts.allow_negative_weights;

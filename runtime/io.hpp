@@ -69,6 +69,9 @@ FileContents read_file(const std::string& path);
 EdgeData parse_edge_list(std::string_view text, bool weighted, const std::string& path, const ReadOptions& opts);
 EdgeData parse_matrix_market(std::string_view text, const std::string& path, const ReadOptions& opts);
 
+// Build the graph of parsed edges with Graph::from_edges (what read_graph does after parsing).
+GraphPtr build_graph(const EdgeData& edges, const ReadOptions& opts);
+
 // Read and parse a graph file, then build it with Graph::from_edges. No format: by extension.
 GraphPtr read_graph(const std::string& path, std::optional<GraphFileFormat> format, const ReadOptions& opts);
 

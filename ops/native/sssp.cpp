@@ -110,7 +110,7 @@ void delta_stepping(Csr out, int64_t source, double delta, double* dist) {
     if (bin_of(d) < current) return;  // u improved since it was filed; that later entry relaxes it
     for (int64_t k = out.begin(u); k < out.end(u); ++k) {
       const node_t v = out.idx[k];
-      const double nd = d + (out.w ? out.w[k] : 1.0);
+      double nd = d + (out.w ? out.w[k] : 1.0);  // not const: clang's __atomic_compare_exchange takes a mutable pointer
       double old = load(&dist[v]);
       while (nd < old) {
         if (__atomic_compare_exchange(&dist[v], &old, &nd, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
