@@ -20,6 +20,20 @@ namespace sg {
 
 namespace {
 
+// A token of the input for an error message: quoted, printable ASCII (other bytes as \xNN),
+// at most ~40 characters.
+std::string show(std::string_view t) {
+  constexpr size_t kMax = 40;
+  std::string out = "'";
+  for (size_t i = 0; i < t.size() && i < kMax; ++i) {
+    const unsigned char c = static_cast<unsigned char>(t[i]);
+    if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'') out += static_cast<char>(c);
+    else out += fmt::format("\\x{:02x}", c);
+  }
+  out += t.size() > kMax ? "'..." : "'";
+  return out;
+}
+
 [[noreturn]] void bad(size_t line, const std::string& what) {
   fail(ErrorKind::Program, "malformed program IR, line {}: {}", line, what);
 }
@@ -40,19 +54,30 @@ std::vector<std::string_view> split(std::string_view s) {
 int64_t to_int(std::string_view t, size_t line, const char* what) {
   int64_t v = 0;
   auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec != std::errc() || p != t.data() + t.size()) bad(line, fmt::format("{} '{}' is not an integer", what, t));
+  if (ec == std::errc::result_out_of_range && p == t.data() + t.size())
+    bad(line, fmt::format("{} {} is out of the 64-bit integer range", what, show(t)));
+  if (ec != std::errc() || p != t.data() + t.size()) bad(line, fmt::format("{} {} is not an integer", what, show(t)));
   return v;
 }
 
+// Python's repr of a float: decimal or exponent form, inf, -inf, nan. Hex floats, a leading
+// '+' and values beyond the float64 range are refused (strtod would take them all).
 double to_double(std::string_view t, size_t line) {
-  std::string s(t);
-  if (s == "inf") return INFINITY;
-  if (s == "-inf") return -INFINITY;
-  if (s == "nan") return NAN;
-  char* end = nullptr;
-  errno = 0;
-  double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size() || s.empty()) bad(line, fmt::format("'{}' is not a number", t));
+  if (t == "inf") return INFINITY;
+  if (t == "-inf") return -INFINITY;
+  if (t == "nan") return NAN;
+  double v = 0;
+  const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v, std::chars_format::general);
+  if (t.empty() || p != t.data() + t.size() || ec == std::errc::invalid_argument)
+    bad(line, fmt::format("{} is not a number", show(t)));
+  if (ec == std::errc::result_out_of_range) {
+    // Overflow is an error; underflow (a magnitude below the smallest subnormal) reads as 0.
+    errno = 0;
+    const double x = std::strtod(std::string(t).c_str(), nullptr);
+    if (std::isinf(x)) bad(line, fmt::format("{} is out of the float64 range", show(t)));
+    return x;
+  }
+  if (!std::isfinite(v)) bad(line, fmt::format("{} is not a number (write inf, -inf or nan)", show(t)));
   return v;
 }
 
@@ -84,7 +109,7 @@ template <class E, size_t N>
 E parse_enum(std::string_view t, const std::string_view (&names)[N], size_t line, const char* what) {
   for (size_t i = 0; i < N; ++i)
     if (names[i] == t) return static_cast<E>(i);
-  bad(line, fmt::format("unknown {} '{}'", what, t));
+  bad(line, fmt::format("unknown {} {}", what, show(t)));
 }
 
 constexpr std::string_view kDTypes[] = {"f64", "f32", "i64", "bool"};
@@ -95,16 +120,17 @@ constexpr std::string_view kEdges[] = {"none", "mul_weight", "add_weight"};
 OpCode parse_op(std::string_view t, size_t line) {
   for (const OpInfo& info : kOps)
     if (info.name == t) return info.code;
-  bad(line, fmt::format("unknown op '{}'", t));
+  bad(line, fmt::format("unknown op {}", show(t)));
 }
 
 void parse_attr(Value& v, std::string_view tok, size_t line) {
   const size_t eq = tok.find('=');
-  if (eq == std::string_view::npos) bad(line, fmt::format("attribute '{}' is not key=value", tok));
+  if (eq == std::string_view::npos) bad(line, fmt::format("attribute {} is not key=value", show(tok)));
   const std::string_view key = tok.substr(0, eq), val = tok.substr(eq + 1);
   if (key == "number") v.number = to_double(val, line);
   else if (key == "name") {
-    if (!is_identifier(val)) bad(line, fmt::format("name '{}' is not an identifier", val));
+    if (!is_identifier(val))
+      bad(line, fmt::format("name {} is not an identifier (ASCII, at most 200 characters)", show(val)));
     v.name = std::string(val);
   } else if (key == "to") v.to = parse_enum<DType>(val, kDTypes, line, "dtype");
   else if (key == "combine") v.combine = parse_enum<Combine>(val, kCombines, line, "combine");
@@ -113,7 +139,7 @@ void parse_attr(Value& v, std::string_view tok, size_t line) {
   else if (key == "weighted") v.weighted = to_int(val, line, "weighted") != 0;
   else if (key == "by") v.by_max = val == "max" ? true : val == "sum" ? false : (bad(line, "by must be sum or max"), false);
   else if (key == "loc") v.loc = pct_decode(val);
-  else bad(line, fmt::format("unknown attribute '{}'", key));
+  else bad(line, fmt::format("unknown attribute {}", show(key)));
 }
 
 }  // namespace
@@ -168,7 +194,9 @@ ProgramIR parse_ir(std::string_view text) {
       for (size_t i = 6 + nin; i < tok.size(); ++i) parse_attr(v, tok[i], line_no);
       ir.values.push_back(std::move(v));
     } else if (kind == "carry") {
-      if (tok.size() != 5 || !is_identifier(tok[1])) bad(line_no, "expected 'carry <name> <init> <carry> <update>'");
+      if (tok.size() != 5) bad(line_no, "expected 'carry <name> <init> <carry> <update>'");
+      if (!is_identifier(tok[1]))
+        bad(line_no, fmt::format("carry name {} is not an identifier (ASCII, at most 200 characters)", show(tok[1])));
       CarryDecl c{std::string(tok[1]), 0, 0, 0};
       int32_t* ids[] = {&c.init, &c.value, &c.update};
       for (int i = 0; i < 3; ++i) {
@@ -188,7 +216,9 @@ ProgramIR parse_ir(std::string_view text) {
       if (id < 0 || id >= static_cast<int64_t>(ir.values.size())) bad(line_no, fmt::format("%{} is not a value", id));
       ir.residual = static_cast<int32_t>(id);
     } else if (kind == "output") {
-      if (tok.size() != 3 || !is_identifier(tok[1])) bad(line_no, "expected 'output <name> <id>'");
+      if (tok.size() != 3) bad(line_no, "expected 'output <name> <id>'");
+      if (!is_identifier(tok[1]))
+        bad(line_no, fmt::format("output name {} is not an identifier (ASCII, at most 200 characters)", show(tok[1])));
       const int64_t id = to_int(tok[2], line_no, "value id");
       if (id < 0 || id >= static_cast<int64_t>(ir.values.size())) bad(line_no, fmt::format("%{} is not a value", id));
       ir.outputs.emplace_back(std::string(tok[1]), static_cast<int32_t>(id));
@@ -196,11 +226,16 @@ ProgramIR parse_ir(std::string_view text) {
       if (tok.size() != 1) bad(line_no, "'end' takes nothing");
       ended = true;
     } else {
-      bad(line_no, fmt::format("unknown directive '{}'", kind));
+      bad(line_no, fmt::format("unknown directive {}", show(kind)));
     }
   }
   if (!header) bad(line_no, "empty program");
   if (!ended) bad(line_no, "missing 'end' (truncated program?)");
+  for (; pos < text.size(); ++pos) {  // only blank space may follow 'end'
+    const char c = text[pos];
+    if (c == '\n') ++line_no;
+    else if (c != ' ' && c != '\t' && c != '\r') bad(line_no + 1, "text after 'end'");
+  }
   validate_ir(ir);
   return ir;
 }

@@ -170,8 +170,8 @@ void validate_ir(ProgramIR& ir) {
     const Value& u = ir.values[ir.until];
     // Loop-invariant predicates are fine (hoisting moves them to the prologue).
     if (u.region == Region::Epilogue || u.type != Type{DType::Bool, Shape::Scalar})
-      fail(ErrorKind::Program, "the loop's until predicate must be a bool scalar computed before or in the loop, got {} {}",
-           u.region == Region::Epilogue ? "an epilogue value" : "", type_name(u.type));
+      fail(ErrorKind::Program, "the loop's until predicate must be a bool scalar computed before or in the loop, got {}{}",
+           u.region == Region::Epilogue ? "an epilogue value " : "", type_name(u.type));
   }
   if (ir.residual >= 0) {
     const Value& r = ir.values[ir.residual];

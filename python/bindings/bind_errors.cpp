@@ -1,5 +1,6 @@
 // Translate sg::Error kinds into the Python classes of stepgraph.errors.
 #include <array>
+#include <cstring>
 
 #include "python/bindings/bindings.hpp"
 
@@ -12,6 +13,18 @@ std::array<PyObject*, 7> g_types{};
 PyObject* type_for(ErrorKind kind) {
   PyObject* t = g_types[static_cast<size_t>(kind)];
   return t ? t : PyExc_ValueError;
+}
+
+// A message as a Python str, whatever bytes it echoes from the input: invalid UTF-8 becomes
+// \xNN escapes (a bad message must never raise a UnicodeDecodeError instead of the error it
+// reports).
+py::str message(const char* what) {
+  PyObject* s = PyUnicode_DecodeUTF8(what, static_cast<Py_ssize_t>(std::strlen(what)), "backslashreplace");
+  if (!s) {
+    PyErr_Clear();
+    return py::str("(undecodable error message)");
+  }
+  return py::reinterpret_steal<py::str>(s);
 }
 }  // namespace
 
@@ -29,11 +42,11 @@ void bind_errors(py::module_& m) {
       if (p) std::rethrow_exception(p);
     } catch (const FormatError& e) {
       PyObject* type = type_for(e.kind());
-      py::object exc = py::reinterpret_borrow<py::object>(type)(e.what());
+      py::object exc = py::reinterpret_borrow<py::object>(type)(message(e.what()));
       exc.attr("line") = e.line();
       PyErr_SetObject(type, exc.ptr());
     } catch (const Error& e) {
-      PyErr_SetString(type_for(e.kind()), e.what());
+      PyErr_SetObject(type_for(e.kind()), message(e.what()).ptr());
     }
   });
 }

@@ -58,7 +58,16 @@ py::object value_of(State& s, int32_t id, py::handle owner) {
 std::shared_ptr<State> make_state(const ProgramPtr& p, const GraphPtr& g, const py::dict& params, const py::dict& inputs) {
   Bindings b;
   std::vector<py::array_t<double>> keep;
-  for (auto item : params) b.params[py::cast<std::string>(item.first)] = py::cast<double>(item.second);
+  for (auto item : params) {
+    if (!py::isinstance<py::str>(item.first)) fail(ErrorKind::Parameter, "parameter names must be strings");
+    const auto name = py::cast<std::string>(item.first);
+    const double x = PyBool_Check(item.second.ptr()) ? -1.0 : PyFloat_AsDouble(item.second.ptr());
+    if (PyBool_Check(item.second.ptr()) || (x == -1.0 && PyErr_Occurred())) {
+      PyErr_Clear();
+      fail(ErrorKind::Parameter, "parameter '{}' must be a number, got {}", name, std::string(py::repr(item.second)));
+    }
+    b.params[name] = x;
+  }
   for (auto item : inputs) {
     const auto name = py::cast<std::string>(item.first);
     keep.push_back(checked_vector<double>(item.second, name.c_str(), g->num_nodes()));
@@ -69,6 +78,7 @@ std::shared_ptr<State> make_state(const ProgramPtr& p, const GraphPtr& g, const 
 }
 
 }  // namespace
+    if (!py::isinstance<py::str>(item.first)) fail(ErrorKind::Parameter, "input vector names must be strings");
 
 void bind_program(py::module_& m) {
   py::class_<Program, std::shared_ptr<Program>>(m, "Program")

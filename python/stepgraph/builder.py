@@ -40,6 +40,42 @@ def _dtype(d: Any) -> str:
     return _DTYPES[name]
 
 
+_MAX_NAME = 200  # the native IR reader's limit on names
+_INT64_MAX = 2**63 - 1
+
+
+def _check_name(kind: str, name: Any) -> str:
+    """A param / input / carry / output name: an identifier the IR can carry."""
+    if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
+        raise ProgramError(f"{kind} name must be an ASCII identifier, got {name!r}")
+    if len(name) > _MAX_NAME:
+        raise ProgramError(f"{kind} name must be at most {_MAX_NAME} characters, got {len(name)}")
+    return name
+
+
+def _number(value: Any, what: str, dtype: str = "f64") -> float:
+    """A recordable numeric literal: a real Python / numpy number that fits ``dtype``."""
+    if isinstance(value, (bool, np.bool_)):
+        return float(bool(value))
+    if not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ProgramError(f"{what} must be a number, got {type(value).__name__} {value!r} (at {_user_line()})")
+    if dtype == "i64":
+        if isinstance(value, (int, np.integer)):
+            if not -_INT64_MAX - 1 <= int(value) <= _INT64_MAX:
+                raise ProgramError(f"{what}: {value!r} is not an int64 value (at {_user_line()})")
+            if int(float(value)) != int(value):
+                raise ProgramError(
+                    f"{what}: {value!r} cannot be recorded exactly (the IR stores numbers as float64, so int64 "
+                    f"constants must lie within +-2**53) (at {_user_line()})"
+                )
+        elif not (np.isfinite(value) and float(value) == int(value)):
+            raise ProgramError(f"{what}: {value!r} is not an int64 value (at {_user_line()})")
+    try:
+        return float(value)
+    except OverflowError:
+        raise ProgramError(f"{what}: an integer too large for a float64 (at {_user_line()})") from None
+
+
 def _user_line() -> str:
     """file:line of the first caller outside the stepgraph package."""
     frame: Optional[FrameType] = sys._getframe(1)
@@ -151,21 +187,32 @@ class Loop:
         if missing:
             raise ProgramError(f"loop.update was never called for carried value(s): {', '.join(missing)}")
 
+    def _check_active(self, what: str) -> None:
+        """carry / update / until belong inside ``with b.loop(...) as loop:``."""
+        b = self._b
+        b._check_open()
+        if b._loop is not self or b._region != "B":
+            where = "after the loop has ended" if b._loop is self else "outside its `with` block"
+            raise ProgramError(
+                f"loop.{what} called {where}; call it inside `with b.loop(...) as loop:` (at {_user_line()})"
+            )
+
     def carry(self, name: str, init: Any) -> Value:
         """A loop-carried value named ``name``, starting from ``init`` (recorded before the loop)."""
         b = self._b
-        b._check_open()
-        if not isinstance(name, str) or not name.isidentifier():
-            raise ProgramError(f"carry name must be an identifier, got {name!r}")
+        self._check_active("carry")
+        _check_name("carry", name)
         if name in self._carries:
             raise ProgramError(f"carry {name!r} is declared twice (at {_user_line()})")
+        if any(n == name for n, _ in b._outputs):
+            raise ProgramError(f"carry {name!r} has the name of an output declared before the loop (at {_user_line()})")
         if isinstance(init, Value):
             init_rec = b._rec(init)
             if init_rec.region != "P":
                 raise ProgramError(f"carry {name!r} must start from a value recorded before the loop (at {_user_line()})")
             init_id = init._id
         else:
-            init_id = b._const_in("P", init, "f64", node=False)
+            init_id = b._const_in("P", _number(init, f"carry {name!r} initial value"), "f64", node=False)
         r = b._values[init_id]
         cid = b._add("carry", r.dtype, r.node, (), {"name": name})
         self._carries[name] = (init_id, cid, None)
@@ -174,6 +221,7 @@ class Loop:
     def update(self, carried: Value, new_value: Any) -> None:
         """Set the next iteration's value of a carried value."""
         b = self._b
+        self._check_active("update")
         if not isinstance(carried, Value) or b._rec(carried).op != "carry":
             raise ProgramError(f"loop.update needs a value from loop.carry(...), got {carried!r} (at {_user_line()})")
         name = b._rec(carried).attrs["name"]
@@ -191,6 +239,9 @@ class Loop:
     def until(self, predicate: Value, residual: Optional[Value] = None) -> None:
         """Stop when the bool scalar ``predicate`` holds; ``residual`` is reported per iteration."""
         b = self._b
+        self._check_active("until")
+        if b._until is not None:
+            raise ProgramError(f"loop.until is called twice (at {_user_line()})")
         r = b._rec(b._lift(predicate, "bool"))
         if r.dtype != "bool" or r.node:
             raise ProgramError(f"loop.until needs a bool scalar, got a {r.kind} (at {_user_line()})")
@@ -250,9 +301,10 @@ class Builder:
         if isinstance(x, (bool, np.bool_)):
             return Value(self, self._add("const", "bool", False, (), {"number": float(bool(x))}))
         if isinstance(x, (int, float, np.integer, np.floating)):
-            if dtype == "i64" and not (np.isfinite(float(x)) and float(x) == int(x)):
+            if dtype == "i64" and isinstance(x, (float, np.floating)) and not (np.isfinite(x) and float(x) == int(x)):
                 raise ProgramError(f"literal {x!r} used with an int64 value (at {_user_line()})")
-            return Value(self, self._add("const", dtype if dtype != "bool" else "f64", False, (), {"number": float(x)}))
+            number = _number(x, "literal", dtype)
+            return Value(self, self._add("const", dtype if dtype != "bool" else "f64", False, (), {"number": number}))
         raise ProgramError(f"cannot use {type(x).__name__} {x!r} in a step program (at {_user_line()})")
 
     def _fail(self, op: str, msg: str, *vals: _Rec) -> None:
@@ -301,32 +353,29 @@ class Builder:
     def const(self, value: Number, dtype: Any = "float64") -> Value:
         """A scalar constant."""
         d = _dtype(dtype)
-        if d == "i64" and float(value) != int(value):
-            raise ProgramError(f"const: {value!r} is not an int64 value (at {_user_line()})")
-        return Value(self, self._add("const", d, False, (), {"number": float(value)}))
+        return Value(self, self._add("const", d, False, (), {"number": _number(value, "const", d)}))
 
     def fill(self, value: Number, dtype: Any = "float64") -> Value:
         """A node vector with every entry ``value``."""
         d = _dtype(dtype)
         if isinstance(value, Value):
             return self.broadcast(self.cast(value, _NAMES[d]) if self._rec(value).dtype != d else value)
-        return Value(self, self._add("fill", d, True, (), {"number": float(value)}))
+        return Value(self, self._add("fill", d, True, (), {"number": _number(value, "fill", d)}))
 
     def param(self, name: str, default: Number, dtype: Any = "float64") -> Value:
         """A scalar parameter, settable at init/run without rebuilding."""
-        if not isinstance(name, str) or not name.isidentifier():
-            raise ProgramError(f"param name must be an identifier, got {name!r}")
+        _check_name("param", name)
         if any(r.op in ("param", "input") and r.attrs.get("name") == name for r in self._values):
             raise ProgramError(f"param {name!r} is declared twice (at {_user_line()})")
         d = _dtype(dtype)
         if d == "bool":
             raise ProgramError("a param must be numeric")
-        return Value(self, self._add("param", d, False, (), {"name": name, "number": float(default)}, region="P"))
+        number = _number(default, f"param {name!r} default", d)
+        return Value(self, self._add("param", d, False, (), {"name": name, "number": number}, region="P"))
 
     def input(self, name: str, dtype: Any = "float64") -> Value:
         """A node vector bound at init/run (a numpy array of length n, or a {node: value} mapping)."""
-        if not isinstance(name, str) or not name.isidentifier():
-            raise ProgramError(f"input name must be an identifier, got {name!r}")
+        _check_name("input", name)
         if any(r.op in ("param", "input") and r.attrs.get("name") == name for r in self._values):
             raise ProgramError(f"input {name!r} is declared twice (at {_user_line()})")
         return Value(self, self._add("input", _dtype(dtype), True, (), {"name": name}, region="P"))
@@ -447,13 +496,16 @@ class Builder:
         return Loop(self, int(max_iter))
 
     def output(self, name: str, value: Value) -> None:
-        if not isinstance(name, str) or not name.isidentifier():
-            raise ProgramError(f"output name must be an identifier, got {name!r}")
+        _check_name("output", name)
         if any(n == name for n, _ in self._outputs):
             raise ProgramError(f"output {name!r} is declared twice (at {_user_line()})")
         r = self._rec(value)
         if r.region == "B" and r.op != "carry":
             raise ProgramError(f"output {name!r} is a loop temporary; output a carried value (at {_user_line()})")
+        carried = self._loop._carries.get(name) if self._loop is not None else None
+        if carried is not None and carried[1] != value._id:
+            raise ProgramError(f"output {name!r} would hide the carried value of the same name (state[{name!r}]); "
+                               f"give the output another name (at {_user_line()})")
         self._outputs.append((name, value._id))
 
     def serialize(self) -> str:
@@ -489,6 +541,8 @@ class Builder:
         """Validate (natively) and return the runnable :class:`stepgraph.Program`."""
         from stepgraph.program import Program
 
+        if isinstance(disable, str):
+            disable = (disable,)
         text = self.serialize()
         inputs = {r.attrs["name"]: _NAMES[r.dtype] for r in self._values if r.op == "input"}
         params = {r.attrs["name"]: r.attrs["number"] for r in self._values if r.op == "param"}

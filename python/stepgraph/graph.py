@@ -11,6 +11,29 @@ from stepgraph.errors import GraphError
 
 __all__ = ["Graph"]
 
+_MAX_NODES = 2**31 - 1  # 32-bit node ids (the native kMaxNodes)
+
+
+def _as_bool(value: Any, name: str) -> bool:
+    """A real bool (or numpy bool): a string such as "no" must not silently count as True."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise GraphError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _num_nodes(num_nodes: Any) -> int:
+    """The declared node count, checked before anything is allocated; -1 when not given."""
+    if num_nodes is None:
+        return -1
+    if isinstance(num_nodes, (bool, np.bool_)) or not isinstance(num_nodes, (int, np.integer)):
+        raise GraphError(f"num_nodes must be an integer, got {type(num_nodes).__name__}")
+    n = int(num_nodes)
+    if n < 0:
+        raise GraphError(f"num_nodes must be >= 0, got {n}")
+    if n > _MAX_NODES:
+        raise GraphError(f"num_nodes = {n} exceeds the supported maximum of {_MAX_NODES} (32-bit node ids)")
+    return n
+
 
 def _as_id_array(a: Any, name: str) -> np.ndarray:
     """A 1-D int32/int64 C-contiguous view of ``a``; copies only when the dtype or layout needs it."""
@@ -86,15 +109,16 @@ class Graph:
         if s.dtype != d.dtype:
             s, d = s.astype(np.int64), d.astype(np.int64)
         w = _as_weights(weights, s.shape[0])
-        if num_nodes is None:
-            n = -1
-        else:
-            if isinstance(num_nodes, bool) or not isinstance(num_nodes, (int, np.integer)):
-                raise GraphError(f"num_nodes must be an integer, got {type(num_nodes).__name__}")
-            n = int(num_nodes)
-            if n < 0:
-                raise GraphError(f"num_nodes must be >= 0, got {n}")
-        native = _core.graph_from_edges(s, d, w, n, bool(directed), bool(allow_negative_weights), bool(wide_offsets))
+        n = _num_nodes(num_nodes)
+        native = _core.graph_from_edges(
+            s,
+            d,
+            w,
+            n,
+            _as_bool(directed, "directed"),
+            _as_bool(allow_negative_weights, "allow_negative_weights"),
+            _as_bool(wide_offsets, "wide_offsets"),
+        )
         return cls(native)
 
     @classmethod
@@ -115,11 +139,21 @@ class Graph:
         return cls.from_edges(coo.row, coo.col, num_nodes=matrix.shape[0], weights=weights, directed=directed, **kwargs)
 
     @classmethod
-    def from_networkx(cls, G: Any, weight: Optional[str] = "weight", **kwargs: Any) -> "Graph":
+    def from_networkx(
+        cls,
+        G: Any,
+        weight: Optional[str] = "weight",
+        *,
+        allow_negative_weights: bool = False,
+        wide_offsets: bool = False,
+    ) -> "Graph":
         """Graph from a NetworkX (Multi)(Di)Graph, keeping its node labels (``g.node_labels``).
 
         Edges carry ``weight`` (missing values count 1, as in NetworkX) when any edge has it.
+        The direction comes from ``G.is_directed()``.
         """
+        if not all(callable(getattr(G, attr, None)) for attr in ("nodes", "edges", "is_directed")):
+            raise GraphError(f"from_networkx expects a networkx graph, got {type(G).__name__}")
         labels = list(G.nodes())
         index = {u: i for i, u in enumerate(labels)}
         edges = list(G.edges(data=weight, default=None)) if weight is not None else list(G.edges())
@@ -138,8 +172,8 @@ class Graph:
             weights,
             len(labels),
             bool(G.is_directed()),
-            bool(kwargs.get("allow_negative_weights", False)),
-            bool(kwargs.get("wide_offsets", False)),
+            _as_bool(allow_negative_weights, "allow_negative_weights"),
+            _as_bool(wide_offsets, "wide_offsets"),
         )
         return cls(native, labels)
 

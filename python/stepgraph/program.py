@@ -17,6 +17,24 @@ __all__ = ["Program", "State"]
 
 log = logging.getLogger(__name__)
 
+_INT64_MAX = 2**63 - 1
+
+#: ``validator(graph, params, inputs)`` raises ParameterError for values a program cannot use
+#: (an algorithm's alpha range, a source node out of range, ...); ``params`` holds every
+#: parameter's value (defaults included), ``inputs`` the bound input vectors.
+Validator = Callable[[Graph, Dict[str, float], Dict[str, np.ndarray]], None]
+
+
+def _int_arg(value: Any, name: str, minimum: int = 0) -> int:
+    """An int64 argument (not a float, str or bool), checked before it reaches native code."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ParameterError(f"{name} must be an integer, got {value!r}")
+    if int(value) < minimum:
+        raise ParameterError(f"{name} must be >= {minimum}, got {value}")
+    if int(value) > _INT64_MAX:
+        raise ParameterError(f"{name} must be at most 2**63 - 1, got {value}")
+    return int(value)
+
 
 class State:
     """Named native buffers of one program run over one graph.
@@ -72,10 +90,10 @@ class Program:
         self.params = dict(params)
         self.inputs = dict(inputs)
         self.opt_level = opt_level
-        self.exact = bool(exact)
-        self.disable = tuple(disable)
         if isinstance(disable, str):
             disable = (disable,)
+        self.exact = bool(exact)
+        self.disable = tuple(disable)
         self._core = _core.Program(ir_text, opt_level, bool(exact), [str(d) for d in disable])
         self._last: Optional[State] = None
 
@@ -83,6 +101,7 @@ class Program:
     def num_steps(self) -> int:
         """Native steps per loop iteration (one ``apply_step`` call each)."""
         return int(self._core.num_steps)
+        self._validator: Optional[Validator] = None
 
     @property
     def max_iter(self) -> int:
@@ -141,9 +160,12 @@ class Program:
                     raise ParameterError(f"input vector {key!r} is required")
                 inputs[key] = vec
             elif key in self.params:
-                if isinstance(val, bool) or not isinstance(val, (int, float, np.integer, np.floating)):
+                if isinstance(val, (bool, np.bool_)) or not isinstance(val, (int, float, np.integer, np.floating)):
                     raise ParameterError(f"parameter {key!r} must be a number, got {val!r}")
-                params[key] = float(val)
+                try:
+                    params[key] = float(val)
+                except OverflowError:
+                    raise ParameterError(f"parameter {key!r} is an integer too large for a float64") from None
             else:
                 known = ", ".join(sorted([*self.params, *self.inputs])) or "nothing"
                 raise ParameterError(f"unknown parameter {key!r}; program {self.name} takes: {known}")
@@ -162,6 +184,8 @@ class Program:
         return state
 
     def _check(self, state: Any) -> State:
+        if self._validator is not None:
+            self._validator(graph, {**self.params, **p}, inputs)
         if not isinstance(state, State):
             raise StateError(f"expected a State from Program.init, got {type(state).__name__}")
         if state.program is not self or not state._core.same_program(self._core):
@@ -170,7 +194,10 @@ class Program:
 
     def apply_step(self, state: State, i: int) -> None:
         """Run step ``i`` of the loop alone (one native call; the per-step baseline)."""
-        self._check(state)._core.apply_step(int(i))
+        self._check(state)._core.apply_step(_int_arg(i, "step index", minimum=-_INT64_MAX))
+        if not isinstance(state.graph, Graph) or not state._core.same_graph(state.graph._native):
+            raise StateError("this State's graph was replaced after init; a State runs on the graph it was "
+                             "initialized with (call init again for another graph)")
 
     def apply_batch(self, state: State) -> None:
         """Run one whole iteration in one native call (the GIL is released)."""
@@ -189,10 +216,10 @@ class Program:
                 raise ParameterError(f"program {self.name} has no 'tol' parameter")
             params["tol"] = tol
         state = self.init(graph, **params)
-        limit = self._core.max_iter if max_iter is None else max_iter
-        if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 0:
-            raise ParameterError(f"max_iter must be an integer >= 0, got {max_iter!r}")
         state._core.run(int(limit), progress)
+        limit = self._core.max_iter if max_iter is None else _int_arg(max_iter, "max_iter")
+        if progress is not None and not callable(progress):
+            raise ParameterError(f"progress must be a callable progress(iteration, residual), got {progress!r}")
         outputs = {name: np.array(state[name], copy=True) for name in self.outputs}
         result = Result(outputs, self.outputs[0], state.iteration, state.converged or not self._core.has_loop,
                         state.residuals, graph=graph, extra={"stats": state.stats})

@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 from typing import Iterator
 
+import numpy as np
+
 from stepgraph import _core
+from stepgraph.errors import ParameterError
 
 _current = 0
 
@@ -13,6 +16,10 @@ _current = 0
 def set_num_threads(n: int) -> None:
     """Limit native worker threads for the whole process; 0 means all hardware threads."""
     global _current
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+        raise ParameterError(f"num_threads must be an integer, got {n!r}")
+    if n > 2**31 - 1:
+        raise ParameterError(f"num_threads must be at most 2**31 - 1, got {n}")
     _core.set_num_threads(int(n))
     _current = int(n)
 

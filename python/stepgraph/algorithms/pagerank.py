@@ -10,16 +10,46 @@ import numpy as np
 from stepgraph.builder import Builder
 from stepgraph.errors import ConvergenceError, ParameterError
 from stepgraph.graph import Graph
-from stepgraph.native._params import as_graph, node_id, node_vector
+from stepgraph.native._params import alpha_param, as_graph, dtype_name, int_param, node_id, node_vector, tol_param
 from stepgraph.program import Program
 from stepgraph.result import Result
 
 __all__ = ["pagerank_program", "pagerank", "personalized_pagerank_program", "personalized_pagerank"]
 
 
+def _check_vector(name: str, vec: np.ndarray) -> None:
+    bad = np.flatnonzero(~np.isfinite(vec) | (vec < 0))
+    if bad.size:
+        raise ParameterError(f"{name}[{bad[0]}] = {vec[bad[0]]} must be finite and non-negative")
+    if vec.size and not vec.sum() > 0:  # an empty graph takes an empty vector (as native.pagerank does)
+        raise ParameterError(f"{name} sums to zero; it needs a positive entry")
+
+
+def _validator(weighted: bool) -> Any:
+    """What native.pagerank checks, checked at every init/run of a PageRank program."""
+
+    def check(g: Graph, params: Dict[str, float], inputs: Dict[str, np.ndarray]) -> None:
+        alpha_param(params["alpha"])
+        tol_param(params["tol"])
+        if "source" in params:
+            s = params["source"]
+            if not 0 <= s < g.num_nodes:
+                raise ParameterError(f"source {s:.0f} is out of range for a graph with {g.num_nodes} nodes")
+        for name, vec in inputs.items():
+            _check_vector(name, vec)
+        if weighted and g.weighted and g._native.has_negative_weights:
+            raise ParameterError("pagerank needs non-negative edge weights; this graph has negative weights")
+
+    return check
+
+
 def _build(name: str, teleport: str, dangling: bool, nstart: bool, alpha: float, max_iter: int, tol: float,
            weighted: bool, dtype: Any, opt_level: int, exact: bool) -> Program:
     """teleport: "uniform" (1/n), "input" (a personalization vector) or "source" (one node)."""
+    alpha = alpha_param(alpha)
+    tol = tol_param(tol)
+    dtype = dtype_name(dtype)
+    max_iter = int_param(max_iter, "max_iter")
     # Written the way the math reads: the invariants (1 / out-degree, the sink mask, the
     # teleport term) sit inside the loop, and the optimizer hoists them (O2+) by itself.
     b = Builder(name)
@@ -53,7 +83,9 @@ def _build(name: str, teleport: str, dangling: bool, nstart: bool, alpha: float,
             err = b.cast(err, "float64")
         loop.until(err < b.num_nodes("float64") * tolerance, residual=err)
     b.output("rank", x)
-    return b.build(opt_level=opt_level, exact=exact)
+    prog = b.build(opt_level=opt_level, exact=exact)
+    prog._validator = _validator(bool(weighted))
+    return prog
 
 
 def pagerank_program(alpha: float = 0.85, max_iter: int = 100, tol: float = 1e-6, personalization: bool = False,
@@ -76,11 +108,7 @@ def personalized_pagerank_program(alpha: float = 0.85, max_iter: int = 100, tol:
 def _checked_vector(g: Graph, value: Any, name: str) -> Optional[np.ndarray]:
     vec = node_vector(g, value, name)
     if vec is not None:
-        bad = np.flatnonzero(~np.isfinite(vec) | (vec < 0))
-        if bad.size:
-            raise ParameterError(f"{name}[{bad[0]}] = {vec[bad[0]]} must be finite and non-negative")
-        if not vec.sum() > 0:
-            raise ParameterError(f"{name} sums to zero; it needs a positive entry")
+        _check_vector(name, vec)
     return vec
 
 

@@ -7,7 +7,9 @@ Integer results equal the native twins' exactly.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Dict
+
+import numpy as np
 
 from stepgraph.builder import Builder
 from stepgraph.errors import ParameterError
@@ -27,6 +29,19 @@ __all__ = [
 UNTIL_CONVERGED = 2**62  # fixed-point loops stop on their own well before this
 
 
+def _check_source(g: Graph, params: Dict[str, float], inputs: Dict[str, np.ndarray]) -> None:
+    """The ``source`` parameter must name a node of the graph (as native.bfs / native.sssp check)."""
+    s = params["source"]
+    if not 0 <= s < g.num_nodes:
+        raise ParameterError(f"source {s:.0f} is out of range for a graph with {g.num_nodes} nodes")
+
+
+def _check_sssp(g: Graph, params: Dict[str, float], inputs: Dict[str, np.ndarray]) -> None:
+    _check_source(g, params, inputs)
+    if g._native.has_negative_weights:
+        raise ParameterError("sssp needs non-negative edge weights; this graph has negative weights")
+
+
 def connected_components_program(opt_level: int = 3, exact: bool = False) -> Program:
     """Weak components: every node takes the smallest label among itself and its neighbors."""
     b = Builder("connected_components")
@@ -43,6 +58,7 @@ def connected_components_program(opt_level: int = 3, exact: bool = False) -> Pro
 
 def label_propagation_program(max_iter: int = 100, opt_level: int = 3, exact: bool = False) -> Program:
     """Synchronous label propagation: most frequent neighbor label, ties to the smallest."""
+    max_iter = int_param(max_iter, "max_iter")
     b = Builder("label_propagation")
     has_neighbors = (b.in_degree(weighted=False) + b.out_degree(weighted=False)) > 0
     ids = b.node_id("int64")
@@ -79,14 +95,18 @@ def bfs_program(opt_level: int = 3, exact: bool = False) -> Program:
     b, dist = _distances("bfs", False)
     level = b.where(dist == float("inf"), -1, b.cast(dist, "int64"))
     b.output("level", level)
-    return b.build(opt_level=opt_level, exact=exact)
+    prog = b.build(opt_level=opt_level, exact=exact)
+    prog._validator = _check_source
+    return prog
 
 
 def sssp_program(opt_level: int = 3, exact: bool = False) -> Program:
     """Shortest-path distances along out-edges (edge weights, 1 when unweighted); inf unreachable."""
     b, dist = _distances("sssp", True)
     b.output("distance", dist)
-    return b.build(opt_level=opt_level, exact=exact)
+    prog = b.build(opt_level=opt_level, exact=exact)
+    prog._validator = _check_sssp
+    return prog
 
 
 def degree_centrality_program(opt_level: int = 3, exact: bool = False) -> Program:

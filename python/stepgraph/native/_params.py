@@ -9,7 +9,7 @@ import numpy as np
 from stepgraph.errors import GraphError, ParameterError
 from stepgraph.graph import Graph
 
-__all__ = ["as_graph", "node_vector", "node_id", "int_param", "float_param", "dtype_name"]
+__all__ = ["as_graph", "node_vector", "node_id", "int_param", "float_param", "alpha_param", "tol_param", "dtype_name"]
 
 
 def as_graph(g: Any) -> Graph:
@@ -58,18 +58,42 @@ def node_id(g: Graph, node: Any, name: str = "source") -> int:
         raise ParameterError(f"{name} {node!r} is not a node of the graph") from None
 
 
+_INT64_MAX = 2**63 - 1
+
+
 def int_param(value: Any, name: str, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise ParameterError(f"{name} must be an integer, got {value!r}")
     if value < minimum:
         raise ParameterError(f"{name} must be >= {minimum}, got {value}")
+    if value > _INT64_MAX:
+        raise ParameterError(f"{name} must be at most 2**63 - 1, got {value}")
     return int(value)
 
 
 def float_param(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ParameterError(f"{name} must be a number, got {value!r}")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        raise ParameterError(f"{name} is an integer too large for a float64") from None
+
+
+def alpha_param(value: Any) -> float:
+    """PageRank's damping factor, in [0, 1) (the native twins' range)."""
+    alpha = float_param(value, "alpha")
+    if not 0.0 <= alpha < 1.0:
+        raise ParameterError(f"alpha must be in [0, 1), got {alpha}")
+    return alpha
+
+
+def tol_param(value: Any) -> float:
+    """A convergence tolerance: finite and >= 0."""
+    tol = float_param(value, "tol")
+    if not (np.isfinite(tol) and tol >= 0.0):
+        raise ParameterError(f"tol must be finite and >= 0, got {tol}")
+    return tol
 
 
 def dtype_name(dtype: Any) -> str:
