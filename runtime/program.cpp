@@ -66,6 +66,12 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
            names.empty() ? "nothing" : names);
     }
   }
+  for (const auto& [name, data] : b.inputs) {
+    bool known = false;
+    for (const Value& v : ir.values) known |= v.op == OpCode::Input && v.name == name;
+    if (!known) fail(ErrorKind::Parameter, "unknown input vector '{}'", name);
+    if (data == nullptr && n > 0) fail(ErrorKind::Parameter, "input vector '{}' has no data", name);
+  }
   const BufferAssignment plan = assign_buffers(ir, program_->plan(), n);
   double bytes = 0;
   for (int64_t b : plan.buffer_bytes) bytes += static_cast<double>(b);
@@ -78,12 +84,6 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
   slots_.resize(ir.values.size());
   partial_at_.assign(ir.values.size(), -1);
   const int64_t nb = graph_->partition().num_blocks();
-  for (const auto& [name, data] : b.inputs) {
-    bool known = false;
-    for (const Value& v : ir.values) known |= v.op == OpCode::Input && v.name == name;
-    if (!known) fail(ErrorKind::Parameter, "unknown input vector '{}'", name);
-    if (data == nullptr && n > 0) fail(ErrorKind::Parameter, "input vector '{}' has no data", name);
-  }
   for (size_t id = 0; id < ir.values.size(); ++id) {
     const Rule r = op_info(ir.values[id].op).rule;
     if (r == Rule::Reduce || r == Rule::ReduceMask || r == Rule::Normalize) {
@@ -123,6 +123,14 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
       auto it = b.inputs.find(v.name);
       if (it == b.inputs.end()) fail(ErrorKind::Parameter, "input vector '{}' is required", v.name);
       const double* src = it->second;
+      // Values cross the boundary as float64: an int64 or bool input must hold exact values
+      // (a NaN or 1e30 cast to int64 is undefined behaviour; 2.0 is no bool).
+      for (int64_t i = 0; i < n && v.type.dtype == DType::I64; ++i)
+        if (!(std::isfinite(src[i]) && src[i] == std::trunc(src[i]) && std::abs(src[i]) < 9.2e18))
+          fail(ErrorKind::Parameter, "input vector '{}'[{}] = {} is not an int64 value", v.name, i, src[i]);
+      for (int64_t i = 0; i < n && v.type.dtype == DType::Bool; ++i)
+        if (!(src[i] == 0.0 || src[i] == 1.0))
+          fail(ErrorKind::Parameter, "input vector '{}'[{}] = {} is not a bool (0 or 1)", v.name, i, src[i]);
       with_dtype(v.type.dtype, [&](auto t) {
         using T = decltype(t);
         T* dst = s.vec<T>();
@@ -135,14 +143,6 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
   // updates: it is staged in a buffer of its own.
   staged_.resize(ir.carries.size());
   for (size_t k = 0; k < ir.carries.size(); ++k) {
-      // Values cross the boundary as float64: an int64 or bool input must hold exact values
-      // (a NaN or 1e30 cast to int64 is undefined behaviour; 2.0 is no bool).
-      for (int64_t i = 0; i < n && v.type.dtype == DType::I64; ++i)
-        if (!(std::isfinite(src[i]) && src[i] == std::trunc(src[i]) && std::abs(src[i]) < 9.2e18))
-          fail(ErrorKind::Parameter, "input vector '{}'[{}] = {} is not an int64 value", v.name, i, src[i]);
-      for (int64_t i = 0; i < n && v.type.dtype == DType::Bool; ++i)
-        if (!(src[i] == 0.0 || src[i] == 1.0))
-          fail(ErrorKind::Parameter, "input vector '{}'[{}] = {} is not a bool (0 or 1)", v.name, i, src[i]);
     const CarryDecl& c = ir.carries[k];
     if (value(c.update).op == OpCode::Carry && value(c.value).type.shape == Shape::Node) {
       buffers_.emplace_back(static_cast<size_t>(n) * dtype_size(value(c.value).type.dtype));

@@ -69,6 +69,7 @@ std::shared_ptr<State> make_state(const ProgramPtr& p, const GraphPtr& g, const 
     b.params[name] = x;
   }
   for (auto item : inputs) {
+    if (!py::isinstance<py::str>(item.first)) fail(ErrorKind::Parameter, "input vector names must be strings");
     const auto name = py::cast<std::string>(item.first);
     keep.push_back(checked_vector<double>(item.second, name.c_str(), g->num_nodes()));
     b.inputs[name] = keep.back().data();
@@ -78,7 +79,6 @@ std::shared_ptr<State> make_state(const ProgramPtr& p, const GraphPtr& g, const 
 }
 
 }  // namespace
-    if (!py::isinstance<py::str>(item.first)) fail(ErrorKind::Parameter, "input vector names must be strings");
 
 void bind_program(py::module_& m) {
   py::class_<Program, std::shared_ptr<Program>>(m, "Program")

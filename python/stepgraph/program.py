@@ -85,23 +85,23 @@ class Program:
                  opt_level: int = 3, exact: bool = False, disable: Tuple[str, ...] = ()) -> None:
         if isinstance(opt_level, bool) or opt_level not in (0, 1, 2, 3):
             raise ParameterError(f"opt_level must be 0, 1, 2 or 3, got {opt_level!r}")
+        if isinstance(disable, str):
+            disable = (disable,)
         self.name = name
         self.ir_text = ir_text
         self.params = dict(params)
         self.inputs = dict(inputs)
         self.opt_level = opt_level
-        if isinstance(disable, str):
-            disable = (disable,)
         self.exact = bool(exact)
         self.disable = tuple(disable)
         self._core = _core.Program(ir_text, opt_level, bool(exact), [str(d) for d in disable])
         self._last: Optional[State] = None
+        self._validator: Optional[Validator] = None
 
     @property
     def num_steps(self) -> int:
         """Native steps per loop iteration (one ``apply_step`` call each)."""
         return int(self._core.num_steps)
-        self._validator: Optional[Validator] = None
 
     @property
     def max_iter(self) -> int:
@@ -179,25 +179,25 @@ class Program:
         if not isinstance(graph, Graph):
             raise ParameterError(f"expected a stepgraph.Graph, got {type(graph).__name__}")
         p, inputs = self._bindings(graph, params)
+        if self._validator is not None:
+            self._validator(graph, {**self.params, **p}, inputs)
         state = State(_core.init_state(self._core, graph._native, p, inputs), self, graph)
         self._last = state
         return state
 
     def _check(self, state: Any) -> State:
-        if self._validator is not None:
-            self._validator(graph, {**self.params, **p}, inputs)
         if not isinstance(state, State):
             raise StateError(f"expected a State from Program.init, got {type(state).__name__}")
         if state.program is not self or not state._core.same_program(self._core):
             raise StateError(f"this State belongs to program {state.program.name!r}, not to this program")
+        if not isinstance(state.graph, Graph) or not state._core.same_graph(state.graph._native):
+            raise StateError("this State's graph was replaced after init; a State runs on the graph it was "
+                             "initialized with (call init again for another graph)")
         return state
 
     def apply_step(self, state: State, i: int) -> None:
         """Run step ``i`` of the loop alone (one native call; the per-step baseline)."""
         self._check(state)._core.apply_step(_int_arg(i, "step index", minimum=-_INT64_MAX))
-        if not isinstance(state.graph, Graph) or not state._core.same_graph(state.graph._native):
-            raise StateError("this State's graph was replaced after init; a State runs on the graph it was "
-                             "initialized with (call init again for another graph)")
 
     def apply_batch(self, state: State) -> None:
         """Run one whole iteration in one native call (the GIL is released)."""
@@ -215,11 +215,11 @@ class Program:
             if "tol" not in self.params:
                 raise ParameterError(f"program {self.name} has no 'tol' parameter")
             params["tol"] = tol
-        state = self.init(graph, **params)
-        state._core.run(int(limit), progress)
         limit = self._core.max_iter if max_iter is None else _int_arg(max_iter, "max_iter")
         if progress is not None and not callable(progress):
             raise ParameterError(f"progress must be a callable progress(iteration, residual), got {progress!r}")
+        state = self.init(graph, **params)
+        state._core.run(int(limit), progress)
         outputs = {name: np.array(state[name], copy=True) for name in self.outputs}
         result = Result(outputs, self.outputs[0], state.iteration, state.converged or not self._core.has_loop,
                         state.residuals, graph=graph, extra={"stats": state.stats})
