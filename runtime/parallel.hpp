@@ -14,6 +14,7 @@
 #include <tbb/partitioner.h>
 
 #include "runtime/array.hpp"
+#include "runtime/interrupt.hpp"
 
 namespace sg {
 
@@ -43,17 +44,25 @@ struct Partition {
 };
 
 // f(block, begin, end) for every block of the partition, in parallel.
+// Inside an InterruptScope, SIGINT skips the blocks not yet started and throws Interrupted
+// once the loop has joined (runtime/interrupt.hpp).
 template <class F>
 void for_each_block(const Partition& p, F&& f) {
+  const bool watch = interrupt_watched();
   tbb::parallel_for(
       tbb::blocked_range<int64_t>(0, p.num_blocks(), 1),
       [&](const tbb::blocked_range<int64_t>& r) {
-        for (int64_t b = r.begin(); b != r.end(); ++b) f(b, p.begin(b), p.end(b));
+        for (int64_t b = r.begin(); b != r.end(); ++b) {
+          if (watch && interrupt_requested()) return;
+          f(b, p.begin(b), p.end(b));
+        }
       },
       tbb::simple_partitioner());
+  if (watch && interrupt_requested()) throw Interrupted();
 }
 
 // f(begin, end) over [0, n) in parallel chunks of about `grain` (no reductions here).
+// Interruptible as for_each_block.
 template <class F>
 void parallel_range(int64_t n, int64_t grain, F&& f) {
   if (n <= 0) return;
@@ -61,8 +70,11 @@ void parallel_range(int64_t n, int64_t grain, F&& f) {
     f(int64_t{0}, n);
     return;
   }
-  tbb::parallel_for(tbb::blocked_range<int64_t>(0, n, grain),
-                    [&](const tbb::blocked_range<int64_t>& r) { f(r.begin(), r.end()); });
+  const bool watch = interrupt_watched();
+  tbb::parallel_for(tbb::blocked_range<int64_t>(0, n, grain), [&](const tbb::blocked_range<int64_t>& r) {
+    if (!(watch && interrupt_requested())) f(r.begin(), r.end());
+  });
+  if (watch && interrupt_requested()) throw Interrupted();
 }
 
 template <class T>

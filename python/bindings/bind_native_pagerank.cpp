@@ -63,17 +63,11 @@ void bind_native_pagerank(py::module_& m) {
         auto o = options(g, alpha, max_iter, tol, pers, nstart, dangling, weighted, keep);
         if (is_float32(dtype)) {
           native::IterativeResult<float> r;
-          {
-            py::gil_scoped_release release;
-            r = native::pagerank<float>(g, o);
-          }
+          r = interruptible([&] { return native::pagerank<float>(g, o); });
           return to_dict(std::move(r));
         }
         native::IterativeResult<double> r;
-        {
-          py::gil_scoped_release release;
-          r = native::pagerank<double>(g, o);
-        }
+        r = interruptible([&] { return native::pagerank<double>(g, o); });
         return to_dict(std::move(r));
       },
       py::arg("graph"), py::arg("alpha"), py::arg("max_iter"), py::arg("tol"), py::arg("personalization"),
@@ -93,17 +87,11 @@ void bind_native_pagerank(py::module_& m) {
         };
         if (is_float32(dtype)) {
           native::IterativeResult<float> r;
-          {
-            py::gil_scoped_release release;
-            r = native::personalized_pagerank<float>(g, sources, o, iters);
-          }
+          r = interruptible([&] { return native::personalized_pagerank<float>(g, sources, o, iters); });
           return finish(std::move(r));
         }
         native::IterativeResult<double> r;
-        {
-          py::gil_scoped_release release;
-          r = native::personalized_pagerank<double>(g, sources, o, iters);
-        }
+        r = interruptible([&] { return native::personalized_pagerank<double>(g, sources, o, iters); });
         return finish(std::move(r));
       },
       py::arg("graph"), py::arg("sources"), py::arg("alpha"), py::arg("max_iter"), py::arg("tol"), py::arg("nstart"),

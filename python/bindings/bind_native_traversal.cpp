@@ -6,15 +6,10 @@ namespace sg::py_bind {
 
 namespace {
 
-// Run f() without the GIL and hand its Array to numpy without a copy.
+// Run f() without the GIL (interruptible by Ctrl-C) and hand its Array to numpy without a copy.
 template <class F>
 auto released(F&& f) {
-  decltype(f()) out;
-  {
-    py::gil_scoped_release release;
-    out = f();
-  }
-  return to_numpy(std::move(out));
+  return to_numpy(interruptible(std::forward<F>(f)));
 }
 
 }  // namespace
@@ -27,11 +22,7 @@ void bind_native_traversal(py::module_& m) {
   m.def(
       "label_propagation",
       [](const Graph& g, int64_t max_iter) {
-        native::Labels r;
-        {
-          py::gil_scoped_release release;
-          r = native::label_propagation(g, max_iter);
-        }
+        native::Labels r = interruptible([&] { return native::label_propagation(g, max_iter); });
         py::dict d;
         d["iterations"] = r.iterations;
         d["converged"] = r.converged;

@@ -129,36 +129,36 @@ void bind_program(py::module_& m) {
           [](State& s, int64_t i) {
             State::Use use(s);
             CallTimer timer(s);
-            py::gil_scoped_release release;
-            s.apply_step(i);
+            interruptible([&] { s.apply_step(i); });  // interrupted: the step is discarded, call it again
           },
           py::arg("i"))
       .def("apply_batch",
            [](State& s) {
              State::Use use(s);
              CallTimer timer(s);
-             py::gil_scoped_release release;
-             s.apply_batch();
+             interruptible([&] { s.apply_batch(); });  // interrupted: the iteration is discarded
            })
       .def(
           "run",
           [](State& s, int64_t max_iter, py::object progress) {
             State::Use use(s);
             CallTimer timer(s);
-            py::gil_scoped_release release;
-            s.run(max_iter, [&]() {
-              py::gil_scoped_acquire acquire;
-              if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-              if (!progress.is_none()) progress(s.iteration(), s.residual());
-              return true;
+            // Signals are checked between iterations and (SIGINT) inside kernels; an interrupted
+            // iteration is discarded, so the State is as after the last completed one.
+            interruptible([&] {
+              s.run(max_iter, [&]() {
+                py::gil_scoped_acquire acquire;
+                if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+                if (!progress.is_none()) progress(s.iteration(), s.residual());
+                return true;
+              });
             });
           },
           py::arg("max_iter"), py::arg("progress") = py::none())
       .def("finish",
            [](State& s) {
              State::Use use(s);
-             py::gil_scoped_release release;
-             s.finish();
+             interruptible([&] { s.finish(); });
            })
       .def(
           "get",

@@ -6,6 +6,7 @@
 #include "runtime/array.hpp"
 #include "runtime/error.hpp"
 #include "runtime/graph.hpp"
+#include "runtime/interrupt.hpp"
 
 namespace py = pybind11;
 
@@ -18,6 +19,34 @@ void bind_generators(py::module_& m);
 void bind_native_pagerank(py::module_& m);
 void bind_native_traversal(py::module_& m);
 void bind_program(py::module_& m);
+
+// Python's main thread (the one that runs signal handlers); set when the module is imported.
+inline unsigned long& main_thread_ident() {
+  static unsigned long ident = 0;
+  return ident;
+}
+
+// Run f() with the GIL released, interruptible by Ctrl-C at block granularity when called from
+// the main thread (runtime/interrupt.hpp). On SIGINT the work is abandoned and Python's signal
+// handlers run: KeyboardInterrupt by default. If the handler does not raise, f() runs again, so
+// f must be safe to redo after an interruption (State keeps its last completed iteration; the
+// native twins start over).
+template <class F>
+auto interruptible(F&& f) -> decltype(f()) {
+  for (;;) {
+    {
+      InterruptScope scope(PyThread_get_thread_ident() == main_thread_ident());
+      // A signal that came just before the scope opened did not set the flag: honour it now.
+      if (scope.active() && PyErr_CheckSignals() != 0) throw py::error_already_set();
+      try {
+        py::gil_scoped_release release;
+        return f();
+      } catch (const Interrupted&) {
+      }
+    }  // the previous SIGINT handler is back before Python's handlers run
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+  }
+}
 
 // Hand a native buffer to numpy without copying; numpy's base object owns it.
 template <class T>

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
 
@@ -68,6 +68,11 @@ class State:
     @property
     def residuals(self) -> np.ndarray:
         return np.asarray(self._core.residuals, dtype=np.float64)
+
+    @property
+    def next_step(self) -> int:
+        """The loop step ``apply_step`` runs next (0 between iterations)."""
+        return int(self._core.next_step)
 
     @property
     def stats(self) -> Dict[str, Any]:
@@ -195,22 +200,45 @@ class Program:
                              "initialized with (call init again for another graph)")
         return state
 
+    @property
+    def last_state(self) -> Optional[State]:
+        """The State this program most recently initialized (``run`` makes one per call): after
+        ``run`` was interrupted, ``run(program.last_state)`` continues it."""
+        return self._last
+
     def apply_step(self, state: State, i: int) -> None:
-        """Run step ``i`` of the loop alone (one native call; the per-step baseline)."""
+        """Run step ``i`` of the loop alone (one native call; the per-step baseline).
+
+        If interrupted (Ctrl-C: KeyboardInterrupt), the step is discarded: ``state.next_step``
+        is unchanged, and calling ``apply_step(state, i)`` again redoes it."""
         self._check(state)._core.apply_step(_int_arg(i, "step index", minimum=-_INT64_MAX))
 
     def apply_batch(self, state: State) -> None:
-        """Run one whole iteration in one native call (the GIL is released)."""
+        """Run one whole iteration in one native call (the GIL is released).
+
+        If interrupted (Ctrl-C: KeyboardInterrupt, within a block of work), the iteration is
+        discarded: the state is exactly as after its last completed iteration."""
         self._check(state)._core.apply_batch()
 
-    def run(self, graph: Graph, max_iter: Optional[int] = None, tol: Optional[float] = None,
+    def run(self, graph: Union[Graph, State], max_iter: Optional[int] = None, tol: Optional[float] = None,
             progress: Optional[Callable[[int, float], Any]] = None, raise_on_failure: bool = False,
             **params: Any) -> Result:
-        """The whole loop in one native call; KeyboardInterrupt is honoured between iterations.
+        """The whole loop in one native call: ``init(graph, **params)``, then iterate until
+        converged or ``max_iter`` iterations.
 
         ``tol`` sets the program's ``tol`` parameter; ``progress(iteration, residual)`` is
-        called after each iteration.
+        called once after each completed iteration (iterations 1, 2, ...).
+
+        Ctrl-C raises KeyboardInterrupt promptly (inside an iteration, after the current block
+        of nodes): the interrupted iteration is discarded, so the State is as after its last
+        completed iteration. Passing a State instead of a graph continues it where it stopped
+        (``prog.run(prog.last_state)``; ``max_iter`` counts all of its iterations), with the same
+        result as a run that was never interrupted.
         """
+        if isinstance(graph, State):
+            if params or tol is not None:
+                raise ParameterError("parameters are bound at init; a State continues with its own")
+            return self._continue(graph, max_iter, progress, raise_on_failure)
         if tol is not None:
             if "tol" not in self.params:
                 raise ParameterError(f"program {self.name} has no 'tol' parameter")
@@ -223,6 +251,21 @@ class Program:
         outputs = {name: np.array(state[name], copy=True) for name in self.outputs}
         result = Result(outputs, self.outputs[0], state.iteration, state.converged or not self._core.has_loop,
                         state.residuals, graph=graph, extra={"stats": state.stats})
+        if raise_on_failure and not result.converged:
+            raise ConvergenceError(f"{self.name} did not converge within max_iter = {limit} iterations", result)
+        return result
+
+    def _continue(self, state: State, max_iter: Optional[int], progress: Optional[Callable[[int, float], Any]],
+                  raise_on_failure: bool) -> Result:
+        """``run`` on an existing State: iterate it on until converged or ``max_iter`` iterations in all."""
+        self._check(state)
+        limit = self._core.max_iter if max_iter is None else _int_arg(max_iter, "max_iter")
+        if progress is not None and not callable(progress):
+            raise ParameterError(f"progress must be a callable progress(iteration, residual), got {progress!r}")
+        state._core.run(int(limit), progress)
+        outputs = {name: np.array(state[name], copy=True) for name in self.outputs}
+        result = Result(outputs, self.outputs[0], state.iteration, state.converged or not self._core.has_loop,
+                        state.residuals, graph=state.graph, extra={"stats": state.stats})
         if raise_on_failure and not result.converged:
             raise ConvergenceError(f"{self.name} did not converge within max_iter = {limit} iterations", result)
         return result

@@ -1,0 +1,63 @@
+// The SIGINT handler of InterruptScope (see interrupt.hpp).
+#include "runtime/interrupt.hpp"
+
+#include <csignal>
+
+#include <signal.h>
+
+namespace sg {
+
+namespace {
+
+struct sigaction g_previous;  // what SIGINT did before the outermost scope; the handler chains to it
+int g_depth = 0;              // nesting of active scopes (one thread only)
+
+void on_sigint(int sig, siginfo_t* info, void* context) {
+  detail::g_interrupt_requested.store(true, std::memory_order_relaxed);
+  if (g_previous.sa_flags & SA_SIGINFO) {
+    if (g_previous.sa_sigaction) g_previous.sa_sigaction(sig, info, context);
+  } else if (g_previous.sa_handler != SIG_DFL && g_previous.sa_handler != SIG_IGN) {
+    g_previous.sa_handler(sig);
+  }
+}
+
+bool is_ours(const struct sigaction& a) { return (a.sa_flags & SA_SIGINFO) && a.sa_sigaction == on_sigint; }
+
+}  // namespace
+
+InterruptScope::InterruptScope(bool enable) {
+  if (!enable) return;
+  if (g_depth == 0) {
+    struct sigaction current {};
+    if (sigaction(SIGINT, nullptr, &current) != 0) return;
+    if (!is_ours(current)) {
+      const bool caught = (current.sa_flags & SA_SIGINFO) ? current.sa_sigaction != nullptr
+                                                          : current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN;
+      if (!caught) return;  // ignored, or the default action: leave SIGINT alone
+      g_previous = current;  // written before ours is installed, so the handler never sees it change
+      struct sigaction ours {};
+      ours.sa_sigaction = on_sigint;
+      ours.sa_mask = current.sa_mask;
+      ours.sa_flags = SA_SIGINFO | (current.sa_flags & (SA_ONSTACK | SA_RESTART));
+      detail::g_interrupt_requested.store(false, std::memory_order_relaxed);
+      if (sigaction(SIGINT, &ours, nullptr) != 0) return;
+    } else {
+      detail::g_interrupt_requested.store(false, std::memory_order_relaxed);
+    }
+  }
+  ++g_depth;
+  active_ = true;
+  was_watched_ = detail::t_interrupt_watched;
+  detail::t_interrupt_watched = true;
+}
+
+InterruptScope::~InterruptScope() {
+  if (!active_) return;
+  detail::t_interrupt_watched = was_watched_;
+  if (--g_depth > 0) return;
+  // Restore the previous handler unless somebody (signal.signal in a callback) replaced ours meanwhile.
+  struct sigaction current {};
+  if (sigaction(SIGINT, nullptr, &current) == 0 && is_ours(current)) sigaction(SIGINT, &g_previous, nullptr);
+}
+
+}  // namespace sg

@@ -1,0 +1,58 @@
+// Prompt Ctrl-C in long native calls: a SIGINT flag checked by the parallel loops at block granularity.
+//
+// While an InterruptScope is active (the Python bindings open one around every long call made
+// from the main thread, with the GIL released), SIGINT sets a process-wide flag and is then passed
+// on to the handler that was installed before (Python's), so the signal is never lost. Parallel
+// loops started on a watched thread (for_each_block, parallel_range) check the flag before every
+// block: once it is set they skip their remaining blocks and throw Interrupted on the calling
+// thread, after the loop has joined (never from inside a TBB task). Latency is one block (at most
+// kBlockNodes nodes / kBlockEdges edges) plus the serial work between two loops.
+//
+// Whoever catches Interrupted discards the interrupted work. State never changes its carried
+// values before an iteration has completed (end_iteration), so an interrupted apply_batch / run
+// leaves it as after the last completed iteration, and an interrupted apply_step can be re-run.
+#pragma once
+#include <atomic>
+#include <exception>
+
+namespace sg {
+
+// The interrupted call's work was abandoned part-way; not an sg::Error (the bindings turn it
+// into whatever Python's SIGINT handler raises: KeyboardInterrupt by default).
+class Interrupted : public std::exception {
+ public:
+  const char* what() const noexcept override { return "interrupted (SIGINT)"; }
+};
+
+namespace detail {
+inline std::atomic<bool> g_interrupt_requested{false};  // set by the SIGINT handler
+inline thread_local bool t_interrupt_watched = false;   // this thread's call is inside an InterruptScope
+}  // namespace detail
+
+// Whether loops started on this thread should watch for SIGINT.
+inline bool interrupt_watched() { return detail::t_interrupt_watched; }
+// Whether SIGINT arrived since the outermost active scope opened.
+inline bool interrupt_requested() { return detail::g_interrupt_requested.load(std::memory_order_relaxed); }
+// Throw Interrupted if this thread is watched and SIGINT arrived (for long serial loops).
+inline void check_interrupt() {
+  if (interrupt_watched() && interrupt_requested()) throw Interrupted();
+}
+
+// RAII: with enable = true, make SIGINT set the flag (chaining to the previous handler) and
+// watch this thread until the scope ends, then restore the previous handler. Nests. Does nothing
+// when SIGINT is ignored or has its default action (nobody would catch it), or enable = false.
+// Only one thread may enable scopes (the bindings use Python's main thread, as signal.signal does).
+class InterruptScope {
+ public:
+  explicit InterruptScope(bool enable);
+  ~InterruptScope();
+  InterruptScope(const InterruptScope&) = delete;
+  InterruptScope& operator=(const InterruptScope&) = delete;
+  bool active() const { return active_; }
+
+ private:
+  bool active_ = false;
+  bool was_watched_ = false;
+};
+
+}  // namespace sg
