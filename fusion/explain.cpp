@@ -94,7 +94,9 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
       }
       for (size_t i = 0; i < k.values.size(); ++i) {
         const int32_t id = k.values[i];
-        const char* note = k.temporary[i] ? "# block temporary"
+        const bool folded = !k.folded.empty() && k.folded[i];
+        const char* note = folded           ? "# computed inside the reduction's loop, never stored"
+                           : k.temporary[i] ? "# block temporary"
                            : (reduction(ir.values[id].op) && k.values.size() > 1) ? "# reduction fused into the pass"
                                                                                     : "";
         out += "      " + line(ir, names, id, note);

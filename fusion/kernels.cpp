@@ -6,6 +6,7 @@
 // epilogue; scalar work runs between passes, as soon as the reductions it needs are done.
 #include "fusion/kernels.hpp"
 
+#include "ops/fused.hpp"
 #include "runtime/error.hpp"
 
 namespace sg::fusion {
@@ -100,6 +101,26 @@ struct Former {
   }
 };
 
+// A temporary whose only user is a reduction of the same kernel is computed inside the
+// reduction's loop: one loop and one strip store + load less (e.g. norm_l1(new - old)).
+void fold_into_reductions(const ProgramIR& ir, Kernel& k) {
+  std::vector<int> users(ir.values.size(), 0);
+  for (const Value& v : ir.values)
+    for (int32_t u : v.inputs) ++users[u];
+  std::vector<int> pos(ir.values.size(), -1);
+  for (size_t i = 0; i < k.values.size(); ++i) pos[k.values[i]] = static_cast<int>(i);
+  k.folded.assign(k.values.size(), 0);
+  k.folds_input.assign(k.values.size(), 0);
+  for (size_t i = 0; i < k.values.size(); ++i) {
+    const int32_t id = k.values[i];
+    if (!is_reduction(ir.values[id].op)) continue;
+    const int32_t in = ir.values[id].inputs[0];
+    const int p = pos[in];
+    if (p >= 0 && k.temporary[p] && users[in] == 1 && can_fold_into_reduction(ir, id, in))
+      k.folded[p] = k.folds_input[i] = 1;
+  }
+}
+
 }  // namespace
 
 void form_kernels(const ProgramIR& ir, bool fuse, Plan& plan) {
@@ -150,6 +171,7 @@ void form_kernels(const ProgramIR& ir, bool fuse, Plan& plan) {
     kern.reads_neighbors = f.opens_pass[k] && op_info(ir.values[kern.values[0]].op).rule == Rule::Aggregate;
     for (int32_t id : kern.values)
       kern.temporary.push_back(ir.values[id].type.shape == Shape::Node && !escapes[id] && kern.values.size() > 1);
+    fold_into_reductions(ir, kern);
     plan.kernels.push_back(std::move(kern));
     emit_scalars(static_cast<int>(k) + 1);
   }

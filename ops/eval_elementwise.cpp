@@ -58,20 +58,21 @@ void compare(const Frame& f, int32_t id) {
 }
 
 // out = a * b + c rounded once. Hardware FMA where the CPU has it (chosen once, at load
-// time); otherwise libm's fma, which rounds identically, one call per element.
-template <class T>
-__attribute__((target("fma"))) void fma_loop_hw(const T* a, const T* b, const T* c, T* out, int64_t len) {
+// time); otherwise libm's fma, which rounds identically, one call per element. Operands are
+// Args, so scalars (alpha, a teleport constant) stay in registers.
+template <class T, class A, class B, class C>
+__attribute__((target("fma"))) void fma_loop_hw(A a, B b, C c, T* __restrict out, int64_t len) {
   for (int64_t i = 0; i < len; ++i) out[i] = std::fma(a[i], b[i], c[i]);
 }
-template <class T>
-void fma_loop_sw(const T* a, const T* b, const T* c, T* out, int64_t len) {
+template <class T, class A, class B, class C>
+void fma_loop_sw(A a, B b, C c, T* __restrict out, int64_t len) {
   for (int64_t i = 0; i < len; ++i) out[i] = std::fma(a[i], b[i], c[i]);
 }
-template <class T>
-void fma_loop(const T* a, const T* b, const T* c, T* out, int64_t len) {
+template <class T, class A, class B, class C>
+void fma_loop(A a, B b, C c, T* out, int64_t len) {
   static const bool hw = __builtin_cpu_supports("fma");
-  if (hw) fma_loop_hw(a, b, c, out, len);
-  else fma_loop_sw(a, b, c, out, len);
+  if (hw) fma_loop_hw<T>(a, b, c, out, len);
+  else fma_loop_sw<T>(a, b, c, out, len);
 }
 
 // Saturating conversion: float -> int maps NaN to 0 and clamps out-of-range values.
@@ -119,8 +120,11 @@ void eval_elementwise(const Frame& f, int32_t id) {
         if constexpr (std::is_floating_point_v<T>) {
           const auto& in = v.inputs;
           run_elementwise<T>(f, id, [&](int64_t lo, int64_t len, T* out) {
-            fma_loop(operand<T>(f, in[0], lo, len, 0), operand<T>(f, in[1], lo, len, 1),
-                     operand<T>(f, in[2], lo, len, 2), out, len);
+            with_arg<T>(f, in[0], lo, len, [&](auto a) {
+              with_arg<T>(f, in[1], lo, len, [&](auto b) {
+                with_arg<T>(f, in[2], lo, len, [&](auto c) { fma_loop<T>(a, b, c, out, len); });
+              });
+            });
           });
         }
       });

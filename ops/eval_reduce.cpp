@@ -1,4 +1,5 @@
-// Reductions to scalars and normalize: per block in node order, blocks combined left to right.
+// Reductions to scalars and normalize: per block in lane order (runtime/lanes.hpp), blocks
+// combined left to right.
 // The same reducer serves the unfused step and a reduction fused into a larger pass.
 #include <cmath>
 #include <limits>
@@ -25,14 +26,18 @@ T absolute(T x) {
 }
 
 template <class A>
-void store(Partial& p, A a) {
-  if constexpr (std::is_floating_point_v<A>) p.f = static_cast<double>(a);
-  else p.i = static_cast<int64_t>(a);
+void store(Partial& p, const A* lane) {
+  for (int k = 0; k < kLanes; ++k) {
+    if constexpr (std::is_floating_point_v<A>) p.f[k] = static_cast<double>(lane[k]);
+    else p.i[k] = static_cast<int64_t>(lane[k]);
+  }
 }
 template <class A>
-A load(const Partial& p) {
-  if constexpr (std::is_floating_point_v<A>) return static_cast<A>(p.f);
-  else return static_cast<A>(p.i);
+void load(const Partial& p, A* lane) {
+  for (int k = 0; k < kLanes; ++k) {
+    if constexpr (std::is_floating_point_v<A>) lane[k] = static_cast<A>(p.f[k]);
+    else lane[k] = static_cast<A>(p.i[k]);
+  }
 }
 
 // fn(init, fold, combine, finish) for reduction `op` over elements of type T.
@@ -76,6 +81,30 @@ void with_input_dtype(const Frame& f, int32_t id, F&& fn) {
   with_dtype(f.value(f.value(id).inputs[0]).type.dtype, fn);
 }
 
+// The producer's element i over one strip, for the producers can_fold_into_reduction admits.
+template <class T, class Fn>
+void with_producer(const Frame& f, int32_t producer, int64_t lo, int64_t len, Fn&& fn) {
+  const Value& e = f.value(producer);
+  const auto& in = e.inputs;
+  if (e.op == OpCode::Where) {
+    with_arg<uint8_t>(f, in[0], lo, len, [&](auto c) {
+      with_arg<T>(f, in[1], lo, len, [&](auto a) {
+        with_arg<T>(f, in[2], lo, len, [&](auto b) { fn([&](int64_t i) { return c[i] ? a[i] : b[i]; }); });
+      });
+    });
+    return;
+  }
+  with_arg<T>(f, in[0], lo, len, [&](auto a) {
+    with_arg<T>(f, in[1], lo, len, [&](auto b) {
+      switch (e.op) {
+        case OpCode::Add: return fn([&](int64_t i) { return static_cast<T>(a[i] + b[i]); });
+        case OpCode::Sub: return fn([&](int64_t i) { return static_cast<T>(a[i] - b[i]); });
+        default: return fn([&](int64_t i) { return static_cast<T>(a[i] * b[i]); });
+      }
+    });
+  });
+}
+
 }  // namespace
 
 void reduce_block(const Frame& f, int32_t id, const void* x, int64_t len, Partial& out, bool resume) {
@@ -83,11 +112,28 @@ void reduce_block(const Frame& f, int32_t id, const void* x, int64_t len, Partia
     using T = decltype(t);
     const T* p = static_cast<const T*>(x);
     with_reducer<T>(f.value(id).op, 0, [&](auto init, auto fold, auto, auto) {
-      auto a = resume ? load<decltype(init)>(out) : init;
-#pragma GCC unroll 4
-      for (int64_t i = 0; i < len; ++i) a = fold(a, p[i]);
-      store(out, a);
+      using A = decltype(init);
+      A lane[kLanes] = {init, init, init, init};
+      if (resume) load(out, lane);
+      fold_lanes(lane, p, len, fold);
+      store(out, lane);
     });
+  });
+}
+
+void reduce_map_block(const Frame& f, int32_t id, int32_t producer, int64_t lo, int64_t len, Partial& out,
+                      bool resume) {
+  with_dtype(f.value(producer).type.dtype, [&](auto t) {
+    using T = decltype(t);
+    if constexpr (std::is_floating_point_v<T>) {
+      with_reducer<T>(f.value(id).op, 0, [&](auto init, auto fold, auto, auto) {
+        using A = decltype(init);
+        A lane[kLanes] = {init, init, init, init};
+        if (resume) load(out, lane);
+        with_producer<T>(f, producer, lo, len, [&](auto at) { fold_lanes_at(lane, len, at, fold); });
+        store(out, lane);
+      });
+    }
   });
 }
 
@@ -98,7 +144,11 @@ void reduce_finish(const Frame& f, int32_t id, const Partial* partials) {
     with_reducer<T>(f.value(id).op, f.graph->num_nodes(), [&](auto init, auto, auto combine, auto finish) {
       using A = decltype(init);
       A a = init;
-      for (int64_t b = 0; b < nb; ++b) a = combine(a, load<A>(partials[b]));
+      for (int64_t b = 0; b < nb; ++b) {
+        A lane[kLanes];
+        load(partials[b], lane);
+        a = combine(a, combine_lanes(lane, combine));
+      }
       const auto r = finish(a);
       f.slot(id).set(r);
     });
@@ -129,12 +179,12 @@ void eval_normalize(const Frame& f, int32_t id) {
       auto fold = [&](T a, T b) { return v.by_max ? (a < b ? b : a) : static_cast<T>(a + b); };
       const T init = v.by_max ? lowest<T>() : T(0);
       for_each_block(p, [&](int64_t b, int64_t lo, int64_t hi) {
-        T a = init;
-        for (int64_t i = lo; i < hi; ++i) a = fold(a, x[i]);
-        partials[b].f = static_cast<double>(a);
+        T lane[kLanes] = {init, init, init, init};
+        fold_lanes(lane, x + lo, hi - lo, fold);
+        partials[b].f[0] = static_cast<double>(combine_lanes(lane, fold));
       });
       T s = init;
-      for (int64_t b = 0; b < p.num_blocks(); ++b) s = fold(s, static_cast<T>(partials[b].f));
+      for (int64_t b = 0; b < p.num_blocks(); ++b) s = fold(s, static_cast<T>(partials[b].f[0]));
       T* out = f.slot(id).vec<T>();
       for_each_block(p, [&](int64_t, int64_t lo, int64_t hi) {
         for (int64_t i = lo; i < hi; ++i) out[i] = x[i] / s;
@@ -144,3 +194,14 @@ void eval_normalize(const Frame& f, int32_t id) {
 }
 
 }  // namespace sg::ops
+
+namespace sg {
+
+bool can_fold_into_reduction(const ProgramIR& ir, int32_t reduction, int32_t producer) {
+  const Value& r = ir.values[reduction];
+  const Value& e = ir.values[producer];
+  if (op_info(r.op).rule != Rule::Reduce || !is_float(e.type.dtype) || e.type.shape != Shape::Node) return false;
+  return e.op == OpCode::Add || e.op == OpCode::Sub || e.op == OpCode::Mul || e.op == OpCode::Where;
+}
+
+}  // namespace sg

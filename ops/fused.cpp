@@ -42,7 +42,7 @@ void run_kernel(const Frame& f, const Kernel& k) {
   for (size_t i = 0; i < k.values.size(); ++i) ntemps += k.temporary[i];
   (void)nb;
   std::vector<Partial> unused;  // a State's frame always has partials for every reduction
-  if (!f.partials) fail(ErrorKind::State, "a fused kernel needs a State's frame");
+  const bool any_folded = !k.folded.empty();
   for_each_block(part, [&](int64_t b, int64_t lo, int64_t hi) {
     ThreadScratch& ts = ops::thread_scratch(f);
     const size_t need = static_cast<size_t>(std::max<int64_t>(ntemps, 1) * kStripBytes);
@@ -62,15 +62,22 @@ void run_kernel(const Frame& f, const Kernel& k) {
       const int64_t e = std::min(hi, s + kStripNodes);
       ctx.lo = s;
       ctx.len = e - s;
-      for (int32_t id : k.values) {
+      for (size_t i = 0; i < k.values.size(); ++i) {
+        const int32_t id = k.values[i];
         const Value& v = f.value(id);
+        if (any_folded && k.folded[i]) continue;  // computed inside its reduction's loop below
         if (op_info(v.op).rule == Rule::Aggregate) {
           unsigned char* dst = ctx.temp(id);
           ops::aggregate_block(f, id, s, e, dst ? dst : at_block(f, id, s));
         } else if (is_reduction(v.op)) {
           const int32_t in = v.inputs[0];
+          Partial& partial = f.partials_of(id, unused)[b];
+          if (any_folded && k.folds_input[i]) {
+            ops::reduce_map_block(f, id, in, s, e - s, partial, s > lo);
+            continue;
+          }
           const unsigned char* src = ctx.temp(in);
-          ops::reduce_block(f, id, src ? src : at_block(f, in, s), e - s, f.partials_of(id, unused)[b], s > lo);
+          ops::reduce_block(f, id, src ? src : at_block(f, in, s), e - s, partial, s > lo);
         } else {
           eval_value(f, id);  // elementwise: runs on this strip (ops::tl_block is set)
         }

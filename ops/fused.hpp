@@ -10,6 +10,10 @@ namespace sg {
 // combined left to right afterwards, exactly as the unfused ops would.
 void run_kernel(const Frame& f, const Kernel& k);
 
+// Whether a fused kernel can compute elementwise value `producer` inside the loop of
+// `reduction` (its only user), never storing it: float add / sub / mul / where.
+bool can_fold_into_reduction(const ProgramIR& ir, int32_t reduction, int32_t producer);
+
 // Fused kernels run each block in strips of this many nodes (their temporaries stay in L1).
 constexpr int64_t kStripNodes = 512;
 constexpr int64_t kStripBytes = kStripNodes * 8;

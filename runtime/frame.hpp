@@ -9,6 +9,7 @@
 #include "runtime/array.hpp"
 #include "runtime/graph.hpp"
 #include "runtime/ir.hpp"
+#include "runtime/lanes.hpp"
 
 namespace sg {
 
@@ -53,9 +54,10 @@ struct Slot {
 };
 
 // A reduction's partial result over one block.
+// One block's partial of a reduction: its four lanes (runtime/lanes.hpp).
 struct Partial {
-  double f = 0;
-  int64_t i = 0;
+  double f[kLanes] = {};
+  int64_t i[kLanes] = {};
 };
 
 // One strip of a fused kernel on this thread: its range and where its temporaries live.

@@ -1,8 +1,8 @@
 // Thread control, the fixed block partition, and order-fixed parallel helpers.
 //
 // Determinism contract: every parallel reduction in stepgraph is computed per block of a
-// Partition (sequentially inside the block, in node order) and the per-block partials are
-// combined left to right. The partition depends only on the graph, never on the number
+// Partition (inside the block in the fixed lane order of runtime/lanes.hpp) and the per-block
+// partials are combined left to right. The partition depends only on the graph, never on the number
 // of threads or on scheduling, so results are bitwise identical for any thread count.
 #pragma once
 #include <algorithm>
@@ -15,6 +15,7 @@
 
 #include "runtime/array.hpp"
 #include "runtime/interrupt.hpp"
+#include "runtime/lanes.hpp"
 
 namespace sg {
 
@@ -141,14 +142,15 @@ Partition Partition::balanced(int64_t n, const Off* offsets) {
 
 namespace sg {
 
-// sum of f(v) over the partition's nodes: in node order inside a block, blocks left to right.
+// sum of f(v) over the partition's nodes: in lane order inside a block (runtime/lanes.hpp),
+// blocks left to right.
 template <class T, class F>
 T blocked_sum(const Partition& p, F&& f) {
   std::vector<T> partials(static_cast<size_t>(p.num_blocks()));
   for_each_block(p, [&](int64_t b, int64_t lo, int64_t hi) {
-    T s = 0;
-    for (int64_t v = lo; v < hi; ++v) s += f(v);
-    partials[b] = s;
+    T s[kLanes] = {};
+    for_each_lane(lo, hi, [&](int64_t v, auto lane) { s[lane] += f(v); });
+    partials[b] = combine_lanes(s, [](T a, T x) { return static_cast<T>(a + x); });
   });
   return combine_in_order(partials.data(), p.num_blocks(), T(0), [](T a, T x) { return a + x; });
 }

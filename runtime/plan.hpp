@@ -11,6 +11,9 @@ struct Kernel {
   Kind kind = Kind::Node;
   std::vector<int32_t> values;   // in execution order; a neighbor_agg or normalize only comes first
   std::vector<char> temporary;   // per entry of `values`: lives only in a block temporary
+  std::vector<char> folded;      // per entry (or empty): never stored, computed inside the loop
+                                 // of its only user, a reduction (can_fold_into_reduction)
+  std::vector<char> folds_input; // per entry (or empty): a reduction computing its folded input
   bool reads_neighbors = false;  // starts with a neighbor_agg (the rest is its epilogue)
 };
 

@@ -2,7 +2,8 @@
 //
 // Per node v of a block: gather the contributions c[u] = x[u] / outdeg(u) of its in-neighbors,
 // new rank = alpha * (sum + dangling_sum * dw[v]) + (1 - alpha) * p[v], then in the same pass
-// the L1 residual, the next iteration's contribution, and the next dangling (sink) mass.
+// the L1 residual, the next iteration's contribution, and the next dangling (sink) mass
+// (both folded in the lane order of runtime/lanes.hpp, as the builder's reductions are).
 // x is updated in place (only v reads x[v]); c is double-buffered.
 #include <cmath>
 
@@ -42,8 +43,8 @@ void iterate(const Graph& g, const Csr& in, T alpha, NodeValue<T> tele, NodeValu
       T* __restrict xp = x;
       T* __restrict cout = cn;
       const T a = alpha, d_scalar = dsum * dw.scalar, t_scalar = tele.scalar;
-      T err = 0, sink = 0;
-      for (int64_t v = lo; v < hi; ++v) {
+      T err[kLanes] = {}, sink[kLanes] = {};  // the reductions' lanes (runtime/lanes.hpp)
+      for_each_lane(lo, hi, [&](int64_t v, auto lane) {
         const T s = row_sum<T>(static_cast<int64_t>(off[v]), static_cast<int64_t>(off[v + 1]), [&](int64_t k) {
           if constexpr (kWeighted) return cin[idx[k]] * static_cast<T>(w[k]);
           else return cin[idx[k]];
@@ -51,13 +52,14 @@ void iterate(const Graph& g, const Csr& in, T alpha, NodeValue<T> tele, NodeValu
         const T dm = kDanglingVec ? dsum * dw.vec[v] : d_scalar;
         const T t = kTeleVec ? tele.vec[v] : t_scalar;
         const T xn = a * (s + dm) + t;
-        err += std::abs(xn - xp[v]);
+        err[lane] += std::abs(xn - xp[v]);
         xp[v] = xn;
         cout[v] = xn * invp[v];
-        if (invp[v] == T(0)) sink += xn;
-      }
-      err_part[b] = err;
-      sink_part[b] = sink;
+        if (invp[v] == T(0)) sink[lane] += xn;
+      });
+      auto add = [](T p, T q) { return p + q; };
+      err_part[b] = combine_lanes(err, add);
+      sink_part[b] = combine_lanes(sink, add);
     });
     std::swap(c, c_next);
     auto plus = [](T a, T b) { return a + b; };

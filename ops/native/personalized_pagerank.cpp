@@ -44,7 +44,8 @@ IterativeResult<T> personalized_pagerank(const Graph& g, const std::vector<int64
   });
   const Partition& part = g.partition();
   const int64_t nb = part.num_blocks();
-  std::vector<T> dsum(static_cast<size_t>(k)), err_part(static_cast<size_t>(nb * k)), sink_part(err_part.size());
+  std::vector<T> dsum(static_cast<size_t>(k)), err_part(static_cast<size_t>(nb * k * kLanes)),
+      sink_part(err_part.size());
   for (int64_t j = 0; j < k; ++j)
     dsum[j] = blocked_sum<T>(part, [&](int64_t v) { return inv[v] == T(0) ? x[v * k + j] : T(0); });
   std::vector<char> active(static_cast<size_t>(k), 1);
@@ -55,11 +56,14 @@ IterativeResult<T> personalized_pagerank(const Graph& g, const std::vector<int64
     for (int64_t it = 0; it < o.max_iter && remaining > 0; ++it) {
       for_each_block(part, [&](int64_t b, int64_t lo, int64_t hi) {
         std::vector<T> acc(static_cast<size_t>(4 * k));  // the four partial sums of ops/gather.hpp
-        T* err = err_part.data() + b * k;
-        T* sink = sink_part.data() + b * k;
-        std::fill(err, err + k, T(0));
-        std::fill(sink, sink + k, T(0));
+        // Residual and sink mass per source, in the lane order of runtime/lanes.hpp: lane l of
+        // source j at [l * k + j].
+        T* err = err_part.data() + b * k * kLanes;
+        T* sink = sink_part.data() + b * k * kLanes;
+        std::fill(err, err + k * kLanes, T(0));
+        std::fill(sink, sink + k * kLanes, T(0));
         for (int64_t v = lo; v < hi; ++v) {
+          const int64_t lane = ((v - lo) & (kLanes - 1)) * k;
           std::fill(acc.begin(), acc.end(), T(0));
           const int64_t e0 = in.begin(v), e1 = in.end(v);
           for (int64_t kk = e0; kk < e1; ++kk) {
@@ -87,10 +91,10 @@ IterativeResult<T> personalized_pagerank(const Graph& g, const std::vector<int64
             const T p = v == sources[j] ? T(1) : T(0);
             const T d = o.dangling ? dangling[v] : p;
             const T xn = alpha * (s + dsum[j] * d) + one_minus_alpha * p;
-            err[j] += std::abs(xn - x[at]);
+            err[lane + j] += std::abs(xn - x[at]);
             x[at] = xn;
             c_next[at] = xn * inv[v];
-            if (inv[v] == T(0)) sink[j] += xn;
+            if (inv[v] == T(0)) sink[lane + j] += xn;
           }
         }
       });
@@ -100,8 +104,10 @@ IterativeResult<T> personalized_pagerank(const Graph& g, const std::vector<int64
         if (!active[j]) continue;
         T err = 0, sink = 0;
         for (int64_t b = 0; b < nb; ++b) {
-          err += err_part[b * k + j];
-          sink += sink_part[b * k + j];
+          const T* e = err_part.data() + b * k * kLanes + j;
+          const T* d = sink_part.data() + b * k * kLanes + j;
+          err += (e[0] + e[k]) + (e[2 * k] + e[3 * k]);
+          sink += (d[0] + d[k]) + (d[2 * k] + d[3 * k]);
         }
         dsum[j] = sink;
         iters[j] = it + 1;
