@@ -33,7 +33,7 @@ struct EdgeLoad {
     const T xu = x[idx[k]];
     if constexpr (kKind == kMulWeight) return static_cast<T>(xu * static_cast<T>(w[k]));
     else if constexpr (kKind == kAddWeight) return static_cast<T>(xu + static_cast<T>(w[k]));
-    else if constexpr (kKind == kAddOne) return static_cast<T>(xu + T(1));
+    else if constexpr (kKind == kAddOne) return wrap_add(xu, T(1));
     else return xu;
   }
 };
@@ -76,7 +76,7 @@ void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& o
         case Combine::Sum:
         case Combine::Mean: {
           T s = row_sum<T>(in.begin(u), in.end(u), lin);
-          if (two) s = static_cast<T>(s + row_sum<T>(out.begin(u), out.end(u), lout));
+          if (two) s = wrap_add(s, row_sum<T>(out.begin(u), out.end(u), lout));
           if (v.combine == Combine::Mean) {
             if constexpr (std::is_floating_point_v<T>)
               s = s / static_cast<T>(in.degree(u) + (two ? out.degree(u) : 0));

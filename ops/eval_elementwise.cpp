@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "ops/block_engine.hpp"
+#include "ops/wrapping.hpp"
 
 namespace sg::ops {
 
@@ -12,9 +13,9 @@ namespace {
 template <class T>
 void arith2(const Frame& f, int32_t id) {
   switch (f.value(id).op) {
-    case OpCode::Add: return map2<T, T, T>(f, id, [](T a, T b) { return static_cast<T>(a + b); });
-    case OpCode::Sub: return map2<T, T, T>(f, id, [](T a, T b) { return static_cast<T>(a - b); });
-    case OpCode::Mul: return map2<T, T, T>(f, id, [](T a, T b) { return static_cast<T>(a * b); });
+    case OpCode::Add: return map2<T, T, T>(f, id, [](T a, T b) { return wrap_add(a, b); });
+    case OpCode::Sub: return map2<T, T, T>(f, id, [](T a, T b) { return wrap_sub(a, b); });
+    case OpCode::Mul: return map2<T, T, T>(f, id, [](T a, T b) { return wrap_mul(a, b); });
     case OpCode::Minimum: return map2<T, T, T>(f, id, [](T a, T b) { return b < a ? b : a; });
     case OpCode::Maximum: return map2<T, T, T>(f, id, [](T a, T b) { return a < b ? b : a; });
     default: break;
@@ -28,8 +29,8 @@ void arith2(const Frame& f, int32_t id) {
 template <class T>
 void arith1(const Frame& f, int32_t id) {
   switch (f.value(id).op) {
-    case OpCode::Neg: return map1<T, T>(f, id, [](T a) { return static_cast<T>(-a); });
-    case OpCode::Abs: return map1<T, T>(f, id, [](T a) { return a < 0 ? static_cast<T>(-a) : a; });
+    case OpCode::Neg: return map1<T, T>(f, id, [](T a) { return wrap_neg(a); });
+    case OpCode::Abs: return map1<T, T>(f, id, [](T a) { return a < 0 ? wrap_neg(a) : a; });
     default: break;
   }
   if constexpr (std::is_floating_point_v<T>) {
@@ -131,7 +132,7 @@ void eval_elementwise(const Frame& f, int32_t id) {
     case Rule::MaskedMul:
       return with_dtype(v.type.dtype, [&](auto t) {
         using T = decltype(t);
-        map3<B, T, T, T>(f, id, [](B c, T a, T b) { return c ? T(0) : static_cast<T>(a * b); });
+        map3<B, T, T, T>(f, id, [](B c, T a, T b) { return c ? T(0) : wrap_mul(a, b); });
       });
     case Rule::Cast:
       return with_dtype(d0, [&](auto s) {

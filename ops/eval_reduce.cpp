@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "ops/block_engine.hpp"
+#include "ops/wrapping.hpp"
 
 namespace sg::ops {
 
@@ -52,7 +53,7 @@ void with_reducer(OpCode op, int64_t n, Fn&& fn) {
     if (op == OpCode::Any) return fn(uint8_t{0}, any, any, same);
     return fn(uint8_t{1}, all, all, same);
   } else {
-    auto add = [](T a, T b) { return static_cast<T>(a + b); };
+    auto add = [](T a, T b) { return wrap_add(a, b); };  // int64 wraps (ops/wrapping.hpp)
     auto mn = [](T a, T b) { return b < a ? b : a; };
     auto mx = [](T a, T b) { return a < b ? b : a; };
     switch (op) {

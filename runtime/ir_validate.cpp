@@ -47,6 +47,8 @@ Type infer_type(const ProgramIR& ir, int32_t id) {
       if (v.to == DType::I64 && v.op != OpCode::Input &&
           !(std::isfinite(v.number) && v.number == std::trunc(v.number) && std::abs(v.number) < 9.2e18))
         bad_value(ir, id, "{} is not an int64 value", v.number);
+      if (v.to == DType::Bool && v.op != OpCode::Input && v.number != 0 && v.number != 1)
+        bad_value(ir, id, "{} is not a bool value (0 or 1)", v.number);
       return Type{v.to, (v.op == OpCode::Fill || v.op == OpCode::Input) ? Shape::Node : Shape::Scalar};
     case Rule::Graph:
       if (v.op == OpCode::Directed) return Type{DType::Bool, Shape::Scalar};

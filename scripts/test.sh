@@ -11,6 +11,7 @@ cmake -S . -B build/ctest-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSG_S
 cmake --build build/ctest-asan -j "${JOBS:-2}"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/ctest-asan --output-on-failure -j "${JOBS:-2}"
+bash scripts/fuzz.sh "${SG_FUZZ_SECONDS:-45}"  # libFuzzer targets in fuzz/, ~45 s each (clang build: a few minutes)
 
 echo "[test] type check (mypy)"
 (cd python && $PY -m mypy --ignore-missing-imports -p stepgraph)
