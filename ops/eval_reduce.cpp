@@ -7,6 +7,7 @@
 
 #include "ops/block_engine.hpp"
 #include "ops/wrapping.hpp"
+#include "ops/fused.hpp"
 
 namespace sg::ops {
 
