@@ -16,11 +16,21 @@ inline std::atomic<int64_t>& array_allocations() {
   return count;
 }
 
+// Bytes held by the Arrays alive in the process, for tests that freed objects free their buffers.
+inline std::atomic<int64_t>& array_live_bytes() {
+  static std::atomic<int64_t> bytes{0};
+  return bytes;
+}
+
 template <class T>
 class Array {
   static_assert(std::is_trivially_copyable_v<T>, "Array holds plain data only");
   struct Free {
-    void operator()(T* p) const { std::free(p); }
+    std::size_t bytes = 0;
+    void operator()(T* p) const {
+      array_live_bytes().fetch_sub(static_cast<int64_t>(bytes), std::memory_order_relaxed);
+      std::free(p);
+    }
   };
 
  public:
@@ -31,8 +41,9 @@ class Array {
     std::size_t bytes = (n * sizeof(T) + 63) / 64 * 64;
     T* p = static_cast<T*>(std::aligned_alloc(64, bytes));
     if (!p) throw std::bad_alloc();
-    data_.reset(p);
+    data_ = std::unique_ptr<T, Free>(p, Free{bytes});
     array_allocations().fetch_add(1, std::memory_order_relaxed);
+    array_live_bytes().fetch_add(static_cast<int64_t>(bytes), std::memory_order_relaxed);
   }
 
   T* data() { return data_.get(); }

@@ -6,6 +6,7 @@
 #include <tbb/parallel_sort.h>
 
 #include "runtime/error.hpp"
+#include "runtime/memory.hpp"
 #include "runtime/parallel.hpp"
 #include "runtime/rng.hpp"
 
@@ -54,6 +55,14 @@ void validate(const GridOptions& o) {
     fail(ErrorKind::Parameter,
          "grid: rows * cols = {} * {} nodes exceeds the supported maximum of {} (32-bit node ids)", o.rows, o.cols,
          kMaxNodes);
+}
+
+// Refuse up front what cannot fit: the edge list and the graph built from it are alive together
+// (`extra`: the RMAT permutation). Without this, an edge list that overcommit lets malloc hand out
+// is OOM-killed once generation touches it, instead of raising.
+void ensure_fits(int64_t num_nodes, int64_t m, bool weighted, bool directed, double extra = 0) {
+  const double list = static_cast<double>(m) * (2.0 * sizeof(node_t) + (weighted ? 8.0 : 0.0));
+  ensure_memory(list + extra + Graph::build_bytes(num_nodes, m, weighted, directed), "generating this graph");
 }
 
 EdgeList allocate(int64_t num_nodes, int64_t m, bool weighted) {
@@ -124,6 +133,7 @@ EdgeList rmat_edges(const RmatOptions& o) {
   validate(o);
   const int64_t n = int64_t{1} << o.scale;
   const int64_t m = o.edge_factor << o.scale;
+  ensure_fits(n, m, o.weighted, o.directed, o.permute ? static_cast<double>(n) * (8 + sizeof(node_t)) : 0.0);
   EdgeList el = allocate(n, m, o.weighted);
   Array<node_t> perm;
   if (o.permute) perm = random_permutation(o.scale, o.seed);
@@ -170,6 +180,7 @@ EdgeList rmat_edges(const RmatOptions& o) {
 EdgeList uniform_edges(const UniformOptions& o) {
   validate(o);
   const int64_t m = o.num_edges;
+  ensure_fits(o.num_nodes, m, o.weighted, o.directed);
   EdgeList el = allocate(o.num_nodes, m, o.weighted);
   const uint64_t n = static_cast<uint64_t>(o.num_nodes), seed = o.seed;
   node_t* src = el.src.data();
@@ -191,6 +202,7 @@ EdgeList grid_edges(const GridOptions& o) {
   const int64_t horizontal = cols > 0 ? rows * (cols - 1) : 0;
   const int64_t vertical = rows > 0 ? (rows - 1) * cols : 0;
   const int64_t m = horizontal + vertical;
+  ensure_fits(rows * cols, m, o.weighted, false);
   EdgeList el = allocate(rows * cols, m, o.weighted);
   node_t* src = el.src.data();
   node_t* dst = el.dst.data();

@@ -171,6 +171,17 @@ void transpose(const Csr& a, Csr& out, bool force_wide) {
 
 }  // namespace
 
+double Graph::build_bytes(int64_t num_nodes, int64_t num_edges, bool weighted, bool directed) {
+  // Peak of the build: the CSRs alive at once, plus the counting sort's per-chunk counts and offsets.
+  // Directed: out + in + the first sort (3m entries); undirected: the first sort and its transpose,
+  // 2m entries each.
+  const double n = static_cast<double>(num_nodes), m = static_cast<double>(num_edges);
+  const double nnz = (directed ? 3.0 : 4.0) * m;
+  const double per_edge = 4.0 + (weighted ? 8.0 : 0.0);
+  const double counts = std::min(16.0 * n, static_cast<double>(1 << 25)) * 4.0;
+  return nnz * per_edge + 4.0 * 8.0 * (n + 1) + counts;
+}
+
 template <class Id>
 GraphPtr Graph::from_edges(const Id* src, const Id* dst, const double* weights, int64_t m, int64_t num_nodes,
                            const BuildOptions& opts) {
@@ -190,14 +201,7 @@ GraphPtr Graph::from_edges(const Id* src, const Id* dst, const double* weights, 
   if (m > 0 && (rs.lo < 0 || rs.hi >= n)) report_bad_id("src", src, m, n);
   if (m > 0 && (rd.lo < 0 || rd.hi >= n)) report_bad_id("dst", dst, m, n);
 
-  {
-    // Peak of the build: the CSRs alive at once, plus the counting sort's per-chunk counts and offsets.
-    const double nnz = 3.0 * static_cast<double>(m);  // directed: out + in + the first sort; undirected: 2 x 2m
-    const double per_edge = 4.0 + (weights ? 8.0 : 0.0);
-    const double counts = std::min(16.0 * static_cast<double>(n), static_cast<double>(1 << 25)) * 4.0;
-    const double bytes = nnz * per_edge + 4.0 * 8.0 * (static_cast<double>(n) + 1) + counts;
-    ensure_memory(bytes, "building this graph");
-  }
+  ensure_memory(build_bytes(n, m, weights != nullptr, opts.directed), "building this graph");
   auto g = std::make_shared<Graph>();
   g->n_ = n;
   g->m_ = m;

@@ -62,6 +62,8 @@ class Graph {
   template <class Id>
   static GraphPtr from_edges(const Id* src, const Id* dst, const double* weights, int64_t num_edges,
                              int64_t num_nodes, const BuildOptions& opts);
+  // Peak bytes from_edges needs for such a graph (checked against the memory available).
+  static double build_bytes(int64_t num_nodes, int64_t num_edges, bool weighted, bool directed);
 
   int64_t num_nodes() const { return n_; }
   int64_t num_edges() const { return m_; }  // as given: an undirected edge counts once

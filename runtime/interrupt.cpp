@@ -45,16 +45,17 @@ InterruptScope::InterruptScope(bool enable) {
       detail::g_interrupt_requested.store(false, std::memory_order_relaxed);
     }
   }
-  ++g_depth;
+  if (g_depth++ == 0) {
+    detail::g_watched_thread.store(pthread_self(), std::memory_order_relaxed);
+    detail::g_watching.store(true, std::memory_order_release);
+  }
   active_ = true;
-  was_watched_ = detail::t_interrupt_watched;
-  detail::t_interrupt_watched = true;
 }
 
 InterruptScope::~InterruptScope() {
   if (!active_) return;
-  detail::t_interrupt_watched = was_watched_;
   if (--g_depth > 0) return;
+  detail::g_watching.store(false, std::memory_order_release);
   // Restore the previous handler unless somebody (signal.signal in a callback) replaced ours meanwhile.
   struct sigaction current {};
   if (sigaction(SIGINT, nullptr, &current) == 0 && is_ours(current)) sigaction(SIGINT, &g_previous, nullptr);

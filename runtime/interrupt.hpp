@@ -12,6 +12,8 @@
 // values before an iteration has completed (end_iteration), so an interrupted apply_batch / run
 // leaves it as after the last completed iteration, and an interrupted apply_step can be re-run.
 #pragma once
+#include <pthread.h>
+
 #include <atomic>
 #include <exception>
 
@@ -26,11 +28,17 @@ class Interrupted : public std::exception {
 
 namespace detail {
 inline std::atomic<bool> g_interrupt_requested{false};  // set by the SIGINT handler
-inline thread_local bool t_interrupt_watched = false;   // this thread's call is inside an InterruptScope
+// The thread inside an InterruptScope, if any. Not a thread_local: the first touch of a
+// dlopen'ed module's TLS on a TBB worker mallocs, and glibc aborts if that fails (low memory).
+inline std::atomic<bool> g_watching{false};
+inline std::atomic<pthread_t> g_watched_thread{};
 }  // namespace detail
 
 // Whether loops started on this thread should watch for SIGINT.
-inline bool interrupt_watched() { return detail::t_interrupt_watched; }
+inline bool interrupt_watched() {
+  return detail::g_watching.load(std::memory_order_acquire) &&
+         pthread_equal(detail::g_watched_thread.load(std::memory_order_relaxed), pthread_self());
+}
 // Whether SIGINT arrived since the outermost active scope opened.
 inline bool interrupt_requested() { return detail::g_interrupt_requested.load(std::memory_order_relaxed); }
 // Throw Interrupted if this thread is watched and SIGINT arrived (for long serial loops).
@@ -52,7 +60,6 @@ class InterruptScope {
 
  private:
   bool active_ = false;
-  bool was_watched_ = false;
 };
 
 }  // namespace sg

@@ -4,7 +4,8 @@
 
 namespace sg {
 
-// Bytes of memory the kernel reports available (MemAvailable), or INT64_MAX if unknown.
+// Bytes of memory available to this process: the least of MemAvailable, the room under a memory
+// cgroup limit and the address space left under RLIMIT_AS (ulimit -v); INT64_MAX if all unknown.
 int64_t available_memory_bytes();
 
 // Raise ErrorKind::Memory naming `what` when `bytes` exceeds the available memory.

@@ -1,11 +1,13 @@
 // Process-wide thread limit (tbb::global_control) and the uniform partition.
 #include "runtime/parallel.hpp"
 
+#include <exception>
 #include <memory>
 #include <mutex>
 
 #include <tbb/global_control.h>
 #include <tbb/info.h>
+#include <tbb/task_scheduler_observer.h>
 
 #include "runtime/error.hpp"
 
@@ -32,6 +34,31 @@ Partition Partition::uniform(int64_t n) {
   for (int64_t b = kBlockNodes; b < n; b += kBlockNodes) p.bounds.push_back(b);
   if (n > 0) p.bounds.push_back(n);
   return p;
+}
+
+}  // namespace sg
+
+namespace sg {
+
+namespace {
+
+// Every thread that joins TBB's default arena touches, on arrival, the thread-local storage that
+// a task may need later: glibc allocates a dlopen'ed library's TLS lazily, on first use, and aborts
+// the process ("cannot allocate memory for thread-local data") if that malloc fails, e.g. when the
+// first exception on a worker (a std::bad_alloc under ulimit -v) needs libstdc++'s exception globals.
+class ThreadLocalWarmup : public tbb::task_scheduler_observer {
+ public:
+  ThreadLocalWarmup() { observe(true); }
+  void on_scheduler_entry(bool) override {
+    volatile int sink = std::uncaught_exceptions();  // libstdc++'s per-thread exception globals
+    (void)sink;
+  }
+};
+
+}  // namespace
+
+void warm_thread_locals_on_tbb_threads() {
+  static ThreadLocalWarmup observer;
 }
 
 }  // namespace sg

@@ -27,6 +27,9 @@ constexpr int64_t kBlockEdges = int64_t{1} << 16;
 // Limit the worker threads for the whole process (0 = all hardware threads).
 void set_num_threads(int n);
 int get_num_threads();
+// Make every thread joining TBB's default arena set up its thread-local storage on arrival
+// (the Python module calls this once at import; see parallel.cpp).
+void warm_thread_locals_on_tbb_threads();
 
 struct Partition {
   std::vector<int64_t> bounds{0};  // block b covers nodes [bounds[b], bounds[b+1])

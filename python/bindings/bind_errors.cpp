@@ -1,6 +1,7 @@
 // Translate sg::Error kinds into the Python classes of stepgraph.errors.
 #include <array>
 #include <cstring>
+#include <new>
 
 #include "python/bindings/bindings.hpp"
 
@@ -47,6 +48,12 @@ void bind_errors(py::module_& m) {
       PyErr_SetObject(type, exc.ptr());
     } catch (const Error& e) {
       PyErr_SetObject(type_for(e.kind()), message(e.what()).ptr());
+    } catch (const std::bad_alloc&) {
+      // An allocation failed that no size check foresaw (ulimit -v, a limit reached meanwhile):
+      // OutOfMemoryError (a MemoryError), not pybind11's bare "std::bad_alloc".
+      PyErr_SetString(type_for(ErrorKind::Memory),
+                      "out of memory: a native allocation failed (the graph or state does not fit in the memory "
+                      "available to this process)");
     }
   });
 }

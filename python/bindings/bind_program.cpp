@@ -184,6 +184,8 @@ void bind_program(py::module_& m) {
 
   m.def("array_allocations", []() { return array_allocations().load(); },
         "native buffer allocations so far in this process (a test hook)");
+  m.def("array_live_bytes", []() { return array_live_bytes().load(); },
+        "bytes of native buffers alive in this process (a test hook for leaks)");
   m.def("init_state", &make_state, py::arg("program"), py::arg("graph"), py::arg("params"), py::arg("inputs"));
 }
 

@@ -5,6 +5,7 @@
 PYBIND11_MODULE(_core, m) {
   m.doc() = "stepgraph native core";
   using namespace sg::py_bind;
+  sg::warm_thread_locals_on_tbb_threads();
   main_thread_ident() = py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
   bind_errors(m);
   bind_graph(m);

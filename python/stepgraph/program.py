@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import weakref
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
@@ -43,7 +44,7 @@ class State:
     the next apply); ``iteration``, ``converged``, ``residual`` and ``stats`` report progress.
     """
 
-    __slots__ = ("_core", "program", "graph")
+    __slots__ = ("_core", "program", "graph", "__weakref__")
 
     def __init__(self, core: Any, program: "Program", graph: Graph) -> None:
         self._core = core
@@ -100,7 +101,10 @@ class Program:
         self.exact = bool(exact)
         self.disable = tuple(disable)
         self._core = _core.Program(ir_text, opt_level, bool(exact), [str(d) for d in disable])
-        self._last: Optional[State] = None
+        # Weak: a State refers to its Program, so a strong reference back would be a cycle that keeps
+        # the State's native buffers alive until Python's cyclic GC happens to run.
+        self._last: Optional[weakref.ReferenceType[State]] = None
+        self._kept: Optional[State] = None  # an interrupted run's State, until the next init
         self._validator: Optional[Validator] = None
 
     @property
@@ -124,7 +128,8 @@ class Program:
     @property
     def stats(self) -> Dict[str, Any]:
         """Stats of the most recent state this program initialized or ran."""
-        return self._last.stats if self._last is not None else {}
+        last = self.last_state
+        return last.stats if last is not None else {}
 
     @property
     def passes_over_node_data(self) -> int:
@@ -187,7 +192,8 @@ class Program:
         if self._validator is not None:
             self._validator(graph, {**self.params, **p}, inputs)
         state = State(_core.init_state(self._core, graph._native, p, inputs), self, graph)
-        self._last = state
+        self._last = weakref.ref(state)
+        self._kept = None
         return state
 
     def _check(self, state: Any) -> State:
@@ -202,9 +208,11 @@ class Program:
 
     @property
     def last_state(self) -> Optional[State]:
-        """The State this program most recently initialized (``run`` makes one per call): after
-        ``run`` was interrupted, ``run(program.last_state)`` continues it."""
-        return self._last
+        """The State this program most recently initialized (``run`` makes one per call), while it
+        is alive: the program holds it weakly, so a dropped State frees its buffers at once. After
+        ``run`` was interrupted (or its progress callback raised), its State is kept until the next
+        ``init``, and ``run(program.last_state)`` continues it."""
+        return self._last() if self._last is not None else None
 
     def apply_step(self, state: State, i: int) -> None:
         """Run step ``i`` of the loop alone (one native call; the per-step baseline).
@@ -247,7 +255,11 @@ class Program:
         if progress is not None and not callable(progress):
             raise ParameterError(f"progress must be a callable progress(iteration, residual), got {progress!r}")
         state = self.init(graph, **params)
-        state._core.run(int(limit), progress)
+        try:
+            state._core.run(int(limit), progress)
+        except BaseException:
+            self._kept = state  # reachable as last_state, so that run(program.last_state) continues it
+            raise
         outputs = {name: np.array(state[name], copy=True) for name in self.outputs}
         result = Result(outputs, self.outputs[0], state.iteration, state.converged or not self._core.has_loop,
                         state.residuals, graph=graph, extra={"stats": state.stats})
