@@ -46,10 +46,22 @@ int32_t Program::find_output(const std::string& name) const {
 
 State::Use::Use(State& s) : s_(s) {
   bool expected = false;
-  if (!s_.busy_.compare_exchange_strong(expected, true))
+  if (!s_.busy_.compare_exchange_strong(expected, true)) {
+    if (s_.owner_.load() == std::this_thread::get_id())
+      fail(ErrorKind::State, "this State is running (a call from run's progress callback cannot apply it again)");
     fail(ErrorKind::State, "this State is in use by another thread; give each thread its own State");
+  }
+  s_.owner_.store(std::this_thread::get_id());
 }
-State::Use::~Use() { s_.busy_.store(false); }
+State::Use::~Use() {
+  s_.owner_.store(std::thread::id());
+  s_.busy_.store(false);
+}
+
+void State::check_readable() const {
+  if (busy_.load() && owner_.load() != std::this_thread::get_id())
+    fail(ErrorKind::State, "this State is being run by another thread; read it after that call returns");
+}
 
 State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
     : program_(std::move(program)), graph_(std::move(graph)) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runtime/frame.hpp"
@@ -85,6 +86,10 @@ class State {
    private:
     State& s_;
   };
+  // Every read of the State from outside (outputs, iteration, residuals, stats) calls this first:
+  // StateError while another thread is inside a Use of it. The thread inside may read (run's
+  // progress callback runs between iterations, when nothing is being written).
+  void check_readable() const;
 
  private:
   void run_step(int32_t id);
@@ -105,6 +110,7 @@ class State {
   std::vector<double> residuals_;
   Stats stats_;
   std::atomic<bool> busy_{false};
+  std::atomic<std::thread::id> owner_{};  // the thread inside a Use (while busy_)
 };
 
 }  // namespace sg

@@ -55,6 +55,15 @@ py::object value_of(State& s, int32_t id, py::handle owner) {
   });
 }
 
+// A State getter that first checks no other thread is running the State.
+template <class T>
+auto readable(T (State::*get)() const) {
+  return [get](const State& s) -> T {
+    s.check_readable();
+    return (s.*get)();
+  };
+}
+
 std::shared_ptr<State> make_state(const ProgramPtr& p, const GraphPtr& g, const py::dict& params, const py::dict& inputs) {
   Bindings b;
   std::vector<py::array_t<double>> keep;
@@ -117,11 +126,13 @@ void bind_program(py::module_& m) {
       .def("to_dot", [](const Program& p) { return fusion::to_dot(p.ir(), p.plan()); });
 
   py::class_<State, std::shared_ptr<State>>(m, "State")
-      .def_property_readonly("iteration", &State::iteration)
-      .def_property_readonly("converged", &State::converged)
-      .def_property_readonly("residual", &State::residual)
-      .def_property_readonly("residuals", &State::residuals)
-      .def_property_readonly("next_step", &State::next_step)
+      // Reads check that no other thread is running the State (residuals could be reallocated
+      // under the copy, buffers swapped under a view): State::check_readable.
+      .def_property_readonly("iteration", readable(&State::iteration))
+      .def_property_readonly("converged", readable(&State::converged))
+      .def_property_readonly("residual", readable(&State::residual))
+      .def_property_readonly("residuals", readable(&State::residuals))
+      .def_property_readonly("next_step", readable(&State::next_step))
       .def("same_program", [](const State& s, const std::shared_ptr<Program>& p) { return s.program_ptr() == p; })
       .def("same_graph", [](const State& s, const GraphPtr& g) { return s.graph() == g; })
       .def(
@@ -164,12 +175,14 @@ void bind_program(py::module_& m) {
           "get",
           [](py::object self, const std::string& name) {
             State& s = self.cast<State&>();
+            s.check_readable();
             const int32_t id = s.program().find_output(name);
             if (id < 0) fail(ErrorKind::Parameter, "no output or carried value named '{}'", name);
             return value_of(s, id, self);
           },
           py::arg("name"))
       .def_property_readonly("stats", [](State& s) {
+        s.check_readable();
         const Stats& st = s.stats();
         py::dict d;
         d["native_calls"] = st.native_calls;

@@ -42,6 +42,8 @@ class State:
 
     ``state[name]`` is a zero-copy numpy view of an output or carried value (valid until
     the next apply); ``iteration``, ``converged``, ``residual`` and ``stats`` report progress.
+    A State is used by one thread at a time: applying or reading it while another thread is
+    applying it raises :class:`StateError` (the State itself stays intact).
     """
 
     __slots__ = ("_core", "program", "graph", "__weakref__")
@@ -80,8 +82,11 @@ class State:
         return dict(self._core.stats)
 
     def __repr__(self) -> str:
-        return (f"State({self.program.name}, iteration={self.iteration}, converged={self.converged}, "
-                f"residual={self.residual:.3g})")
+        try:
+            return (f"State({self.program.name}, iteration={self.iteration}, converged={self.converged}, "
+                    f"residual={self.residual:.3g})")
+        except StateError:  # another thread is running it: its fields cannot be read now
+            return f"State({self.program.name}, running in another thread)"
 
 
 class Program:
