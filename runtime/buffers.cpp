@@ -61,10 +61,22 @@ BufferAssignment assign_buffers(const ProgramIR& ir, const Plan& plan, int64_t n
   if (ir.until >= 0) last_use[ir.until] = kForever;
   if (ir.residual >= 0) last_use[ir.residual] = kForever;
 
+  // A carry whose initial value nothing else needs takes over that value's buffer at the end
+  // of the prologue, so init copies nothing (PageRank: rank = broadcast(1/n)).
+  std::vector<int> init_uses(nv, 0);
+  for (const CarryDecl& c : ir.carries) ++init_uses[c.init];
+  std::vector<int32_t> inherits(nv, -1);  // carried value -> the init whose buffer it takes
+  for (const CarryDecl& c : ir.carries) {
+    const Value& init = ir.values[c.init];
+    if (is_node(c.value) && is_node(c.init) && init.region == Region::Prologue && init_uses[c.init] == 1 &&
+        last_use[c.init] < 0 && !carried[c.init] && init.type.dtype == ir.values[c.value].type.dtype)
+      inherits[c.value] = c.init;
+  }
+
   // Carried values, their updates and epilogue values own their buffers.
   for (int32_t id = 0; id < nv; ++id) {
     const Value& v = ir.values[id];
-    if (is_node(id) && !temporary[id] && (carried[id] || v.region == Region::Epilogue))
+    if (is_node(id) && !temporary[id] && (carried[id] || v.region == Region::Epilogue) && inherits[id] < 0)
       a.buffer_of[id] = pool.take(bytes(id));
   }
   // Prologue: in order, a value's buffer is reused once no later prologue value reads it,
@@ -93,8 +105,14 @@ BufferAssignment assign_buffers(const ProgramIR& ir, const Plan& plan, int64_t n
     a.buffer_of[id] = pool.take(bytes(id));
     live.push_back(id);
   }
+  std::vector<char> inherited(nv, 0);
+  for (int32_t id = 0; id < nv; ++id)
+    if (inherits[id] >= 0) {
+      a.buffer_of[id] = a.buffer_of[inherits[id]];
+      inherited[inherits[id]] = 1;
+    }
   for (int32_t id : live)
-    if (last_use[id] < 0) {  // init done: only the prologue needed it
+    if (last_use[id] < 0 && !inherited[id]) {  // init done: only the prologue needed it
       a.released_after_init.push_back(a.buffer_of[id]);
       pool.free.push_back(a.buffer_of[id]);
     }

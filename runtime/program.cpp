@@ -166,7 +166,8 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
     Slot &dst = slots_[c.value], &src = slots_[c.init];
     dst.f = src.f;
     dst.i = src.i;
-    if (src.node) std::memcpy(dst.node, src.node, static_cast<size_t>(n) * dtype_size(value(c.value).type.dtype));
+    if (src.node && src.node != dst.node)  // the same buffer: the carry took over its init's (buffers.cpp)
+      std::memcpy(dst.node, src.node, static_cast<size_t>(n) * dtype_size(value(c.value).type.dtype));
   }
   stats_.step_ns.assign(program_->steps().size(), 0);
 }
