@@ -1,4 +1,4 @@
-// stepgraph._core generators: rmat / uniform / grid built natively (edges never cross to Python), GIL released.
+// stepgraph._core generators: rmat / uniform / grid built natively (edges never cross to Python), GIL released, Ctrl-C honoured.
 #include "python/bindings/bindings.hpp"
 #include "runtime/generators.hpp"
 
@@ -19,8 +19,7 @@ void bind_generators(py::module_& m) {
         o.directed = directed;
         o.weighted = weighted;
         o.permute = permute;
-        py::gil_scoped_release release;
-        return rmat(o);
+        return interruptible([&] { return rmat(o); });
       },
       py::arg("scale"), py::arg("edge_factor"), py::arg("a"), py::arg("b"), py::arg("c"), py::arg("seed"),
       py::arg("directed"), py::arg("weighted"), py::arg("permute"));
@@ -34,8 +33,7 @@ void bind_generators(py::module_& m) {
         o.seed = seed;
         o.directed = directed;
         o.weighted = weighted;
-        py::gil_scoped_release release;
-        return uniform(o);
+        return interruptible([&] { return uniform(o); });
       },
       py::arg("num_nodes"), py::arg("num_edges"), py::arg("seed"), py::arg("directed"), py::arg("weighted"));
 
@@ -47,8 +45,7 @@ void bind_generators(py::module_& m) {
         o.cols = cols;
         o.weighted = weighted;
         o.seed = seed;
-        py::gil_scoped_release release;
-        return grid(o);
+        return interruptible([&] { return grid(o); });
       },
       py::arg("rows"), py::arg("cols"), py::arg("weighted"), py::arg("seed"));
 }

@@ -16,8 +16,7 @@ GraphPtr build(const py::handle& src_obj, const py::handle& dst_obj, const py::o
   std::optional<py::array_t<double>> w;
   if (!weights.is_none()) w = checked_vector<double>(weights, "weights", m, ErrorKind::Graph);
   const double* wp = w ? w->data() : nullptr;
-  py::gil_scoped_release release;
-  return Graph::from_edges<Id>(src.data(), dst.data(), wp, m, num_nodes, opts);
+  return interruptible([&] { return Graph::from_edges<Id>(src.data(), dst.data(), wp, m, num_nodes, opts); });
 }
 
 py::object csr_arrays(const Graph& g, bool incoming) {

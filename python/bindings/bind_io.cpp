@@ -38,12 +38,11 @@ void bind_io(py::module_& m) {
         opts.num_nodes = num_nodes;
         opts.allow_negative_weights = allow_negative_weights;
         opts.chunk_bytes = chunk_bytes;
-        py::gil_scoped_release release;
-        return read_graph(p, f, opts);
+        return interruptible([&] { return read_graph(p, f, opts); });
       },
       py::arg("path"), py::arg("format"), py::arg("directed"), py::arg("num_nodes"),
       py::arg("allow_negative_weights"), py::arg("chunk_bytes") = 0,
-      "Read a graph file (path as filesystem bytes; format '' = by extension). GIL released.");
+      "Read a graph file (path as filesystem bytes; format '' = by extension). GIL released, Ctrl-C honoured.");
 }
 
 }  // namespace sg::py_bind

@@ -83,8 +83,7 @@ std::shared_ptr<State> make_state(const ProgramPtr& p, const GraphPtr& g, const 
     keep.push_back(checked_vector<double>(item.second, name.c_str(), g->num_nodes()));
     b.inputs[name] = keep.back().data();
   }
-  py::gil_scoped_release release;
-  return std::make_shared<State>(p, g, b);
+  return interruptible([&] { return std::make_shared<State>(p, g, b); });
 }
 
 }  // namespace

@@ -381,3 +381,30 @@ def test_native_pagerank_interrupt_latency_rmat21(rmat21):
 
     best = _best_latency(measure)
     assert best <= BOUND, f"KeyboardInterrupt {best * 1e3:.0f} ms after SIGINT"
+
+
+@pytest.mark.parametrize("make", [
+    pytest.param(lambda: sg.generators.rmat(scale=21, edge_factor=16, seed=5), id="rmat"),
+    pytest.param(lambda: sg.generators.uniform(3_000_000, 40_000_000, seed=5), id="uniform"),
+])
+def test_ctrl_c_stops_graph_generation(make: Callable[[], sg.Graph]) -> None:
+    # Generation takes seconds (tens of seconds on a loaded machine); SIGINT 50 ms in must stop it
+    # at the next chunk of edges. Generous bound: this is about "not after the whole build".
+    def call(it: Interrupter) -> object:
+        it.arm()
+        return make()
+
+    assert interrupted_latency(call, delay=0.05) < 1.0
+
+
+def test_ctrl_c_stops_graph_construction() -> None:
+    rng = np.random.default_rng(0)
+    n, m = 2_000_000, 30_000_000
+    src, dst = rng.integers(0, n, m, dtype=np.int32), rng.integers(0, n, m, dtype=np.int32)
+
+    def call(it: Interrupter) -> object:
+        it.arm()
+        return sg.Graph.from_edges(src, dst, num_nodes=n)
+
+    assert interrupted_latency(call, delay=0.02) < 1.0
+    assert sg.Graph.from_edges(src[:10], dst[:10], num_nodes=n).num_edges == 10  # still usable
