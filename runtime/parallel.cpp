@@ -46,19 +46,27 @@ namespace {
 // a task may need later: glibc allocates a dlopen'ed library's TLS lazily, on first use, and aborts
 // the process ("cannot allocate memory for thread-local data") if that malloc fails, e.g. when the
 // first exception on a worker (a std::bad_alloc under ulimit -v) needs libstdc++'s exception globals.
+// The kernels' own thread_locals (ops/block_engine.hpp's strip pointer, scratch fallbacks) live
+// in this library's TLS block, which glibc allocates whole on the first touch of any of them.
+thread_local volatile char t_library_tls = 0;
+
+void touch_thread_locals() {
+  volatile int sink = std::uncaught_exceptions();  // libstdc++'s per-thread exception globals
+  (void)sink;
+  t_library_tls = 1;
+}
+
 class ThreadLocalWarmup : public tbb::task_scheduler_observer {
  public:
   ThreadLocalWarmup() { observe(true); }
-  void on_scheduler_entry(bool) override {
-    volatile int sink = std::uncaught_exceptions();  // libstdc++'s per-thread exception globals
-    (void)sink;
-  }
+  void on_scheduler_entry(bool) override { touch_thread_locals(); }
 };
 
 }  // namespace
 
 void warm_thread_locals_on_tbb_threads() {
   static ThreadLocalWarmup observer;
+  touch_thread_locals();  // the calling thread (Python's main thread at import) too
 }
 
 }  // namespace sg
