@@ -12,6 +12,7 @@ cmake --build build/ctest-asan -j "${JOBS:-2}"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/ctest-asan --output-on-failure -j "${JOBS:-2}"
 bash scripts/fuzz.sh "${SG_FUZZ_SECONDS:-45}"  # libFuzzer targets in fuzz/, ~45 s each (clang build: a few minutes)
+bash scripts/test_python_asan.sh  # pytest against an ASan+UBSan _core in build/pytest-asan (~12 min with its build)
 
 echo "[test] type check (mypy)"
 (cd python && $PY -m mypy --ignore-missing-imports -p stepgraph)

@@ -36,6 +36,21 @@ def rss() -> int:
         return int(f.read().split()[1]) * PAGE
 
 
+def _under_asan() -> bool:
+    try:
+        with open("/proc/self/maps") as f:
+            return "libasan" in f.read()
+    except OSError:
+        return False
+
+
+# Under AddressSanitizer (scripts/test_python_asan.sh) freed memory waits in ASan's quarantine, so
+# RSS grows although nothing leaks: there the RSS bounds are not checked (the exact native-buffer
+# counts still are; the normal-build run checks RSS). ASan's own bookkeeping also needs address
+# space, so the zero-headroom RLIMIT_AS case cannot run under it.
+UNDER_ASAN = _under_asan()
+
+
 # -- no growth -----------------------------------------------------------------------------------------
 
 
@@ -55,7 +70,7 @@ def test_apply_batch_10000_iterations_allocate_nothing_and_rss_stays_flat():
     # The State keeps the residual history (8 bytes per iteration: 80 KB here, in a vector that
     # doubles); the rest of the tolerance is allocator noise. One leaked node buffer per iteration
     # would be 160 KB per iteration, 1.6 GB in all.
-    assert growth < 2 * MiB, f"RSS grew by {growth / MiB:.1f} MiB over 10,000 apply_batch calls"
+    assert UNDER_ASAN or growth < 2 * MiB, f"RSS grew by {growth / MiB:.1f} MiB over 10,000 apply_batch calls"
 
 
 def test_run_10000_iterations_rss_stays_flat():
@@ -67,7 +82,7 @@ def test_run_10000_iterations_rss_stays_flat():
     prog.run(st, max_iter=10_200, progress=lambda i, r: None)
     growth = rss() - before
     assert _core.array_allocations() == allocations
-    assert growth < 2 * MiB, f"RSS grew by {growth / MiB:.1f} MiB over a 10,000-iteration run"
+    assert UNDER_ASAN or growth < 2 * MiB, f"RSS grew by {growth / MiB:.1f} MiB over a 10,000-iteration run"
 
 
 def _cycle(g: sg.Graph, text: str) -> None:
@@ -98,7 +113,7 @@ def test_states_and_programs_freed_at_the_python_boundary():
     assert _core.array_live_bytes() == live
     # A leaked State would be ~1 MB per cycle (500 MB in all); a leaked Program (IR + plan) tens
     # of KB per cycle (several MB in all).
-    assert growth < 4 * MiB, f"RSS grew by {growth / MiB:.1f} MiB over 500 Program/State cycles"
+    assert UNDER_ASAN or growth < 4 * MiB, f"RSS grew by {growth / MiB:.1f} MiB over 500 Program/State cycles"
 
 
 def test_native_twins_and_graphs_freed_at_the_python_boundary():
@@ -118,7 +133,7 @@ def test_native_twins_and_graphs_freed_at_the_python_boundary():
     gc.collect()
     assert _core.array_live_bytes() == live
     growth = rss() - before
-    assert growth < 4 * MiB, f"RSS grew by {growth / MiB:.1f} MiB over 200 graph + native twin cycles"
+    assert UNDER_ASAN or growth < 4 * MiB, f"RSS grew by {growth / MiB:.1f} MiB over 200 graph + native twin cycles"
 
 
 def test_dropped_state_frees_its_buffers_at_once():
@@ -270,6 +285,8 @@ def test_failed_allocation_is_out_of_memory_error_not_an_abort():
 
 @pytest.mark.parametrize("headroom_mib", [0, 16, 48])
 def test_every_step_under_tight_address_space(headroom_mib):
+    if UNDER_ASAN and headroom_mib == 0:
+        pytest.skip("ASan's runtime needs address space of its own (it aborts at zero headroom)")
     """With a graph built and then only a little address space left, every State, kernel and
     native twin either works or raises OutOfMemoryError (allocations inside TBB tasks included),
     and the process lives on."""
