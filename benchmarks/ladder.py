@@ -108,7 +108,7 @@ def parse_args(argv: List[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--slow-from", type=int, default=1_000_000, help="node count from which --slow-iters applies")
     ap.add_argument("--min-trial-ms", type=float, default=30.0, help="repeat a run within a trial up to this long")
     ap.add_argument("--threads", type=int, default=0, help="native worker threads (0: all)")
-    ap.add_argument("--skip-peers", default="", help="comma-separated peers to leave out (scipy,networkx,igraph,graphblas)")
+    ap.add_argument("--skip-peers", default="", help="comma-separated peers to leave out (scipy,networkx,igraph,graphblas; all)")
     ap.add_argument("--no-rss", action="store_true", help="skip the peak-RSS subprocesses")
     ap.add_argument("--no-plots", action="store_true")
     ap.add_argument("--no-progress", action="store_true")
@@ -132,15 +132,26 @@ def bench_graph(spec: G.GraphSpec, args: argparse.Namespace, modes: List[Any], h
     programs: Dict[Any, Any] = {}
     runners: List[Runner] = [make_runner(mi, g, iters_of[mi.key], programs) for mi in modes]
     skip = [p for p in args.skip_peers.split(",") if p]
+    if "all" in skip:
+        skip = ["scipy", "networkx", "igraph", "graphblas"]
     peer_runners = peers.make_peers(g, args.iters, have, skip, notes)
-    everything = runners + peer_runners
+    # Two interleaved rounds, each with its own native reference: stepgraph's modes among
+    # themselves, then the peers. A peer leaves OpenMP threads and a cache full of its own
+    # arrays behind, which slowed the next stepgraph trial by 5-10 % (more for modes with more
+    # buffers), so peers do not take turns with the builder-vs-native verdicts.
+    peer_native = NativeRunner(g, args.iters, key="native_peer_round", label="native twin (peer round)")
+    peer_round = peer_runners + [peer_native] if peer_runners else []
+    everything = runners + peer_round
     progress.set(f"{spec.name}: calibrating")
     for r in everything:
         r.calibrate(args.min_trial_ms / 1e3, max_reps=2_000)
     progress.update(1, f"{spec.name}: calibrated")
     load0 = _load()
     step = 1.0 / len(everything)
-    interleaved(everything, args.trials, lambda key: progress.update(step, f"{spec.name}: trials ({key})"))
+    tick = lambda key: progress.update(step, f"{spec.name}: trials ({key})")  # noqa: E731
+    interleaved(runners, args.trials, tick)
+    if peer_round:
+        interleaved(peer_round, args.trials, tick)
     load1 = _load()
 
     out: Dict[str, Any] = {"nodes": n, "edges": g.num_edges, "edges_in_csr": int(g._native.nnz(True)),
@@ -148,6 +159,7 @@ def bench_graph(spec: G.GraphSpec, args: argparse.Namespace, modes: List[Any], h
                            "modes": {}, "peers": {}}
     native = next(r for r in runners if r.key == "native")
     nat = summarize(native)
+    nat_peer = summarize(peer_native) if peer_round else nat
     # Correctness: every mode's ranks after its iterations vs the native twin's after as many.
     refs = {native.iters: native.values}
     for r in runners:
@@ -166,7 +178,7 @@ def bench_graph(spec: G.GraphSpec, args: argparse.Namespace, modes: List[Any], h
     for r in peer_runners:
         s = summarize(r)
         if r.unit == "it":
-            s["native_ms_median"], s["native_ms_best"] = nat["ms_median"], nat["ms_best"]
+            s["native_ms_median"], s["native_ms_best"] = nat_peer["ms_median"], nat_peer["ms_best"]
         if r.key == "igraph":
             solve = next(x for x in peer_runners if x.key == "native_solve")
             s["native_ms_median"] = float(np.median(solve.timing.total_s)) * 1e3
@@ -191,7 +203,9 @@ def bench_graph(spec: G.GraphSpec, args: argparse.Namespace, modes: List[Any], h
     for mi in modes:
         out["modes"][mi.key]["allocations"] = allocations_after_first_iteration(mi, g, iters_of[mi.key], programs)
     progress.update(1, f"{spec.name}: allocations")
-    del runners, peer_runners, everything, native, programs, refs, g
+    if peer_round:
+        out["native_peer_round"] = nat_peer
+    del runners, peer_runners, peer_round, peer_native, everything, native, programs, refs, g
     gc.collect()
     if rss_here:
         progress.set(f"{spec.name}: peak RSS (subprocesses)")
