@@ -9,7 +9,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 import numpy as np
 
 from stepgraph import _core
-from stepgraph.errors import ConvergenceError, ParameterError, StateError
+from stepgraph.errors import ConvergenceError, OutOfMemoryError, ParameterError, StateError
 from stepgraph.graph import Graph
 from stepgraph.native._params import node_vector
 from stepgraph.result import Result
@@ -265,12 +265,20 @@ class Program:
         except BaseException:
             self._kept = state  # reachable as last_state, so that run(program.last_state) continues it
             raise
-        outputs = {name: np.array(state[name], copy=True) for name in self.outputs}
+        outputs = self._copy_outputs(state)
         result = Result(outputs, self.outputs[0], state.iteration, state.converged or not self._core.has_loop,
                         state.residuals, graph=graph, extra={"stats": state.stats})
         if raise_on_failure and not result.converged:
             raise ConvergenceError(f"{self.name} did not converge within max_iter = {limit} iterations", result)
         return result
+
+    def _copy_outputs(self, state: State) -> Dict[str, Any]:
+        """The outputs as arrays of their own (the State's buffers are reused if it goes on)."""
+        try:
+            return {name: np.array(state[name], copy=True) for name in self.outputs}
+        except MemoryError as e:  # numpy's own error type: make it ours, like every other allocation
+            raise OutOfMemoryError(f"no memory left to copy the outputs of {self.name} "
+                                   f"({state.graph.num_nodes} nodes): {e}") from e
 
     def _continue(self, state: State, max_iter: Optional[int], progress: Optional[Callable[[int, float], Any]],
                   raise_on_failure: bool) -> Result:
@@ -280,7 +288,7 @@ class Program:
         if progress is not None and not callable(progress):
             raise ParameterError(f"progress must be a callable progress(iteration, residual), got {progress!r}")
         state._core.run(int(limit), progress)
-        outputs = {name: np.array(state[name], copy=True) for name in self.outputs}
+        outputs = self._copy_outputs(state)
         result = Result(outputs, self.outputs[0], state.iteration, state.converged or not self._core.has_loop,
                         state.residuals, graph=state.graph, extra={"stats": state.stats})
         if raise_on_failure and not result.converged:

@@ -320,3 +320,24 @@ def test_every_step_under_tight_address_space(headroom_mib):
     assert "alive" in out
     if headroom_mib == 0:
         assert "OOM pagerank" in out and "OOM builder run" in out  # the failures were real
+
+
+def test_output_copy_out_of_memory_is_typed(monkeypatch):
+    """run copies its outputs with numpy; numpy's MemoryError must come out as OutOfMemoryError
+    (found under ASan with 48 MiB of address space left: the State fit, the copy did not)."""
+    import stepgraph.program as program_module
+
+    g = sg.generators.uniform(1000, 5000, seed=1)
+    prog = sg.algorithms.pagerank_program()
+
+    class NoMemoryNumpy:
+        def __getattr__(self, name):
+            return getattr(np, name)
+
+        @staticmethod
+        def array(*args, **kwargs):
+            raise MemoryError("Unable to allocate 7.63 MiB")
+
+    monkeypatch.setattr(program_module, "np", NoMemoryNumpy())
+    with pytest.raises(sg.OutOfMemoryError, match="copy the outputs"):
+        prog.run(g)
