@@ -37,10 +37,8 @@ void run_kernel(const Frame& f, const Kernel& k) {
     return;
   }
   const Partition& part = f.graph->partition();
-  const int64_t nb = part.num_blocks();
   int64_t ntemps = 0;
   for (size_t i = 0; i < k.values.size(); ++i) ntemps += k.temporary[i];
-  (void)nb;
   std::vector<Partial> unused;  // a State's frame always has partials for every reduction
   const bool any_folded = !k.folded.empty();
   for_each_block(part, [&](int64_t b, int64_t lo, int64_t hi) {

@@ -14,32 +14,6 @@ namespace sg {
 
 constexpr int kLanes = 4;
 
-// lane[i mod 4] = fold(lane[i mod 4], at(i)) for i in [0, len), in order within each lane.
-// Callers start at a block's first node or a multiple of 4 past it (a fused kernel's strip).
-template <class A, class At, class Fold>
-inline void fold_lanes_at(A* lane, int64_t len, At&& at, Fold&& fold) {
-  A l0 = lane[0], l1 = lane[1], l2 = lane[2], l3 = lane[3];
-  int64_t i = 0;
-  for (; i + kLanes <= len; i += kLanes) {
-    l0 = fold(l0, at(i));
-    l1 = fold(l1, at(i + 1));
-    l2 = fold(l2, at(i + 2));
-    l3 = fold(l3, at(i + 3));
-  }
-  if (i < len) l0 = fold(l0, at(i++));
-  if (i < len) l1 = fold(l1, at(i++));
-  if (i < len) l2 = fold(l2, at(i));
-  lane[0] = l0;
-  lane[1] = l1;
-  lane[2] = l2;
-  lane[3] = l3;
-}
-
-template <class A, class T, class Fold>
-inline void fold_lanes(A* lane, const T* p, int64_t len, Fold&& fold) {
-  fold_lanes_at(lane, len, [p](int64_t i) { return p[i]; }, fold);
-}
-
 // A block's total from its lanes.
 template <class A, class Combine>
 inline A combine_lanes(const A* lane, Combine&& combine) {
@@ -60,6 +34,20 @@ inline void for_each_lane(int64_t lo, int64_t hi, Body&& body) {
   if (v < hi) body(v++, std::integral_constant<int, 0>{});
   if (v < hi) body(v++, std::integral_constant<int, 1>{});
   if (v < hi) body(v, std::integral_constant<int, 2>{});
+}
+
+// lane[i mod 4] = fold(lane[i mod 4], at(i)) for i in [0, len), in order within each lane.
+// Callers start at a block's first node or a multiple of 4 past it (a fused kernel's strip).
+template <class A, class At, class Fold>
+inline void fold_lanes_at(A* lane, int64_t len, At&& at, Fold&& fold) {
+  A l[kLanes] = {lane[0], lane[1], lane[2], lane[3]};  // registers: indexed by constants only
+  for_each_lane(0, len, [&](int64_t i, auto k) { l[k] = fold(l[k], at(i)); });
+  for (int k = 0; k < kLanes; ++k) lane[k] = l[k];
+}
+
+template <class A, class T, class Fold>
+inline void fold_lanes(A* lane, const T* p, int64_t len, Fold&& fold) {
+  fold_lanes_at(lane, len, [p](int64_t i) { return p[i]; }, fold);
 }
 
 }  // namespace sg

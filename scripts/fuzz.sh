@@ -8,18 +8,7 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-60}
 BUILD=build/fuzz
 
-APT_PACKAGES=(clang libclang-rt-14-dev libeigen3-dev libtbb-dev libfmt-dev)
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "[fuzz] installing Debian packages: ${missing[*]}"
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+bash scripts/apt_install.sh fuzz clang libclang-rt-14-dev libeigen3-dev libtbb-dev libfmt-dev
 
 echo "[fuzz] building $BUILD (clang, libFuzzer + ASan + UBSan)"
 # -O1 -g without NDEBUG: asserts stay on, and stacks stay readable.
