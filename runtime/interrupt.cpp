@@ -12,14 +12,10 @@ namespace {
 struct sigaction g_previous;  // what SIGINT did before the outermost scope; the handler chains to it
 int g_depth = 0;              // nesting of active scopes (one thread only)
 
-void on_sigint(int sig, siginfo_t* info, void* context) {
-  detail::g_interrupt_requested.store(true, std::memory_order_relaxed);
-  if (g_previous.sa_flags & SA_SIGINFO) {
-    if (g_previous.sa_sigaction) g_previous.sa_sigaction(sig, info, context);
-  } else if (g_previous.sa_handler != SIG_DFL && g_previous.sa_handler != SIG_IGN) {
-    g_previous.sa_handler(sig);
-  }
-}
+// Only the flag: the signal reaches the previous handler (Python's) when the outermost scope
+// ends, so Python code run from inside the call (a progress callback) is not cut short by it,
+// and the iteration it reports is the last one the State completed.
+void on_sigint(int, siginfo_t*, void*) { detail::g_interrupt_requested.store(true, std::memory_order_relaxed); }
 
 bool is_ours(const struct sigaction& a) { return (a.sa_flags & SA_SIGINFO) && a.sa_sigaction == on_sigint; }
 
@@ -59,6 +55,7 @@ InterruptScope::~InterruptScope() {
   // Restore the previous handler unless somebody (signal.signal in a callback) replaced ours meanwhile.
   struct sigaction current {};
   if (sigaction(SIGINT, nullptr, &current) == 0 && is_ours(current)) sigaction(SIGINT, &g_previous, nullptr);
+  if (interrupt_requested()) raise(SIGINT);  // hand the deferred Ctrl-C to the handler now in place
 }
 
 }  // namespace sg

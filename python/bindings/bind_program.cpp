@@ -158,8 +158,11 @@ void bind_program(py::module_& m) {
             interruptible([&] {
               s.run(max_iter, [&]() {
                 py::gil_scoped_acquire acquire;
-                if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+                // The completed iteration is reported first: a Ctrl-C that came during it is
+                // raised right after, so every iteration the State completed was reported once.
                 if (!progress.is_none()) progress(s.iteration(), s.residual());
+                check_interrupt();
+                if (PyErr_CheckSignals() != 0) throw py::error_already_set();
                 return true;
               });
             });
