@@ -62,6 +62,7 @@ void run_elementwise(const Frame& f, int32_t id, Body&& body) {
 // An operand inside a loop: a pointer, or one scalar kept in a register (known at compile time).
 template <class T, bool kScalar>
 struct Arg {
+  static constexpr bool kIsScalar = kScalar;
   const T* p;
   T s;
   T operator[](int64_t i) const {

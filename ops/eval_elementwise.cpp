@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "ops/block_engine.hpp"
+#include "ops/select.hpp"
 #include "ops/wrapping.hpp"
 
 namespace sg::ops {
@@ -113,7 +114,7 @@ void eval_elementwise(const Frame& f, int32_t id) {
     case Rule::Select:
       return with_dtype(v.type.dtype, [&](auto t) {
         using T = decltype(t);
-        map3<B, T, T, T>(f, id, [](B c, T a, T b) { return c ? a : b; });
+        map3<B, T, T, T>(f, id, [](B c, T a, T b) { return select(c, a, b); });
       });
     case Rule::Fma:
       return with_dtype(v.type.dtype, [&](auto t) {

@@ -8,6 +8,7 @@
 #include "ops/block_engine.hpp"
 #include "ops/wrapping.hpp"
 #include "ops/fused.hpp"
+#include "ops/select.hpp"
 
 namespace sg::ops {
 
@@ -83,15 +84,42 @@ void with_input_dtype(const Frame& f, int32_t id, F&& fn) {
   with_dtype(f.value(f.value(id).inputs[0]).type.dtype, fn);
 }
 
-// The producer's element i over one strip, for the producers can_fold_into_reduction admits.
+// 0 if every mask byte of the strip is false, 1 if every one is true, -1 if mixed.
+template <class C>
+int mask_summary(const C& c, int64_t len) {
+  if constexpr (C::kIsScalar) {
+    return c.s != 0;
+  } else {
+    uint8_t any = 0, all = 1;
+    for (int64_t i = 0; i < len; ++i) {  // vectorized: 16 mask bytes per instruction
+      any |= c.p[i];
+      all &= static_cast<uint8_t>(c.p[i] != 0);
+    }
+    return any == 0 ? 0 : all ? 1 : -1;
+  }
+}
+
+// The producer's element i over one strip, for the producers can_fold_into_reduction admits:
+// fn(at) with at(i) the element. `zero_is_identity`: folding +-0 leaves a lane's bits unchanged
+// (sums and norms: a lane starts at +0 and so never holds -0), so a strip whose elements are
+// all a scalar zero calls nothing. The Args are captured by value: by reference, their
+// pointers are reloaded every element.
 template <class T, class Fn>
-void with_producer(const Frame& f, int32_t producer, int64_t lo, int64_t len, Fn&& fn) {
+void with_producer(const Frame& f, int32_t producer, int64_t lo, int64_t len, bool zero_is_identity, Fn&& fn) {
   const Value& e = f.value(producer);
   const auto& in = e.inputs;
   if (e.op == OpCode::Where) {
     with_arg<uint8_t>(f, in[0], lo, len, [&](auto c) {
+      // A strip with a uniform mask (no sinks in it, say) is one operand: no select at all.
+      const int uniform = mask_summary(c, len);
+      if (uniform >= 0) {
+        const int32_t pick = uniform ? in[1] : in[2];
+        if (zero_is_identity && scalar_operand(f, pick) && f.slot(pick).get<T>() == T(0)) return;
+        with_arg<T>(f, pick, lo, len, [&](auto a) { fn([a](int64_t i) { return a[i]; }); });
+        return;
+      }
       with_arg<T>(f, in[1], lo, len, [&](auto a) {
-        with_arg<T>(f, in[2], lo, len, [&](auto b) { fn([&](int64_t i) { return c[i] ? a[i] : b[i]; }); });
+        with_arg<T>(f, in[2], lo, len, [&](auto b) { fn([c, a, b](int64_t i) { return select(c[i], a[i], b[i]); }); });
       });
     });
     return;
@@ -99,9 +127,9 @@ void with_producer(const Frame& f, int32_t producer, int64_t lo, int64_t len, Fn
   with_arg<T>(f, in[0], lo, len, [&](auto a) {
     with_arg<T>(f, in[1], lo, len, [&](auto b) {
       switch (e.op) {
-        case OpCode::Add: return fn([&](int64_t i) { return static_cast<T>(a[i] + b[i]); });
-        case OpCode::Sub: return fn([&](int64_t i) { return static_cast<T>(a[i] - b[i]); });
-        default: return fn([&](int64_t i) { return static_cast<T>(a[i] * b[i]); });
+        case OpCode::Add: return fn([a, b](int64_t i) { return static_cast<T>(a[i] + b[i]); });
+        case OpCode::Sub: return fn([a, b](int64_t i) { return static_cast<T>(a[i] - b[i]); });
+        default: return fn([a, b](int64_t i) { return static_cast<T>(a[i] * b[i]); });
       }
     });
   });
@@ -132,7 +160,11 @@ void reduce_map_block(const Frame& f, int32_t id, int32_t producer, int64_t lo, 
         using A = decltype(init);
         A lane[kLanes] = {init, init, init, init};
         if (resume) load(out, lane);
-        with_producer<T>(f, producer, lo, len, [&](auto at) { fold_lanes_at(lane, len, at, fold); });
+        const OpCode op = f.value(id).op;
+        const bool zero_is_identity =
+            op == OpCode::Sum || op == OpCode::Mean || op == OpCode::NormL1 || op == OpCode::NormL2;
+        with_producer<T>(f, producer, lo, len, zero_is_identity,
+                         [&](auto at) { fold_lanes_at(lane, len, at, fold); });
         store(out, lane);
       });
     }

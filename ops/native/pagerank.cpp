@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "ops/gather.hpp"
+#include "ops/select.hpp"
 #include "ops/native/native.hpp"
 #include "ops/native/pagerank_setup.hpp"
 
@@ -22,7 +23,7 @@ struct NodeValue {
   T scalar = 0;
 };
 
-template <class T, bool kWeighted, bool kTeleVec, bool kDanglingVec, class Csr>
+template <class T, bool kWeighted, bool kTeleVec, bool kDanglingVec, bool kSinkMask, class Csr>
 void iterate(const Graph& g, const Csr& in, T alpha, NodeValue<T> tele, NodeValue<T> dw, const T* inv, T* x, T*& c,
              T*& c_next, T& dangling_sum, int64_t max_iter, double tol, IterativeResult<T>& r) {
   const Partition& part = g.partition();
@@ -55,7 +56,8 @@ void iterate(const Graph& g, const Csr& in, T alpha, NodeValue<T> tele, NodeValu
         err[lane] += std::abs(xn - xp[v]);
         xp[v] = xn;
         cout[v] = xn * invp[v];
-        if (invp[v] == T(0)) sink[lane] += xn;
+        if constexpr (kSinkMask) sink[lane] += ops::select(invp[v] == T(0), xn, T(0));
+        else if (invp[v] == T(0)) sink[lane] += xn;
       });
       auto add = [](T p, T q) { return p + q; };
       err_part[b] = combine_lanes(err, add);
@@ -72,6 +74,13 @@ void iterate(const Graph& g, const Csr& in, T alpha, NodeValue<T> tele, NodeValu
       return;
     }
   }
+}
+
+template <class T>
+int64_t count_sinks(const T* inv, int64_t n) {
+  int64_t s = 0;
+  for (int64_t v = 0; v < n; ++v) s += inv[v] == T(0);
+  return s;
 }
 
 }  // namespace
@@ -120,20 +129,30 @@ IterativeResult<T> pagerank(const Graph& g, const PageRankOptions& o) {
   T* c = c0.data();
   T* c_next = c1.data();
 
+  // Sinks folded with a branch when they are rare (or nearly all nodes): the branch is then
+  // predicted. Otherwise a mask, which costs a few instructions per node but no mispredictions
+  // (uniform(200k): the branch is 5 % faster; rmat(18), 43 % sinks: the mask is 7 % faster).
+  const int64_t sinks = count_sinks(inv.data(), n);
+  const bool sink_mask = sinks * 16 >= n && sinks * 16 <= 15 * n;
   g.in().visit([&](auto in) {
     const bool tv = tele.vec != nullptr, dv = dw.vec != nullptr;
-    auto run = [&](auto weighted_c, auto tele_c, auto dangling_c) {
-      iterate<T, decltype(weighted_c)::value, decltype(tele_c)::value, decltype(dangling_c)::value>(
-          g, in, alpha, tele, dw, inv.data(), x, c, c_next, dangling_sum, o.max_iter, o.tol, r);
+    auto run = [&](auto weighted_c, auto tele_c, auto dangling_c, auto mask_c) {
+      iterate<T, decltype(weighted_c)::value, decltype(tele_c)::value, decltype(dangling_c)::value,
+              decltype(mask_c)::value>(g, in, alpha, tele, dw, inv.data(), x, c, c_next, dangling_sum, o.max_iter,
+                                       o.tol, r);
+    };
+    auto with_mask = [&](auto w, auto t, auto d) {
+      if (sink_mask) run(w, t, d, std::true_type{});
+      else run(w, t, d, std::false_type{});
     };
     using F = std::false_type;
     using Tr = std::true_type;
     if (weighted) {
-      if (tv) dv ? run(Tr{}, Tr{}, Tr{}) : run(Tr{}, Tr{}, F{});
-      else dv ? run(Tr{}, F{}, Tr{}) : run(Tr{}, F{}, F{});
+      if (tv) dv ? with_mask(Tr{}, Tr{}, Tr{}) : with_mask(Tr{}, Tr{}, F{});
+      else dv ? with_mask(Tr{}, F{}, Tr{}) : with_mask(Tr{}, F{}, F{});
     } else {
-      if (tv) dv ? run(F{}, Tr{}, Tr{}) : run(F{}, Tr{}, F{});
-      else dv ? run(F{}, F{}, Tr{}) : run(F{}, F{}, F{});
+      if (tv) dv ? with_mask(F{}, Tr{}, Tr{}) : with_mask(F{}, Tr{}, F{});
+      else dv ? with_mask(F{}, F{}, Tr{}) : with_mask(F{}, F{}, F{});
     }
   });
   return r;

@@ -1,0 +1,24 @@
+// Branch-free where(c, a, b): a bit mask instead of a jump, so a mask the predictor cannot
+// learn (43 % sinks on rmat(18)) costs no mispredictions. Bit-exact: the result is a or b.
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace sg::ops {
+
+template <class T>
+inline T select(uint8_t c, T a, T b) {
+  using U = std::conditional_t<sizeof(T) == 8, uint64_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint8_t>>;
+  static_assert(sizeof(U) == sizeof(T), "select: unsupported element size");
+  const U mask = static_cast<U>(U(0) - static_cast<U>(c != 0));
+  U ua, ub;
+  std::memcpy(&ua, &a, sizeof(T));
+  std::memcpy(&ub, &b, sizeof(T));
+  const U r = static_cast<U>((ua & mask) | (ub & static_cast<U>(~mask)));
+  T out;
+  std::memcpy(&out, &r, sizeof(T));
+  return out;
+}
+
+}  // namespace sg::ops
