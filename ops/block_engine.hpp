@@ -128,9 +128,10 @@ void eval_normalize(const Frame& f, int32_t id);
 // resume=true continues the block's partial (a block processed in strips, in node order).
 void reduce_block(const Frame& f, int32_t id, const void* x, int64_t len, Partial& out, bool resume);
 // One strip of reduction `id` over elementwise value `producer`, computed in the same loop
-// (the producer is never stored; see can_fold_into_reduction).
+// (the producer is never stored; see can_fold_into_reduction). `strip_key` names the strip
+// for Frame::mask_summary (-1: none).
 void reduce_map_block(const Frame& f, int32_t id, int32_t producer, int64_t lo, int64_t len, Partial& out,
-                      bool resume);
+                      bool resume, int64_t strip_key = -1);
 void reduce_finish(const Frame& f, int32_t id, const Partial* partials);
 void aggregate_block(const Frame& f, int32_t id, int64_t lo, int64_t hi, void* out);
 

@@ -105,19 +105,25 @@ int mask_summary(const C& c, int64_t len) {
 // all a scalar zero calls nothing. The Args are captured by value: by reference, their
 // pointers are reloaded every element.
 template <class T, class Fn>
-void with_producer(const Frame& f, int32_t producer, int64_t lo, int64_t len, bool zero_is_identity, Fn&& fn) {
+void with_producer(const Frame& f, int32_t producer, int64_t lo, int64_t len, bool zero_is_identity,
+                   int64_t strip_key, Fn&& fn) {
   const Value& e = f.value(producer);
   const auto& in = e.inputs;
   if (e.op == OpCode::Where) {
+    // A hoisted mask's summary is computed once per strip and State: a uniform strip then
+    // never loads the mask again.
+    int8_t* cached = f.mask_summary(in[0], strip_key);
+    auto pick_one = [&](int uniform) {
+      const int32_t pick = uniform ? in[1] : in[2];
+      if (zero_is_identity && scalar_operand(f, pick) && f.slot(pick).get<T>() == T(0)) return;
+      with_arg<T>(f, pick, lo, len, [&](auto a) { fn([a](int64_t i) { return a[i]; }); });
+    };
+    if (cached && (*cached == 0 || *cached == 1)) return pick_one(*cached);
     with_arg<uint8_t>(f, in[0], lo, len, [&](auto c) {
       // A strip with a uniform mask (no sinks in it, say) is one operand: no select at all.
-      const int uniform = mask_summary(c, len);
-      if (uniform >= 0) {
-        const int32_t pick = uniform ? in[1] : in[2];
-        if (zero_is_identity && scalar_operand(f, pick) && f.slot(pick).get<T>() == T(0)) return;
-        with_arg<T>(f, pick, lo, len, [&](auto a) { fn([a](int64_t i) { return a[i]; }); });
-        return;
-      }
+      const int uniform = cached && *cached == 2 ? -1 : mask_summary(c, len);
+      if (cached) *cached = static_cast<int8_t>(uniform < 0 ? 2 : uniform);
+      if (uniform >= 0) return pick_one(uniform);
       with_arg<T>(f, in[1], lo, len, [&](auto a) {
         with_arg<T>(f, in[2], lo, len, [&](auto b) { fn([c, a, b](int64_t i) { return select(c[i], a[i], b[i]); }); });
       });
@@ -152,7 +158,7 @@ void reduce_block(const Frame& f, int32_t id, const void* x, int64_t len, Partia
 }
 
 void reduce_map_block(const Frame& f, int32_t id, int32_t producer, int64_t lo, int64_t len, Partial& out,
-                      bool resume) {
+                      bool resume, int64_t strip_key) {
   with_dtype(f.value(producer).type.dtype, [&](auto t) {
     using T = decltype(t);
     if constexpr (std::is_floating_point_v<T>) {
@@ -163,7 +169,7 @@ void reduce_map_block(const Frame& f, int32_t id, int32_t producer, int64_t lo, 
         const OpCode op = f.value(id).op;
         const bool zero_is_identity =
             op == OpCode::Sum || op == OpCode::Mean || op == OpCode::NormL1 || op == OpCode::NormL2;
-        with_producer<T>(f, producer, lo, len, zero_is_identity,
+        with_producer<T>(f, producer, lo, len, zero_is_identity, strip_key,
                          [&](auto at) { fold_lanes_at(lane, len, at, fold); });
         store(out, lane);
       });

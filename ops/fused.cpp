@@ -71,7 +71,7 @@ void run_kernel(const Frame& f, const Kernel& k) {
           const int32_t in = v.inputs[0];
           Partial& partial = f.partials_of(id, unused)[b];
           if (any_folded && k.folds_input[i]) {
-            ops::reduce_map_block(f, id, in, s, e - s, partial, s > lo);
+            ops::reduce_map_block(f, id, in, s, e - s, partial, s > lo, b * kStripsPerBlock + (s - lo) / kStripNodes);
             continue;
           }
           const unsigned char* src = ctx.temp(in);

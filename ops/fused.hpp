@@ -17,5 +17,7 @@ bool can_fold_into_reduction(const ProgramIR& ir, int32_t reduction, int32_t pro
 // Fused kernels run each block in strips of this many nodes (their temporaries stay in L1).
 constexpr int64_t kStripNodes = 512;
 constexpr int64_t kStripBytes = kStripNodes * 8;
+// Strip s of block b has the key b * kStripsPerBlock + s (Frame::mask_summary).
+constexpr int64_t kStripsPerBlock = (kBlockNodes + kStripNodes - 1) / kStripNodes;
 
 }  // namespace sg

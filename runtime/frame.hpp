@@ -87,7 +87,16 @@ struct Frame {
   std::vector<Partial>* partials = nullptr;  // num_blocks entries per reduction value
   std::vector<int64_t>* partial_at = nullptr;  // per value: offset into partials, -1 if none
   std::vector<ThreadScratch>* threads = nullptr;  // indexed by the TBB thread slot
+  // Per loop-invariant bool vector (a hoisted mask): for each strip of each block, whether the
+  // mask is all false (0), all true (1) or mixed (2); -1 until a fused kernel first looks.
+  std::vector<int8_t>* mask_summaries = nullptr;
+  std::vector<int64_t>* mask_summary_at = nullptr;  // per value: offset, -1 if none
   Slot& slot(int32_t id) const { return (*slots)[id]; }
+  // The cached summary of mask `id` over strip `strip_key` (ops/fused.hpp), or null.
+  int8_t* mask_summary(int32_t id, int64_t strip_key) const {
+    if (!mask_summaries || strip_key < 0 || (*mask_summary_at)[id] < 0) return nullptr;
+    return mask_summaries->data() + (*mask_summary_at)[id] + strip_key;
+  }
   const Value& value(int32_t id) const { return ir->values[id]; }
   // The num_blocks partials of reduction (or normalize) `id`; scratch if the frame has none.
   Partial* partials_of(int32_t id, std::vector<Partial>& scratch) const {

@@ -103,6 +103,15 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
       partials_.resize(partials_.size() + static_cast<size_t>(nb));
     }
   }
+  // Hoisted bool vectors never change after init: fused kernels summarize each strip once.
+  mask_summary_at_.assign(ir.values.size(), -1);
+  for (size_t id = 0; id < ir.values.size(); ++id) {
+    const Value& v = ir.values[id];
+    if (v.region == Region::Prologue && v.type.shape == Shape::Node && v.type.dtype == DType::Bool) {
+      mask_summary_at_[id] = static_cast<int64_t>(mask_summaries_.size());
+      mask_summaries_.resize(mask_summaries_.size() + static_cast<size_t>(nb * kStripsPerBlock), int8_t{-1});
+    }
+  }
   // Scratch for every thread that may run a kernel, so no iteration allocates.
   int64_t max_temps = 1;
   for (const Kernel& k : program_->steps()) {
@@ -116,7 +125,8 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
     t.operands = Array<unsigned char>(static_cast<size_t>(3 * kBlockNodes * 8));
     t.block.temps.reserve(static_cast<size_t>(max_temps));
   }
-  frame_ = Frame{&ir, graph_.get(), &slots_, &partials_, &partial_at_, &threads_};
+  frame_ = Frame{&ir, graph_.get(), &slots_, &partials_, &partial_at_, &threads_, &mask_summaries_,
+                 &mask_summary_at_};
   for (size_t id = 0; id < ir.values.size(); ++id) {
     const Value& v = ir.values[id];
     Slot& s = slots_[id];

@@ -103,6 +103,8 @@ class State {
   std::vector<Slot> staged_;                   // per carry updated from another carried value
   std::vector<ThreadScratch> threads_;         // per TBB thread slot
   std::vector<int64_t> partial_at_;
+  std::vector<int8_t> mask_summaries_;         // strip summaries of hoisted masks (frame.hpp)
+  std::vector<int64_t> mask_summary_at_;
   Frame frame_;
   int64_t iteration_ = 0, next_step_ = 0;
   bool converged_ = false;
