@@ -8,6 +8,7 @@
 #include "ops/block_engine.hpp"
 #include "ops/wrapping.hpp"
 #include "ops/fused.hpp"
+#include "ops/lanes_simd.hpp"
 #include "ops/select.hpp"
 
 namespace sg::ops {
@@ -100,7 +101,8 @@ int mask_summary(const C& c, int64_t len) {
 }
 
 // The producer's element i over one strip, for the producers can_fold_into_reduction admits:
-// fn(at) with at(i) the element. `zero_is_identity`: folding +-0 leaves a lane's bits unchanged
+// fn(at, quad4) with at(i) the element and quad4(i) elements i .. i + 3 as vectors
+// (ops/lanes_simd.hpp; generic lambdas, only instantiated for float64 by fold_strip). `zero_is_identity`: folding +-0 leaves a lane's bits unchanged
 // (sums and norms: a lane starts at +0 and so never holds -0), so a strip whose elements are
 // all a scalar zero calls nothing. The Args are captured by value: by reference, their
 // pointers are reloaded every element.
@@ -116,7 +118,9 @@ void with_producer(const Frame& f, int32_t producer, int64_t lo, int64_t len, bo
     auto pick_one = [&](int uniform) {
       const int32_t pick = uniform ? in[1] : in[2];
       if (zero_is_identity && scalar_operand(f, pick) && f.slot(pick).get<T>() == T(0)) return;
-      with_arg<T>(f, pick, lo, len, [&](auto a) { fn([a](int64_t i) { return a[i]; }); });
+      with_arg<T>(f, pick, lo, len, [&](auto a) {
+        fn([a](int64_t i) { return a[i]; }, [a](auto i) { return quad(a, i); });
+      });
     };
     if (cached && (*cached == 0 || *cached == 1)) return pick_one(*cached);
     with_arg<uint8_t>(f, in[0], lo, len, [&](auto c) {
@@ -124,21 +128,50 @@ void with_producer(const Frame& f, int32_t producer, int64_t lo, int64_t len, bo
       const int uniform = cached && *cached == 2 ? -1 : mask_summary(c, len);
       if (cached) *cached = static_cast<int8_t>(uniform < 0 ? 2 : uniform);
       if (uniform >= 0) return pick_one(uniform);
-      with_arg<T>(f, in[1], lo, len, [&](auto a) {
-        with_arg<T>(f, in[2], lo, len, [&](auto b) { fn([c, a, b](int64_t i) { return select(c[i], a[i], b[i]); }); });
-      });
+      if constexpr (!decltype(c)::kIsScalar) {  // a scalar mask is uniform: handled above
+        with_arg<T>(f, in[1], lo, len, [&](auto a) {
+          with_arg<T>(f, in[2], lo, len, [&](auto b) {
+            fn([c, a, b](int64_t i) { return select(c[i], a[i], b[i]); }, [c, a, b](auto i) {
+              const Quad qa = quad(a, i), qb = quad(b, i);
+              return Quad{select2(c.p + i, qa.lo, qb.lo), select2(c.p + i + 2, qa.hi, qb.hi)};
+            });
+          });
+        });
+      }
     });
     return;
   }
   with_arg<T>(f, in[0], lo, len, [&](auto a) {
     with_arg<T>(f, in[1], lo, len, [&](auto b) {
+      auto quads = [a, b](auto op) {
+        return [a, b, op](auto i) {
+          const Quad qa = quad(a, i), qb = quad(b, i);
+          return Quad{op(qa.lo, qb.lo), op(qa.hi, qb.hi)};
+        };
+      };
       switch (e.op) {
-        case OpCode::Add: return fn([a, b](int64_t i) { return static_cast<T>(a[i] + b[i]); });
-        case OpCode::Sub: return fn([a, b](int64_t i) { return static_cast<T>(a[i] - b[i]); });
-        default: return fn([a, b](int64_t i) { return static_cast<T>(a[i] * b[i]); });
+        case OpCode::Add:
+          return fn([a, b](int64_t i) { return static_cast<T>(a[i] + b[i]); }, quads([](auto x, auto y) { return x + y; }));
+        case OpCode::Sub:
+          return fn([a, b](int64_t i) { return static_cast<T>(a[i] - b[i]); }, quads([](auto x, auto y) { return x - y; }));
+        default:
+          return fn([a, b](int64_t i) { return static_cast<T>(a[i] * b[i]); }, quads([](auto x, auto y) { return x * y; }));
       }
     });
   });
+}
+
+// lane[k] = fold(lane[k], at(i)) over a strip: float64 sums and L1 norms as vectors
+// (ops/lanes_simd.hpp, the same bits), other reductions and the tail as scalars.
+template <class T, class A, class At, class Quad4, class Fold>
+void fold_strip(OpCode op, A* lane, int64_t len, At&& at, Quad4&& quad4, Fold&& fold) {
+  int64_t done = 0;
+  if constexpr (std::is_same_v<T, double> && std::is_same_v<A, double>) {
+    if (op == OpCode::Sum || op == OpCode::Mean) done = fold_sum_quads<false>(lane, len, quad4);
+    else if (op == OpCode::NormL1) done = fold_sum_quads<true>(lane, len, quad4);
+  }
+  // `done` is a multiple of 4: element done + j is still in lane j mod 4.
+  fold_lanes_at(lane, len - done, [&](int64_t j) { return at(done + j); }, fold);
 }
 
 }  // namespace
@@ -147,11 +180,13 @@ void reduce_block(const Frame& f, int32_t id, const void* x, int64_t len, Partia
   with_input_dtype(f, id, [&](auto t) {
     using T = decltype(t);
     const T* p = static_cast<const T*>(x);
-    with_reducer<T>(f.value(id).op, 0, [&](auto init, auto fold, auto, auto) {
+    const OpCode op = f.value(id).op;
+    with_reducer<T>(op, 0, [&](auto init, auto fold, auto, auto) {
       using A = decltype(init);
       A lane[kLanes] = {init, init, init, init};
       if (resume) load(out, lane);
-      fold_lanes(lane, p, len, fold);
+      const Arg<T, false> x{p, T{}};
+      fold_strip<T>(op, lane, len, [p](int64_t i) { return p[i]; }, [x](auto i) { return quad(x, i); }, fold);
       store(out, lane);
     });
   });
@@ -170,7 +205,7 @@ void reduce_map_block(const Frame& f, int32_t id, int32_t producer, int64_t lo, 
         const bool zero_is_identity =
             op == OpCode::Sum || op == OpCode::Mean || op == OpCode::NormL1 || op == OpCode::NormL2;
         with_producer<T>(f, producer, lo, len, zero_is_identity, strip_key,
-                         [&](auto at) { fold_lanes_at(lane, len, at, fold); });
+                         [&](auto at, auto quad4) { fold_strip<T>(op, lane, len, at, quad4, fold); });
         store(out, lane);
       });
     }
