@@ -95,7 +95,9 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
       for (size_t i = 0; i < k.values.size(); ++i) {
         const int32_t id = k.values[i];
         const bool folded = !k.folded.empty() && k.folded[i];
+        const bool in_place = !k.in_place.empty() && k.in_place[i];
         const char* note = folded           ? "# computed inside the reduction's loop, never stored"
+                           : in_place       ? "# stored over its carry, in place, after each strip's reads"
                            : k.temporary[i] ? "# block temporary"
                            : (reduction(ir.values[id].op) && k.values.size() > 1) ? "# reduction fused into the pass"
                                                                                     : "";
@@ -160,7 +162,7 @@ std::string to_dot(const ProgramIR& ir, const Plan& plan) {
 }
 
 bool is_known_name(const std::string& name) {
-  if (name == "fusion") return true;
+  if (name == "fusion" || name == "in_place") return true;
   for (const PassInfo& p : ir_passes())
     if (name == p.name) return true;
   for (const std::string& r : rewrite_rule_names())
@@ -173,6 +175,7 @@ std::string known_names() {
   for (const PassInfo& p : ir_passes())
     if (std::find(names.begin(), names.end(), p.name) == names.end()) names.emplace_back(p.name);
   names.emplace_back("fusion");
+  names.emplace_back("in_place");
   for (const std::string& r : rewrite_rule_names()) names.push_back(r);
   std::string s;
   for (const std::string& n : names) s += (s.empty() ? "" : ", ") + n;

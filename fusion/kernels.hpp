@@ -8,6 +8,8 @@ namespace sg::fusion {
 
 // Split the loop body into kernels; with fuse=false, one kernel per value.
 void form_kernels(const ProgramIR& ir, bool fuse, Plan& plan);
+// Marks carry updates a fused pass can store over their carry (Kernel::in_place).
+void mark_in_place(const ProgramIR& ir, Plan& plan);
 
 // Optimize `ir` in place (IR passes) and return the plan to run it with.
 Plan compile(ProgramIR& ir, const Options& opts);

@@ -1,6 +1,8 @@
 // The fused-kernel interpreter over cache-sized node blocks.
 #include "ops/fused.hpp"
 
+#include <cstring>
+
 #include <tbb/task_arena.h>
 
 #include "ops/block_engine.hpp"
@@ -38,7 +40,8 @@ void run_kernel(const Frame& f, const Kernel& k) {
   }
   const Partition& part = f.graph->partition();
   int64_t ntemps = 0;
-  for (size_t i = 0; i < k.values.size(); ++i) ntemps += k.temporary[i];
+  for (size_t i = 0; i < k.values.size(); ++i) ntemps += k.strip_temp(i);
+  const bool in_place = k.writes_in_place();
   std::vector<Partial> unused;  // a State's frame always has partials for every reduction
   const bool any_folded = !k.folded.empty();
   for_each_block(part, [&](int64_t b, int64_t lo, int64_t hi) {
@@ -52,7 +55,7 @@ void run_kernel(const Frame& f, const Kernel& k) {
     ctx.temps.clear();
     int64_t t = 0;
     for (size_t i = 0; i < k.values.size(); ++i)
-      if (k.temporary[i]) ctx.temps.emplace_back(k.values[i], pool + (t++) * kStripBytes);
+      if (k.strip_temp(i)) ctx.temps.emplace_back(k.values[i], pool + (t++) * kStripBytes);
     ops::tl_block = &ctx;
     // Strips of the block keep every temporary in L1; reductions carry their block partial
     // from strip to strip, so values are folded in node order exactly as in one sweep.
@@ -80,6 +83,13 @@ void run_kernel(const Frame& f, const Kernel& k) {
           eval_value(f, id);  // elementwise: runs on this strip (ops::tl_block is set)
         }
       }
+      // In-place updates go over their carries once every op of the strip has read the old values.
+      for (size_t i = 0; in_place && i < k.values.size(); ++i)
+        if (k.in_place[i]) {
+          const int32_t id = k.values[i];
+          const size_t size = static_cast<size_t>(dtype_size(f.value(id).type.dtype));
+          std::memcpy(at_block(f, id, s), ctx.temp(id), static_cast<size_t>(e - s) * size);
+        }
     }
     ops::tl_block = nullptr;
   });

@@ -38,11 +38,12 @@ BufferAssignment assign_buffers(const ProgramIR& ir, const Plan& plan, int64_t n
   auto bytes = [&](int32_t id) { return n * dtype_size(ir.values[id].type.dtype); };
   auto is_node = [&](int32_t id) { return ir.values[id].type.shape == Shape::Node; };
 
-  std::vector<char> temporary(nv, 0), carried(nv, 0);
+  std::vector<char> temporary(nv, 0), carried(nv, 0), in_place(nv, 0);
   std::vector<int> kernel_of(nv, -1);
   for (size_t k = 0; k < plan.kernels.size(); ++k)
     for (size_t i = 0; i < plan.kernels[k].values.size(); ++i) {
       temporary[plan.kernels[k].values[i]] = plan.kernels[k].temporary[i];
+      in_place[plan.kernels[k].values[i]] = !plan.kernels[k].in_place.empty() && plan.kernels[k].in_place[i];
       kernel_of[plan.kernels[k].values[i]] = static_cast<int>(k);
     }
   for (const CarryDecl& c : ir.carries) carried[c.value] = carried[c.update] = 1;
@@ -76,7 +77,8 @@ BufferAssignment assign_buffers(const ProgramIR& ir, const Plan& plan, int64_t n
   // Carried values, their updates and epilogue values own their buffers.
   for (int32_t id = 0; id < nv; ++id) {
     const Value& v = ir.values[id];
-    if (is_node(id) && !temporary[id] && (carried[id] || v.region == Region::Epilogue) && inherits[id] < 0)
+    if (is_node(id) && !temporary[id] && !in_place[id] && (carried[id] || v.region == Region::Epilogue) &&
+        inherits[id] < 0)
       a.buffer_of[id] = pool.take(bytes(id));
   }
   // Prologue: in order, a value's buffer is reused once no later prologue value reads it,
@@ -117,6 +119,9 @@ BufferAssignment assign_buffers(const ProgramIR& ir, const Plan& plan, int64_t n
       pool.free.push_back(a.buffer_of[id]);
     }
 
+  // An update computed in place (fusion/kernels.cpp) is stored over its carry.
+  for (const CarryDecl& c : ir.carries)
+    if (in_place[c.update]) a.buffer_of[c.update] = a.buffer_of[c.value];
   // Loop values: interval assignment over the kernels of one iteration.
   std::vector<int32_t> order;
   for (int32_t id = 0; id < nv; ++id)

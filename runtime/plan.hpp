@@ -14,7 +14,16 @@ struct Kernel {
   std::vector<char> folded;      // per entry (or empty): never stored, computed inside the loop
                                  // of its only user, a reduction (can_fold_into_reduction)
   std::vector<char> folds_input; // per entry (or empty): a reduction computing its folded input
+  std::vector<char> in_place;    // per entry (or empty): a carry's update, computed in a strip
+                                 // temporary and stored over the carry itself at the strip's end
   bool reads_neighbors = false;  // starts with a neighbor_agg (the rest is its epilogue)
+  bool writes_in_place() const {
+    for (char c : in_place)
+      if (c) return true;
+    return false;
+  }
+  // Whether entry i lives in a strip temporary while the kernel runs.
+  bool strip_temp(size_t i) const { return temporary[i] || (!in_place.empty() && in_place[i]); }
 };
 
 // A fusion the optimizer refused, and why (shown by explain: no silent fallbacks).

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include <tbb/task_arena.h>
 
@@ -116,7 +117,7 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
   int64_t max_temps = 1;
   for (const Kernel& k : program_->steps()) {
     int64_t t = 0;
-    for (char c : k.temporary) t += c;
+    for (size_t i = 0; i < k.values.size(); ++i) t += k.strip_temp(i);
     max_temps = std::max(max_temps, t);
   }
   threads_.resize(static_cast<size_t>(std::max(1, tbb::this_task_arena::max_concurrency())));
@@ -185,6 +186,9 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
 void State::run_step(int32_t index) {
   const Kernel& k = program_->steps()[index];
   const int64_t t0 = now_ns();
+  // A kernel storing over a carry cannot be abandoned half-way: the old values would be lost.
+  // SIGINT waits for the end of the step (apply_step) or of the iteration (apply_batch, run).
+  DeferInterrupts defer(k.writes_in_place());
   run_kernel(frame_, k);
   const int64_t dt = now_ns() - t0;
   stats_.step_ns[index] += dt;
@@ -248,7 +252,11 @@ void State::apply_batch() {
   if (!program_->ir().has_loop) fail(ErrorKind::State, "this program has no loop to iterate");
   if (next_step_ != 0) fail(ErrorKind::State, "an iteration is half done by apply_step (step {} is next)", next_step_);
   const int32_t steps = static_cast<int32_t>(program_->steps().size());
-  for (int32_t i = 0; i < steps; ++i) run_step(i);
+  std::optional<DeferInterrupts> defer;  // from the first in-place kernel to the iteration's end
+  for (int32_t i = 0; i < steps; ++i) {
+    if (!defer && program_->steps()[i].writes_in_place()) defer.emplace(true);
+    run_step(i);
+  }
   end_iteration();
 }
 

@@ -223,14 +223,17 @@ class Program:
         """Run step ``i`` of the loop alone (one native call; the per-step baseline).
 
         If interrupted (Ctrl-C: KeyboardInterrupt), the step is discarded: ``state.next_step``
-        is unchanged, and calling ``apply_step(state, i)`` again redoes it."""
+        is unchanged, and calling ``apply_step(state, i)`` again redoes it. A step that updates a
+        carry in place (explain: "stored over its carry") completes first, then raises."""
         self._check(state)._core.apply_step(_int_arg(i, "step index", minimum=-_INT64_MAX))
 
     def apply_batch(self, state: State) -> None:
         """Run one whole iteration in one native call (the GIL is released).
 
         If interrupted (Ctrl-C: KeyboardInterrupt, within a block of work), the iteration is
-        discarded: the state is exactly as after its last completed iteration."""
+        discarded: the state is exactly as after its last completed iteration. Once a pass that
+        updates a carry in place (explain: "stored over its carry") has started, the iteration
+        completes instead, then raises: the state is as after that iteration."""
         self._check(state)._core.apply_batch()
 
     def run(self, graph: Union[Graph, State], max_iter: Optional[int] = None, tol: Optional[float] = None,
@@ -244,7 +247,8 @@ class Program:
 
         Ctrl-C raises KeyboardInterrupt promptly (inside an iteration, after the current block
         of nodes): the interrupted iteration is discarded, so the State is as after its last
-        completed iteration. Passing a State instead of a graph continues it where it stopped
+        completed iteration (once a pass updating a carry in place has started, the iteration
+        completes first: at most one pass later). Passing a State instead of a graph continues it where it stopped
         (``prog.run(prog.last_state)``; ``max_iter`` counts all of its iterations), with the same
         result as a run that was never interrupted.
         """

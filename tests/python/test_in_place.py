@@ -1,0 +1,112 @@
+"""In-place carry updates: when a fused pass stores a carry's update over the carry itself.
+
+Allowed only when every reader of the old value is that same pass, node by node (a residual
+|new - old|); never when a neighbor_agg or another pass reads it. Results are bitwise those
+of the plan without in-place updates (``disable=("in_place",)``), at one node vector less.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import stepgraph as sg
+from stepgraph import _core
+from stepgraph.program import Program
+
+IN_PLACE = "# stored over its carry"
+
+
+def _graph(n: int = 30_000, m: int = 240_000, seed: int = 3) -> sg.Graph:
+    rng = np.random.default_rng(seed)
+    return sg.Graph.from_edges(rng.integers(0, n, m), rng.integers(0, n, m), n)
+
+
+def _without_in_place(prog: sg.Program) -> Program:
+    return Program(prog.name, prog.ir_text, prog.params, prog.inputs, opt_level=3, exact=prog.exact,
+                   disable=("in_place",))
+
+
+def _state_bytes(prog: sg.Program, g: sg.Graph) -> int:
+    before = _core.array_live_bytes()
+    st = prog.init(g)
+    prog.apply_batch(st)
+    used = _core.array_live_bytes() - before
+    del st
+    return used
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_pagerank_rank_is_updated_in_place_bit_for_bit(exact):
+    g = _graph()
+    prog = sg.algorithms.pagerank_program(tol=0.0, max_iter=30, exact=exact)
+    plain = _without_in_place(prog)
+    assert IN_PLACE in prog.explain() and IN_PLACE not in plain.explain()
+    a, b = prog.run(g), plain.run(g)
+    np.testing.assert_array_equal(a["rank"], b["rank"])
+    np.testing.assert_array_equal(a.residuals, b.residuals)
+    # One float64 node vector less (the second rank buffer), less a strip temporary per thread.
+    saved = _state_bytes(plain, g) - _state_bytes(prog, g)
+    assert 8 * g.num_nodes - 64 * 1024 <= saved <= 8 * g.num_nodes
+    if exact:  # and the same bits as the native twin
+        np.testing.assert_array_equal(a["rank"], sg.native.pagerank(g, tol=0.0, max_iter=30,
+                                                                    raise_on_failure=False).values)
+
+
+def test_apply_batch_and_apply_step_agree_with_run():
+    g = _graph(5_000, 40_000)
+    prog = sg.algorithms.pagerank_program(tol=0.0, max_iter=12)
+    ref = prog.run(g)["rank"]
+    st = prog.init(g)
+    for _ in range(6):
+        prog.apply_batch(st)
+    for _ in range(6):
+        for i in range(prog.num_steps):
+            prog.apply_step(st, i)
+    np.testing.assert_array_equal(st["rank"], ref)
+
+
+def _decay_program(read_by_neighbors: bool) -> sg.Program:
+    """x <- 0.5 * x + 0.5 * agg(y); with read_by_neighbors, agg reads x itself."""
+    b = sg.Builder("decay")
+    ones = b.fill(1.0)
+    with b.loop(max_iter=25) as loop:
+        x = loop.carry("x", ones)
+        src = x if read_by_neighbors else ones
+        nxt = x * 0.5 + b.neighbor_agg(src, "sum", "in") * 0.5
+        loop.update(x, nxt)
+        err = b.norm_l1(nxt - x)
+        loop.until(err < 0.0, residual=err)
+    b.output("x", x)
+    return b.build()
+
+
+def test_a_carry_read_by_a_neighbor_agg_is_never_updated_in_place():
+    g = _graph(3_000, 20_000)
+    own = _decay_program(read_by_neighbors=True)
+    assert IN_PLACE not in own.explain()  # other nodes read the old x: two buffers
+    other = _decay_program(read_by_neighbors=False)
+    assert IN_PLACE in other.explain()
+    for prog in (own, other):
+        ref = Program(prog.name, prog.ir_text, prog.params, prog.inputs, opt_level=0).run(g)
+        res = prog.run(g)
+        np.testing.assert_allclose(res["x"], ref["x"], rtol=1e-12, atol=0)
+
+
+def test_a_carry_read_by_another_pass_is_never_updated_in_place():
+    b = sg.Builder("two_passes")
+    ones = b.fill(1.0)
+    with b.loop(max_iter=10) as loop:
+        x = loop.carry("x", ones)
+        z = loop.carry("z", ones)
+        y = b.neighbor_agg(z, "sum", "in") + x  # pass 1 reads x; z is read by a neighbor_agg
+        nxt = b.neighbor_agg(y, "max", "out") * 0.5  # pass 2 computes x's update
+        loop.update(x, nxt)
+        loop.update(z, y)
+    b.output("x", x)
+    prog = b.build()
+    assert prog.passes_over_node_data == 2
+    assert IN_PLACE not in prog.explain()
+    g = _graph(3_000, 20_000)
+    ref = Program(prog.name, prog.ir_text, prog.params, prog.inputs, opt_level=0).run(g)
+    np.testing.assert_array_equal(prog.run(g)["x"], ref["x"])
