@@ -16,7 +16,7 @@ import numpy as np
 import stepgraph as sg
 
 from .graphs import spec
-from .modes import MODE_BY_KEY, make_runner, pagerank_program, perf
+from .modes import MODE_BY_KEY, NativeRunner, make_runner, pagerank_program, perf
 
 
 # -- memory traffic ----------------------------------------------------------------------------
@@ -200,6 +200,8 @@ def rss_child(mode: str, graph: str, iters: int) -> Dict[str, Any]:
     if mode != "graph_only":
         programs: Dict[Any, Any] = {}
         runner = make_runner(MODE_BY_KEY[mode], g, iters, programs)
+        if isinstance(runner, NativeRunner):
+            runner.time_setup = False
         runner.once()
     out["peak_kb"] = _status_kb("VmHWM")
     out["ru_maxrss_kb"] = maxrss()

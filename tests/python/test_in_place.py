@@ -110,3 +110,21 @@ def test_a_carry_read_by_another_pass_is_never_updated_in_place():
     g = _graph(3_000, 20_000)
     ref = Program(prog.name, prog.ir_text, prog.params, prog.inputs, opt_level=0).run(g)
     np.testing.assert_array_equal(prog.run(g)["x"], ref["x"])
+
+
+def test_a_finished_run_frees_its_scratch_and_continues_bit_for_bit():
+    g = _graph(20_000, 160_000)
+    prog = sg.algorithms.pagerank_program(tol=0.0, max_iter=10**6)
+    straight = prog.run(g, max_iter=30)
+    before = _core.array_live_bytes()
+    st = prog.init(g)
+    first = prog.run(st, max_iter=10)
+    held = _core.array_live_bytes() - before  # the State between runs (the result is numpy's)
+    np.testing.assert_array_equal(st["rank"], first["rank"])
+    made = st.stats["allocations"]
+    prog.apply_batch(st)  # the loop's scratch is made again, once
+    assert st.stats["allocations"] == made + 1
+    assert _core.array_live_bytes() - before == held + 8 * g.num_nodes
+    again = prog.run(st, max_iter=30)
+    np.testing.assert_array_equal(again["rank"], straight["rank"])
+    np.testing.assert_array_equal(again.residuals, straight.residuals)
