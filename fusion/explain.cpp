@@ -119,6 +119,10 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
   for (const auto& [name, id] : ir.outputs) outs += fmt::format("{}{} = {}", outs.empty() ? "" : ", ", name, names(id));
   out += fmt::format("outputs: {}\n", outs);
   if (plan.opt_level < 3) out += "fusion: off below opt_level 3 (one kernel per step)\n";
+  if (!plan.hints.empty()) {
+    out += "hints:\n";
+    for (const std::string& h : plan.hints) out += "  " + h + "\n";
+  }
   if (!plan.refused.empty()) {
     out += "refused fusions:\n";
     for (const FusionDecision& d : plan.refused)

@@ -228,7 +228,21 @@ Plan compile(ProgramIR& ir, const Options& opts) {
   ir = optimize(ir, opts, plan.log);
   const bool fuse = opts.opt_level >= 3 && opts.enabled("fusion");
   form_kernels(ir, fuse, plan);
-  if (fuse && opts.enabled("in_place")) mark_in_place(ir, plan);
+  if (fuse && opts.enabled("in_place")) {
+    mark_in_place(ir, plan);
+  } else if (fuse) {  // say what the opt-in would do (no silent choices)
+    Plan probe = plan;
+    mark_in_place(ir, probe);
+    for (const Kernel& k : probe.kernels)
+      for (size_t i = 0; i < k.in_place.size(); ++i)
+        if (k.in_place[i])
+          for (const CarryDecl& c : ir.carries)
+            if (c.update == k.values[i])
+              plan.hints.push_back(fmt::format(
+                  "{} <- %{} could be stored over {} in place (enable=('in_place',)): one node vector less, "
+                  "but Ctrl-C then waits for the end of that pass",
+                  c.name, c.update, c.name));
+  }
   return plan;
 }
 

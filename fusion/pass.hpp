@@ -12,8 +12,13 @@ struct Options {
   int opt_level = 3;
   bool exact = false;                 // no rewrite that changes rounding (fma, reciprocal)
   std::vector<std::string> disabled;  // pass or rule names switched off
+  std::vector<std::string> opted_in;  // opt-in features switched on (opt_in_names())
   bool enabled(const std::string& name) const;
 };
+
+// Features that are off unless enabled by name: "in_place" (a carry's update stored over the
+// carry: one node vector less, but SIGINT then waits for the end of that pass).
+const std::vector<std::string>& opt_in_names();
 
 using PassFn = ProgramIR (*)(const ProgramIR&, const Options&, std::vector<std::string>& notes);
 

@@ -6,7 +6,16 @@
 
 namespace sg::fusion {
 
+const std::vector<std::string>& opt_in_names() {
+  static const std::vector<std::string> names = {"in_place"};
+  return names;
+}
+
 bool Options::enabled(const std::string& name) const {
+  const auto& opt_in = opt_in_names();
+  if (std::find(opt_in.begin(), opt_in.end(), name) != opt_in.end() &&
+      std::find(opted_in.begin(), opted_in.end(), name) == opted_in.end())
+    return false;
   return std::find(disabled.begin(), disabled.end(), name) == disabled.end();
 }
 

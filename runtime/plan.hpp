@@ -43,6 +43,7 @@ struct Plan {
   std::vector<Kernel> kernels;  // the loop body, in order: one apply_step each
   std::vector<FusionDecision> refused;
   std::vector<PassRecord> log;  // what each pass did
+  std::vector<std::string> hints;  // options that would change this plan (explain prints them)
   int opt_level = 0;
   bool exact = false;
   int passes_over_node_data() const {

@@ -1,4 +1,5 @@
 // Bindings of Program and State: the IR crosses once; each apply is one native call.
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -90,19 +91,28 @@ std::shared_ptr<State> make_state(const ProgramPtr& p, const GraphPtr& g, const 
 
 void bind_program(py::module_& m) {
   py::class_<Program, std::shared_ptr<Program>>(m, "Program")
-      .def(py::init([](const std::string& text, int opt_level, bool exact, std::vector<std::string> disable) {
+      .def(py::init([](const std::string& text, int opt_level, bool exact, std::vector<std::string> disable,
+                       std::vector<std::string> enable) {
              if (opt_level < 0 || opt_level > 3) fail(ErrorKind::Parameter, "opt_level must be 0..3, got {}", opt_level);
              ProgramIR ir = parse_ir(text);
-             fusion::Options opts{opt_level, exact, std::move(disable)};
+             fusion::Options opts{opt_level, exact, std::move(disable), std::move(enable)};
              for (const std::string& name : opts.disabled)
                if (!fusion::is_known_name(name))
                  fail(ErrorKind::Parameter, "cannot disable '{}': no pass or rule has that name (known: {})", name,
                       fusion::known_names());
+             const auto& opt_in = fusion::opt_in_names();
+             for (const std::string& name : opts.opted_in)
+               if (std::find(opt_in.begin(), opt_in.end(), name) == opt_in.end()) {
+                 std::string known;
+                 for (const std::string& o : opt_in) known += (known.empty() ? "" : ", ") + o;
+                 fail(ErrorKind::Parameter, "cannot enable '{}': the features that are off by default are: {}", name,
+                      known);
+               }
              Plan plan = fusion::compile(ir, opts);
              return std::make_shared<Program>(std::move(ir), std::move(plan));
            }),
            py::arg("ir_text"), py::arg("opt_level") = 3, py::arg("exact") = false,
-           py::arg("disable") = std::vector<std::string>{})
+           py::arg("disable") = std::vector<std::string>{}, py::arg("enable") = std::vector<std::string>{})
       .def_property_readonly("num_steps", [](const Program& p) { return p.steps().size(); })
       .def_property_readonly("has_loop", [](const Program& p) { return p.ir().has_loop; })
       .def_property_readonly("max_iter", [](const Program& p) { return p.ir().max_iter; })

@@ -537,15 +537,20 @@ class Builder:
         lines.append("end")
         return "\n".join(lines) + "\n"
 
-    def build(self, opt_level: int = 3, exact: bool = False, disable: Sequence[str] = ()) -> "Program":
-        """Validate (natively) and return the runnable :class:`stepgraph.Program`."""
+    def build(self, opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (),
+              enable: Sequence[str] = ()) -> "Program":
+        """Validate (natively) and return the runnable :class:`stepgraph.Program` (``disable`` /
+        ``enable``: see :class:`stepgraph.Program`)."""
         from stepgraph.program import Program
 
         if isinstance(disable, str):
             disable = (disable,)
+        if isinstance(enable, str):
+            enable = (enable,)
         text = self.serialize()
         inputs = {r.attrs["name"]: _NAMES[r.dtype] for r in self._values if r.op == "input"}
         params = {r.attrs["name"]: r.attrs["number"] for r in self._values if r.op == "param"}
-        prog = Program(self.name, text, params, inputs, opt_level=opt_level, exact=exact, disable=tuple(disable))
+        prog = Program(self.name, text, params, inputs, opt_level=opt_level, exact=exact, disable=tuple(disable),
+                       enable=tuple(enable))
         self._built = True
         return prog

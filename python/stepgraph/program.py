@@ -93,11 +93,18 @@ class Program:
     """A built step program: ``init`` / ``apply_step`` / ``apply_batch`` / ``run``."""
 
     def __init__(self, name: str, ir_text: str, params: Dict[str, float], inputs: Dict[str, str], *,
-                 opt_level: int = 3, exact: bool = False, disable: Tuple[str, ...] = ()) -> None:
+                 opt_level: int = 3, exact: bool = False, disable: Tuple[str, ...] = (),
+                 enable: Tuple[str, ...] = ()) -> None:
+        """``disable``: passes or rewrite rules to switch off by name. ``enable``: features that
+        are off by default: ``"in_place"`` stores a carry's update over the carry when only its own
+        pass reads the old value (one node vector less; Ctrl-C then waits for that pass to end,
+        and the interrupted iteration completes instead of being discarded)."""
         if isinstance(opt_level, bool) or opt_level not in (0, 1, 2, 3):
             raise ParameterError(f"opt_level must be 0, 1, 2 or 3, got {opt_level!r}")
         if isinstance(disable, str):
             disable = (disable,)
+        if isinstance(enable, str):
+            enable = (enable,)
         self.name = name
         self.ir_text = ir_text
         self.params = dict(params)
@@ -105,7 +112,9 @@ class Program:
         self.opt_level = opt_level
         self.exact = bool(exact)
         self.disable = tuple(disable)
-        self._core = _core.Program(ir_text, opt_level, bool(exact), [str(d) for d in disable])
+        self.enable = tuple(enable)
+        self._core = _core.Program(ir_text, opt_level, bool(exact), [str(d) for d in disable],
+                                   [str(e) for e in enable])
         # Weak: a State refers to its Program, so a strong reference back would be a cycle that keeps
         # the State's native buffers alive until Python's cyclic GC happens to run.
         self._last: Optional[weakref.ReferenceType[State]] = None
@@ -223,17 +232,17 @@ class Program:
         """Run step ``i`` of the loop alone (one native call; the per-step baseline).
 
         If interrupted (Ctrl-C: KeyboardInterrupt), the step is discarded: ``state.next_step``
-        is unchanged, and calling ``apply_step(state, i)`` again redoes it. A step that updates a
-        carry in place (explain: "stored over its carry") completes first, then raises."""
+        is unchanged, and calling ``apply_step(state, i)`` again redoes it. With ``enable=("in_place",)``
+        a step that updates a carry in place completes first, then raises."""
         self._check(state)._core.apply_step(_int_arg(i, "step index", minimum=-_INT64_MAX))
 
     def apply_batch(self, state: State) -> None:
         """Run one whole iteration in one native call (the GIL is released).
 
         If interrupted (Ctrl-C: KeyboardInterrupt, within a block of work), the iteration is
-        discarded: the state is exactly as after its last completed iteration. Once a pass that
-        updates a carry in place (explain: "stored over its carry") has started, the iteration
-        completes instead, then raises: the state is as after that iteration."""
+        discarded: the state is exactly as after its last completed iteration. (With
+        ``enable=("in_place",)``, once a pass that updates a carry in place has started, the
+        iteration completes instead, then raises: the state is as after that iteration.)"""
         self._check(state)._core.apply_batch()
 
     def run(self, graph: Union[Graph, State], max_iter: Optional[int] = None, tol: Optional[float] = None,
@@ -247,8 +256,8 @@ class Program:
 
         Ctrl-C raises KeyboardInterrupt promptly (inside an iteration, after the current block
         of nodes): the interrupted iteration is discarded, so the State is as after its last
-        completed iteration (once a pass updating a carry in place has started, the iteration
-        completes first: at most one pass later). Passing a State instead of a graph continues it where it stopped
+        completed iteration (with ``enable=("in_place",)``, once a pass updating a carry in place
+        has started, the iteration completes first: at most one pass later). Passing a State instead of a graph continues it where it stopped
         (``prog.run(prog.last_state)``; ``max_iter`` counts all of its iterations), with the same
         result as a run that was never interrupted.
         """

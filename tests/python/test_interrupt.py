@@ -77,8 +77,9 @@ def medium() -> sg.Graph:
     return sg.generators.uniform(200_000, 2_000_000, seed=3)
 
 
-def forever() -> sg.Program:
-    return sg.algorithms.pagerank_program(tol=0.0, max_iter=10**9)
+def forever(enable: tuple = ()) -> sg.Program:
+    """PageRank without a stopping rule (the default plan: its pass can stop after any block)."""
+    return sg.algorithms.pagerank_program(tol=0.0, max_iter=10**9, enable=enable)
 
 
 def after(prog: sg.Program, g: sg.Graph, iterations: int) -> np.ndarray:
@@ -369,6 +370,38 @@ def test_apply_batch_interrupt_latency_rmat21(rmat21):
 
     best = _best_latency(measure)
     assert best <= BOUND, f"KeyboardInterrupt {best * 1e3:.0f} ms after SIGINT"
+
+
+def test_in_place_pass_completes_its_iteration_then_raises_rmat21(rmat21):
+    # Opt-in: rank is stored over itself, so its pass cannot stop half-way: SIGINT is honoured
+    # once the iteration is complete (the State is as after it), at most one pass after the signal.
+    prog = forever(enable=("in_place",))
+    assert "# stored over its carry" in prog.explain()
+    st = prog.init(rmat21)
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        prog.apply_batch(st)
+        times.append(time.perf_counter() - t0)
+    one_pass = float(np.median(times))
+
+    def measure(attempt: int) -> float:
+        started = [st.iteration]
+
+        def call(it: Interrupter) -> None:
+            it.arm()
+            while True:
+                started[0] += 1
+                prog.apply_batch(st)
+
+        latency = interrupted_latency(call, 0.01 + 0.02 * attempt)
+        assert st.next_step == 0
+        assert st.iteration == started[0]  # the interrupted iteration was completed, not discarded
+        return latency
+
+    latencies = [measure(a) for a in range(2)]
+    assert min(latencies) <= one_pass + BOUND, \
+        f"KeyboardInterrupt {min(latencies) * 1e3:.0f} ms after SIGINT; one pass takes {one_pass * 1e3:.0f} ms"
 
 
 def test_native_pagerank_interrupt_latency_rmat21(rmat21):
