@@ -243,7 +243,6 @@ void State::apply_step(int64_t i) {
     fail(ErrorKind::State, "the loop has no steps (the optimizer moved all its work out of it); use apply_batch or run");
   if (i < 0 || i >= steps) fail(ErrorKind::State, "step {} is out of range; the loop has {} steps", i, steps);
   if (i != next_step_) fail(ErrorKind::State, "step {} called out of order; step {} is next", i, next_step_);
-  ensure_scratch();
   run_step(static_cast<int32_t>(i));
   ++next_step_;
   if (next_step_ == steps) end_iteration();
@@ -252,7 +251,6 @@ void State::apply_step(int64_t i) {
 void State::apply_batch() {
   if (!program_->ir().has_loop) fail(ErrorKind::State, "this program has no loop to iterate");
   if (next_step_ != 0) fail(ErrorKind::State, "an iteration is half done by apply_step (step {} is next)", next_step_);
-  ensure_scratch();
   const int32_t steps = static_cast<int32_t>(program_->steps().size());
   std::optional<DeferInterrupts> defer;  // from the first in-place kernel to the iteration's end
   for (int32_t i = 0; i < steps; ++i) {
@@ -273,7 +271,7 @@ void State::run(int64_t max_iter, const std::function<bool()>& between) {
     if (between && !between()) return;
   }
   finish();
-  release_scratch();  // the caller copies the outputs next: in the memory freed here
+  release_scratch();  // the caller copies the outputs next: into the pages given back here
 }
 
 void State::finish() {
@@ -281,7 +279,7 @@ void State::finish() {
 }
 
 void State::release_scratch() {
-  if (next_step_ != 0 || !released_.empty() || !program_->ir().has_loop) return;
+  if (next_step_ != 0 || !program_->ir().has_loop) return;
   const ProgramIR& ir = program_->ir();
   const size_t nv = ir.values.size();
   // Values whose data continuing (or reading outputs) needs: carries, prologue values the loop
@@ -295,38 +293,17 @@ void State::release_scratch() {
         if (ir.values[u].region == Region::Prologue) needed[u] = 1;
   }
   for (const auto& o : ir.outputs) needed[o.second] = 1;
-  std::vector<char> keep(buffers_.size(), 0);
-  std::vector<std::vector<int32_t>> users(buffers_.size());
+  std::vector<char> keep(buffers_.size(), 0), used(buffers_.size(), 0);
   for (size_t id = 0; id < nv; ++id) {
     if (!slots_[id].node) continue;
     for (size_t b = 0; b < buffers_.size(); ++b)
       if (slots_[id].node == buffers_[b].data()) {
-        users[b].push_back(static_cast<int32_t>(id));
+        used[b] = 1;
         keep[b] |= needed[id];
       }
   }
-  for (size_t b = 0; b < buffers_.size(); ++b) {
-    if (keep[b] || users[b].empty()) continue;
-    // Made again for the loop only if a loop value uses it (not: init-only prologue values).
-    bool loop_uses = false;
-    for (int32_t id : users[b]) loop_uses |= ir.values[id].region == Region::Body;
-    if (loop_uses) released_.push_back({b, buffers_[b].size(), users[b]});
-    for (int32_t id : users[b]) slots_[id].node = nullptr;
-    buffers_[b] = Array<unsigned char>();
-  }
-}
-
-void State::ensure_scratch() {
-  if (released_.empty()) return;
-  double bytes = 0;
-  for (const Released& r : released_) bytes += static_cast<double>(r.bytes);
-  ensure_memory(bytes, "re-allocating this State's loop buffers");
-  for (const Released& r : released_) {
-    buffers_[r.buffer] = Array<unsigned char>(r.bytes);
-    ++stats_.allocations;
-    for (int32_t id : r.slots) slots_[id].node = buffers_[r.buffer].data();
-  }
-  released_.clear();
+  for (size_t b = 0; b < buffers_.size(); ++b)
+    if (used[b] && !keep[b]) release_pages(buffers_[b].data(), buffers_[b].size());
 }
 
 }  // namespace sg

@@ -94,17 +94,10 @@ class State {
  private:
   void run_step(int32_t id);
   void end_iteration();
-  // Between runs a State keeps only what continuing needs: buffers that only loop scratch
-  // points at (an update's old buffer after the swap) are freed, and made again on demand.
+  // Between runs a State keeps only what continuing needs: the pages of buffers that only
+  // loop scratch points at (an update's old half after the swap) go back to the OS (they come
+  // back, zeroed, when the loop writes them again; the buffers themselves stay).
   void release_scratch();
-  void ensure_scratch();
-
-  struct Released {
-    size_t buffer;
-    size_t bytes;
-    std::vector<int32_t> slots;  // slots that pointed at it
-  };
-  std::vector<Released> released_;
 
   ProgramPtr program_;
   GraphPtr graph_;

@@ -78,15 +78,10 @@ def test_run_10000_iterations_rss_stays_flat():
     prog = sg.algorithms.pagerank_program(tol=0.0, max_iter=10**9)
     st = prog.init(g)
     prog.run(st, max_iter=200)
-    # Between runs the State keeps what continuing needs; the loop's scratch (the old halves of
-    # rank and of the next contributions) is made again when it continues: once, not per iteration.
-    made = st.stats["allocations"]
-    at_first: list = []
-    before = rss()
-    prog.run(st, max_iter=10_200, progress=lambda i, r: at_first or at_first.append(_core.array_allocations()))
+    allocations, before = _core.array_allocations(), rss()
+    prog.run(st, max_iter=10_200, progress=lambda i, r: None)
     growth = rss() - before
-    assert st.stats["allocations"] == made + 2
-    assert _core.array_allocations() == at_first[0]  # iterations 202 .. 10,200: none at all
+    assert _core.array_allocations() == allocations
     assert UNDER_ASAN or growth < 2 * MiB, f"RSS grew by {growth / MiB:.1f} MiB over a 10,000-iteration run"
 
 
