@@ -2,7 +2,8 @@
 
 A developer's probe for the speed targets (the ladder is the reference): it times only the
 iterations (no init / setup), wall clock and process CPU time, best and median of --trials,
-every plan in every trial in turn. Plans: native, O3 apply_batch, O3 run, O2 apply_batch.
+every plan in every trial in turn. Plans: native, O3 apply_batch, O3 run, O2 apply_batch,
+O3inplace (apply_batch with enable=("in_place",)).
 
     python3 benchmarks/loop_ratio.py --graphs 'uniform(200k),rmat(18)' --threads 1,2
 """
@@ -72,6 +73,8 @@ def main() -> None:
                     fns[p] = native_loop(g, a.iters)
                 elif p == "run":
                     fns[p] = run_loop(g, pagerank_program(tol=0.0, max_iter=10**6), a.iters)
+                elif p == "O3inplace":
+                    fns[p] = batch_loop(g, pagerank_program(tol=0.0, max_iter=10**6, enable=("in_place",)), a.iters)
                 else:
                     fns[p] = batch_loop(g, pagerank_program(tol=0.0, max_iter=10**6, opt_level=int(p[1])), a.iters)
             times: Dict[str, List[float]] = {p: [] for p in plans}
