@@ -1,8 +1,6 @@
 // Available-memory checks for big allocations (graph construction, states).
 #include "runtime/memory.hpp"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -76,13 +74,6 @@ void ensure_memory(double bytes, const char* what) {
     fail(ErrorKind::Memory, "{} needs {:.1f} GiB but only {:.1f} GiB of memory is available", what, bytes / kGiB,
          available / kGiB);
   }
-}
-
-void release_pages(void* p, std::size_t bytes) {
-  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-  const auto begin = (reinterpret_cast<std::uintptr_t>(p) + page - 1) / page * page;
-  const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) / page * page;
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);  // advisory: ignore failure
 }
 
 }  // namespace sg

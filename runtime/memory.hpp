@@ -1,6 +1,5 @@
 // Refuse allocations that cannot fit before touching them (overcommit would OOM-kill instead).
 #pragma once
-#include <cstddef>
 #include <cstdint>
 
 namespace sg {
@@ -11,9 +10,5 @@ int64_t available_memory_bytes();
 
 // Raise ErrorKind::Memory naming `what` when `bytes` exceeds the available memory.
 void ensure_memory(double bytes, const char* what);
-
-// Give the whole pages inside [p, p + bytes) back to the OS, keeping the mapping: their content
-// is lost (they read as zeros when touched again). For buffers whose content is dead.
-void release_pages(void* p, std::size_t bytes);
 
 }  // namespace sg

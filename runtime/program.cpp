@@ -271,39 +271,10 @@ void State::run(int64_t max_iter, const std::function<bool()>& between) {
     if (between && !between()) return;
   }
   finish();
-  release_scratch();  // the caller copies the outputs next: into the pages given back here
 }
 
 void State::finish() {
   for (int32_t id : program_->epilogue()) eval_value(frame_, id);
-}
-
-void State::release_scratch() {
-  if (next_step_ != 0 || !program_->ir().has_loop) return;
-  const ProgramIR& ir = program_->ir();
-  const size_t nv = ir.values.size();
-  // Values whose data continuing (or reading outputs) needs: carries, prologue values the loop
-  // or the epilogue reads, epilogue values, outputs.
-  std::vector<char> needed(nv, 0);
-  for (size_t id = 0; id < nv; ++id) {
-    const Value& v = ir.values[id];
-    if (v.op == OpCode::Carry || v.region == Region::Epilogue) needed[id] = 1;
-    if (v.region == Region::Body || v.region == Region::Epilogue)
-      for (int32_t u : v.inputs)
-        if (ir.values[u].region == Region::Prologue) needed[u] = 1;
-  }
-  for (const auto& o : ir.outputs) needed[o.second] = 1;
-  std::vector<char> keep(buffers_.size(), 0), used(buffers_.size(), 0);
-  for (size_t id = 0; id < nv; ++id) {
-    if (!slots_[id].node) continue;
-    for (size_t b = 0; b < buffers_.size(); ++b)
-      if (slots_[id].node == buffers_[b].data()) {
-        used[b] = 1;
-        keep[b] |= needed[id];
-      }
-  }
-  for (size_t b = 0; b < buffers_.size(); ++b)
-    if (used[b] && !keep[b]) release_pages(buffers_[b].data(), buffers_[b].size());
 }
 
 }  // namespace sg

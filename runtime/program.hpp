@@ -94,10 +94,6 @@ class State {
  private:
   void run_step(int32_t id);
   void end_iteration();
-  // Between runs a State keeps only what continuing needs: the pages of buffers that only
-  // loop scratch points at (an update's old half after the swap) go back to the OS (they come
-  // back, zeroed, when the loop writes them again; the buffers themselves stay).
-  void release_scratch();
 
   ProgramPtr program_;
   GraphPtr graph_;
