@@ -181,7 +181,8 @@ void form_kernels(const ProgramIR& ir, bool fuse, Plan& plan) {
 // update is computed in a strip temporary and stored over the carry at the end of each strip,
 // after every read of the old values there (PageRank: rank <- fma(...), read by the residual).
 // One node vector less, and no store stream into a second buffer.
-void mark_in_place(const ProgramIR& ir, Plan& plan) {
+std::vector<InPlace> in_place_candidates(const ProgramIR& ir, const Plan& plan) {
+  std::vector<InPlace> out;
   const int32_t nv = static_cast<int32_t>(ir.values.size());
   std::vector<int> kernel_of(nv, -1), pos(nv, -1), update_uses(nv, 0);
   for (size_t k = 0; k < plan.kernels.size(); ++k)
@@ -196,7 +197,7 @@ void mark_in_place(const ProgramIR& ir, Plan& plan) {
     if (carry.type.shape != Shape::Node || update.type != carry.type || update.op == OpCode::Carry ||
         update.region != Region::Body || k < 0 || update_uses[c.update] != 1 || update_uses[c.value] != 0)
       continue;
-    Kernel& kern = plan.kernels[static_cast<size_t>(k)];
+    const Kernel& kern = plan.kernels[static_cast<size_t>(k)];
     const size_t i = static_cast<size_t>(pos[c.update]);
     if (kern.kind != Kernel::Kind::Node || kern.values.size() < 2 || kern.temporary[i] ||
         (!kern.folded.empty() && kern.folded[i]))
@@ -211,9 +212,16 @@ void mark_in_place(const ProgramIR& ir, Plan& plan) {
         if (kernel_of[id] != k || r == Rule::Aggregate || r == Rule::Normalize) node_by_node = false;
       }
     }
-    if (!node_by_node) continue;
+    if (node_by_node) out.push_back({&c, static_cast<size_t>(k), i});
+  }
+  return out;
+}
+
+void mark_in_place(const ProgramIR& ir, Plan& plan) {
+  for (const InPlace& c : in_place_candidates(ir, plan)) {
+    Kernel& kern = plan.kernels[c.kernel];
     if (kern.in_place.empty()) kern.in_place.assign(kern.values.size(), 0);
-    kern.in_place[i] = 1;
+    kern.in_place[c.entry] = 1;
   }
 }
 
@@ -231,17 +239,11 @@ Plan compile(ProgramIR& ir, const Options& opts) {
   if (fuse && opts.enabled("in_place")) {
     mark_in_place(ir, plan);
   } else if (fuse) {  // say what the opt-in would do (no silent choices)
-    Plan probe = plan;
-    mark_in_place(ir, probe);
-    for (const Kernel& k : probe.kernels)
-      for (size_t i = 0; i < k.in_place.size(); ++i)
-        if (k.in_place[i])
-          for (const CarryDecl& c : ir.carries)
-            if (c.update == k.values[i])
-              plan.hints.push_back(fmt::format(
-                  "{} <- %{} could be stored over {} in place (enable=('in_place',)): one node vector less, "
-                  "but Ctrl-C then waits for the end of that pass",
-                  c.name, c.update, c.name));
+    for (const InPlace& c : in_place_candidates(ir, plan))
+      plan.hints.push_back(fmt::format(
+          "{} <- %{} could be stored over {} in place (enable=('in_place',)): one node vector less, "
+          "but Ctrl-C then waits for the end of that pass",
+          c.carry->name, c.carry->update, c.carry->name));
   }
   return plan;
 }

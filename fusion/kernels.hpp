@@ -8,7 +8,13 @@ namespace sg::fusion {
 
 // Split the loop body into kernels; with fuse=false, one kernel per value.
 void form_kernels(const ProgramIR& ir, bool fuse, Plan& plan);
-// Marks carry updates a fused pass can store over their carry (Kernel::in_place).
+// A carry update a fused pass can store over its carry: plan.kernels[kernel].values[entry].
+struct InPlace {
+  const CarryDecl* carry;
+  size_t kernel, entry;
+};
+std::vector<InPlace> in_place_candidates(const ProgramIR& ir, const Plan& plan);
+// Marks every candidate (Kernel::in_place).
 void mark_in_place(const ProgramIR& ir, Plan& plan);
 
 // Optimize `ir` in place (IR passes) and return the plan to run it with.
