@@ -3,7 +3,8 @@
 A developer's probe for the speed targets (the ladder is the reference): it times only the
 iterations (no init / setup), wall clock and process CPU time, best and median of --trials,
 every plan in every trial in turn. Plans: native, O3 apply_batch, O3 run, O2 apply_batch,
-O3inplace (apply_batch with enable=("in_place",)).
+O3inplace (apply_batch with enable=("in_place",)), O3c / runc (apply_batch / run with
+enable=("compiled",)), O3cinplace (both).
 
     python3 benchmarks/loop_ratio.py --graphs 'uniform(200k),rmat(18)' --threads 1,2
 """
@@ -73,6 +74,10 @@ def main() -> None:
                     fns[p] = native_loop(g, a.iters)
                 elif p == "run":
                     fns[p] = run_loop(g, pagerank_program(tol=0.0, max_iter=10**6), a.iters)
+                elif p in ("O3c", "O3cinplace", "runc"):
+                    en = ("compiled", "in_place") if p == "O3cinplace" else ("compiled",)
+                    prog = pagerank_program(tol=0.0, max_iter=10**6, enable=en)
+                    fns[p] = run_loop(g, prog, a.iters) if p == "runc" else batch_loop(g, prog, a.iters)
                 elif p == "O3inplace":
                     fns[p] = batch_loop(g, pagerank_program(tol=0.0, max_iter=10**6, enable=("in_place",)), a.iters)
                 else:

@@ -91,6 +91,12 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
                            k.values.size() == 1 ? "" : "s");
         out += fmt::format("      reads :{}\n      writes:{}\n", reads.empty() ? " -" : reads,
                            writes.empty() ? " -" : writes);
+        if (plan.compile_rows && k.reads_neighbors && k.values.size() > 1) {
+          const RowKernel& r = k.row;
+          out += !r.refused.empty() ? fmt::format("      row loop: interpreted per strip, not compiled: {}\n", r.refused)
+                 : r.attached()     ? fmt::format("      row loop: compiled, epilogue per row ({})\n", r.library)
+                                    : fmt::format("      row loop: generated ({}), not compiled yet\n", r.symbol);
+        }
       }
       for (size_t i = 0; i < k.values.size(); ++i) {
         const int32_t id = k.values[i];
@@ -166,7 +172,9 @@ std::string to_dot(const ProgramIR& ir, const Plan& plan) {
 }
 
 bool is_known_name(const std::string& name) {
-  if (name == "fusion" || name == "in_place") return true;
+  if (name == "fusion") return true;
+  for (const std::string& o : opt_in_names())
+    if (name == o) return true;
   for (const PassInfo& p : ir_passes())
     if (name == p.name) return true;
   for (const std::string& r : rewrite_rule_names())
@@ -179,7 +187,7 @@ std::string known_names() {
   for (const PassInfo& p : ir_passes())
     if (std::find(names.begin(), names.end(), p.name) == names.end()) names.emplace_back(p.name);
   names.emplace_back("fusion");
-  names.emplace_back("in_place");
+  for (const std::string& o : opt_in_names()) names.push_back(o);
   for (const std::string& r : rewrite_rule_names()) names.push_back(r);
   std::string s;
   for (const std::string& n : names) s += (s.empty() ? "" : ", ") + n;

@@ -5,6 +5,7 @@
 // needs its input complete, so it opens a new pass whose later elementwise work becomes its
 // epilogue; scalar work runs between passes, as soon as the reductions it needs are done.
 #include "fusion/kernels.hpp"
+#include "fusion/row_codegen.hpp"
 
 #include "ops/fused.hpp"
 #include "runtime/error.hpp"
@@ -244,6 +245,21 @@ Plan compile(ProgramIR& ir, const Options& opts) {
           "{} <- %{} could be stored over {} in place (enable=('in_place',)): one node vector less, "
           "but Ctrl-C then waits for the end of that pass",
           c.carry->name, c.carry->update, c.carry->name));
+  }
+  plan.compile_rows = fuse && opts.enabled("compiled");
+  if (fuse) {
+    for (size_t s = 0; s < plan.kernels.size(); ++s) {
+      Kernel& k = plan.kernels[s];
+      if (k.kind != Kernel::Kind::Node || !k.reads_neighbors || k.values.size() < 2) continue;
+      generate_row_kernel(ir, k);
+      if (plan.compile_rows) continue;
+      if (k.row.refused.empty())
+        plan.hints.push_back(fmt::format(
+            "step {}'s epilogue could be compiled into its row loop (enable=('compiled',)): needs a C++ compiler "
+            "when the program is built",
+            s + 1));
+      k.row = RowKernel{};
+    }
   }
   return plan;
 }

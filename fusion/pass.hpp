@@ -17,7 +17,8 @@ struct Options {
 };
 
 // Features that are off unless enabled by name: "in_place" (a carry's update stored over the
-// carry: one node vector less, but SIGINT then waits for the end of that pass).
+// carry: one node vector less, but SIGINT then waits for the end of that pass) and "compiled"
+// (a pull kernel's epilogue generated as C++ into its row loop, fusion/row_codegen.cpp).
 const std::vector<std::string>& opt_in_names();
 
 using PassFn = ProgramIR (*)(const ProgramIR&, const Options&, std::vector<std::string>& notes);

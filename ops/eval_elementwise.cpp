@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "ops/block_engine.hpp"
+#include "ops/convert.hpp"
 #include "ops/select.hpp"
 #include "ops/wrapping.hpp"
 
@@ -75,21 +76,6 @@ void fma_loop(A a, B b, C c, T* out, int64_t len) {
   static const bool hw = __builtin_cpu_supports("fma");
   if (hw) fma_loop_hw<T>(a, b, c, out, len);
   else fma_loop_sw<T>(a, b, c, out, len);
-}
-
-// Saturating conversion: float -> int maps NaN to 0 and clamps out-of-range values.
-template <class S, class D>
-D convert(S x) {
-  if constexpr (std::is_same_v<D, uint8_t>) {
-    return static_cast<D>(x != S(0));
-  } else if constexpr (std::is_floating_point_v<S> && std::is_integral_v<D>) {
-    if (std::isnan(x)) return D(0);
-    if (x >= static_cast<S>(std::numeric_limits<D>::max())) return std::numeric_limits<D>::max();
-    if (x <= static_cast<S>(std::numeric_limits<D>::min())) return std::numeric_limits<D>::min();
-    return static_cast<D>(x);
-  } else {
-    return static_cast<D>(x);
-  }
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The fused-kernel interpreter over cache-sized node blocks.
 #include "ops/fused.hpp"
 
+#include <array>
 #include <cstring>
 
 #include <tbb/task_arena.h>
@@ -22,6 +23,59 @@ unsigned char* at_block(const Frame& f, int32_t id, int64_t lo) {
   return f.slot(id).node + lo * dtype_size(f.value(id).type.dtype);
 }
 
+// A kernel compiled into one row loop (fusion/row_codegen.cpp): called once per block.
+void run_row_kernel(const Frame& f, const Kernel& k) {
+  const RowKernel& rk = k.row;
+  const Graph& g = *f.graph;
+  const Direction dir = f.value(k.values[0]).direction;
+  const Csr& csr = dir == Direction::Out ? g.out() : g.in();
+  const Csr* second = dir == Direction::Both && g.directed() ? &g.out() : nullptr;  // as eval_aggregate.cpp
+  const bool weighted = !csr.w.empty();
+  const RowKernelFn fn = rk.fn[row_variant(csr.wide, weighted)];
+  // Sizes are bounded by the generator (64 operands, 16 reductions): nothing is allocated here.
+  std::array<void*, 64> node{};
+  std::array<double, 64> fs{};
+  std::array<int64_t, 64> is{};
+  std::array<Partial*, 16> parts{};
+  for (size_t j = 0; j < rk.nodes.size(); ++j) node[j] = f.slot(rk.nodes[j]).node;
+  for (size_t j = 0; j < rk.scalars.size(); ++j) {
+    fs[j] = f.slot(rk.scalars[j]).f;
+    is[j] = f.slot(rk.scalars[j]).i;
+  }
+  std::vector<Partial> unused;  // a State's frame has partials for every reduction
+  for (size_t r = 0; r < rk.reductions.size(); ++r) parts[r] = f.partials_of(rk.reductions[r], unused);
+  auto offsets = [](const Csr& c) {
+    return c.wide ? static_cast<const void*>(c.off64.data()) : static_cast<const void*>(c.off32.data());
+  };
+  const void* off = offsets(csr);
+  if (second && second->wide != csr.wide) fail(ErrorKind::Program, "row kernel: in- and out-CSR offsets differ in width");
+  const size_t nred = rk.reductions.size();
+  for_each_block(g.partition(), [&](int64_t b, int64_t lo, int64_t hi) {
+    double lanes[16 * kLanes] = {};
+    int64_t ilanes[16 * kLanes] = {};
+    const RowArgs a{off,
+                    csr.idx.data(),
+                    weighted ? csr.w.data() : nullptr,
+                    second ? offsets(*second) : nullptr,
+                    second ? second->idx.data() : nullptr,
+                    second && weighted ? second->w.data() : nullptr,
+                    node.data(),
+                    fs.data(),
+                    is.data(),
+                    lanes,
+                    ilanes,
+                    lo,
+                    hi};
+    fn(&a);
+    for (size_t r = 0; r < nred; ++r)
+      for (int q = 0; q < kLanes; ++q) {  // the generated code filled the kind its reduction folds
+        parts[r][b].f[q] = lanes[r * kLanes + static_cast<size_t>(q)];
+        parts[r][b].i[q] = ilanes[r * kLanes + static_cast<size_t>(q)];
+      }
+  });
+  for (size_t r = 0; r < nred; ++r) ops::reduce_finish(f, rk.reductions[r], parts[r]);
+}
+
 }  // namespace
 
 ThreadScratch& ops::thread_scratch(const Frame& f) {
@@ -38,6 +92,7 @@ void run_kernel(const Frame& f, const Kernel& k) {
     for (int32_t id : k.values) eval_value(f, id);
     return;
   }
+  if (k.row.attached()) return run_row_kernel(f, k);
   const Partition& part = f.graph->partition();
   int64_t ntemps = 0;
   for (size_t i = 0; i < k.values.size(); ++i) ntemps += k.strip_temp(i);

@@ -4,7 +4,22 @@
 #include <string>
 #include <vector>
 
+#include "ops/row_kernel_abi.hpp"
+
 namespace sg {
+
+// A node kernel's row loop as generated C++ (fusion/row_codegen.cpp, enable=("compiled",)):
+// the epilogue runs per row inside the gather loop, where it overlaps the gathers' latency.
+struct RowKernel {
+  std::string refused;             // why this kernel has no compiled form ("" if it has one)
+  std::string source, symbol;      // the C++ source and its entry points' common prefix
+  std::vector<int32_t> nodes;      // operands, in RowArgs order: node buffers
+  std::vector<int32_t> scalars;    //   scalars
+  std::vector<int32_t> reductions; //   reductions (four lanes each)
+  RowKernelFn fn[kRowVariants] = {};  // null until a library is attached
+  std::string library;             // where it was loaded from
+  bool attached() const { return fn[0] != nullptr; }
+};
 
 struct Kernel {
   enum class Kind : uint8_t { Scalar, Node };
@@ -17,6 +32,7 @@ struct Kernel {
   std::vector<char> in_place;    // per entry (or empty): a carry's update, computed in a strip
                                  // temporary and stored over the carry itself at the strip's end
   bool reads_neighbors = false;  // starts with a neighbor_agg (the rest is its epilogue)
+  RowKernel row;                 // its compiled row loop, when opted in
   bool writes_in_place() const {
     for (char c : in_place)
       if (c) return true;
@@ -46,6 +62,7 @@ struct Plan {
   std::vector<std::string> hints;  // options that would change this plan (explain prints them)
   int opt_level = 0;
   bool exact = false;
+  bool compile_rows = false;  // enable=("compiled",): pull kernels carry generated row loops
   int passes_over_node_data() const {
     int p = 0;
     for (const Kernel& k : kernels) p += k.kind == Kernel::Kind::Node;

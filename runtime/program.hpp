@@ -37,6 +37,9 @@ class Program {
   // carry index -> whether its update buffer can be swapped in (else copied).
   const std::vector<char>& carry_swaps() const { return carry_swaps_; }
   int32_t find_output(const std::string& name) const;
+  // Load step `step`'s compiled row kernel from `path` (runtime/row_library.cpp). Only while
+  // no State runs this program: the Python Program attaches its kernels as it is built.
+  void attach_row_kernel(size_t step, const std::string& path);
 
  private:
   ProgramIR ir_;

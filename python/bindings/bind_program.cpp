@@ -132,7 +132,22 @@ void bind_program(py::module_& m) {
       .def("text", [](const Program& p) { return print_ir(p.ir()); })
       .def("explain", [](const Program& p, bool passes) { return fusion::explain(p.ir(), p.plan(), passes); },
            py::arg("passes") = false)
-      .def("to_dot", [](const Program& p) { return fusion::to_dot(p.ir(), p.plan()); });
+      .def("to_dot", [](const Program& p) { return fusion::to_dot(p.ir(), p.plan()); })
+      .def("row_kernels",
+           [](const Program& p) {
+             // (step index, entry-point prefix, C++ source) of every generated row kernel.
+             std::vector<std::tuple<size_t, std::string, std::string>> out;
+             for (size_t s = 0; s < p.steps().size(); ++s)
+               if (!p.steps()[s].row.source.empty()) out.emplace_back(s, p.steps()[s].row.symbol, p.steps()[s].row.source);
+             return out;
+           })
+      .def("attach_row_kernel", &Program::attach_row_kernel, py::arg("step"), py::arg("path"));
+  // Flags a row kernel must be compiled with to round as this process does (hardware FMA).
+  m.def("row_kernel_flags", []() {
+    std::vector<std::string> flags{"-std=c++17", "-O3", "-fPIC", "-shared", "-ffp-contract=off"};
+    if (__builtin_cpu_supports("fma")) flags.emplace_back("-mfma");
+    return flags;
+  });
 
   py::class_<State, std::shared_ptr<State>>(m, "State")
       // Reads check that no other thread is running the State (residuals could be reallocated

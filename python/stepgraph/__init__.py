@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from stepgraph import _core
 from stepgraph.errors import (
+    CompileError,
     ConvergenceError,
     FormatError,
     GraphError,
@@ -42,6 +43,7 @@ __all__ = [
     "ProgramError",
     "StateError",
     "OutOfMemoryError",
+    "CompileError",
 ]
 
 from stepgraph.builder import Builder, Loop, Value  # noqa: E402

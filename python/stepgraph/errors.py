@@ -11,6 +11,7 @@ __all__ = [
     "ProgramError",
     "StateError",
     "OutOfMemoryError",
+    "CompileError",
 ]
 
 
@@ -50,6 +51,10 @@ class StateError(StepgraphError, RuntimeError):
 
 class OutOfMemoryError(StepgraphError, MemoryError):
     """A graph or state that would not fit in the memory available."""
+
+
+class CompileError(StepgraphError, RuntimeError):
+    """A row kernel (``enable=("compiled",)``) could not be built: no C++ compiler, or it failed."""
 
 
 def _register() -> None:

@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
 
-from stepgraph import _core
+from stepgraph import _core, row_kernels
 from stepgraph.errors import ConvergenceError, OutOfMemoryError, ParameterError, StateError
 from stepgraph.graph import Graph
 from stepgraph.native._params import node_vector
@@ -98,7 +98,10 @@ class Program:
         """``disable``: passes or rewrite rules to switch off by name. ``enable``: features that
         are off by default: ``"in_place"`` stores a carry's update over the carry when only its own
         pass reads the old value (one node vector less; Ctrl-C then waits for that pass to end,
-        and the interrupted iteration completes instead of being discarded)."""
+        and the interrupted iteration completes instead of being discarded); ``"compiled"``
+        generates each pull kernel's gather and epilogue as one C++ row loop and compiles it
+        with the system C++ compiler (cached; see ``stepgraph.row_kernels``), bitwise equal to
+        the interpreted kernel. ``CompileError`` if no compiler is found."""
         if isinstance(opt_level, bool) or opt_level not in (0, 1, 2, 3):
             raise ParameterError(f"opt_level must be 0, 1, 2 or 3, got {opt_level!r}")
         if isinstance(disable, str):
@@ -115,6 +118,8 @@ class Program:
         self.enable = tuple(enable)
         self._core = _core.Program(ir_text, opt_level, bool(exact), [str(d) for d in disable],
                                    [str(e) for e in enable])
+        if "compiled" in self.enable:
+            row_kernels.attach(self._core)
         # Weak: a State refers to its Program, so a strong reference back would be a cycle that keeps
         # the State's native buffers alive until Python's cyclic GC happens to run.
         self._last: Optional[weakref.ReferenceType[State]] = None

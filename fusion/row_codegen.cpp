@@ -1,0 +1,346 @@
+// Row-kernel code generation: a pull kernel's gather and its whole epilogue as one C++ row loop.
+//
+// The interpreter runs an epilogue as vector loops over each 512-node strip after the strip's
+// gather; a hand-written loop computes it per row, where its loads and arithmetic overlap the
+// gathers' memory latency (rmat(18): 8-10 % of an iteration). The generated loop does the
+// same. Every element is computed by the same expression as the interpreter's kernels
+// (ops/eval_elementwise.cpp, ops/eval_reduce.cpp) and the gather and the lanes come from the
+// very same headers (embedded in the source), so both give the same bits.
+#include "fusion/row_codegen.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "runtime/error.hpp"
+
+namespace sg::fusion {
+
+namespace {
+
+const char* ctype(DType d) {
+  switch (d) {
+    case DType::F64: return "double";
+    case DType::F32: return "float";
+    case DType::I64: return "int64_t";
+    case DType::Bool: break;
+  }
+  return "uint8_t";
+}
+
+// The interpreter's expression for one element of elementwise op `op` over T; "" if none.
+std::string element_expr(OpCode op, const std::string& T, const std::vector<std::string>& x) {
+  auto a = [&](size_t i) { return x.at(i); };
+  switch (op) {
+    case OpCode::Add: return fmt::format("sg::wrap_add<{}>({}, {})", T, a(0), a(1));
+    case OpCode::Sub: return fmt::format("sg::wrap_sub<{}>({}, {})", T, a(0), a(1));
+    case OpCode::Mul: return fmt::format("sg::wrap_mul<{}>({}, {})", T, a(0), a(1));
+    case OpCode::Div: return fmt::format("({} / {})", a(0), a(1));
+    case OpCode::Minimum: return fmt::format("({1} < {0} ? {1} : {0})", a(0), a(1));
+    case OpCode::Maximum: return fmt::format("({0} < {1} ? {1} : {0})", a(0), a(1));
+    case OpCode::Pow: return fmt::format("std::pow({}, {})", a(0), a(1));
+    case OpCode::Neg: return fmt::format("sg::wrap_neg<{}>({})", T, a(0));
+    case OpCode::Abs: return fmt::format("({0} < 0 ? sg::wrap_neg<{1}>({0}) : {0})", a(0), T);
+    case OpCode::Sqrt: return fmt::format("std::sqrt({})", a(0));
+    case OpCode::Exp: return fmt::format("std::exp({})", a(0));
+    case OpCode::Log: return fmt::format("std::log({})", a(0));
+    case OpCode::Recip: return fmt::format("({}(1) / {})", T, a(0));
+    case OpCode::Lt: return fmt::format("uint8_t({} < {})", a(0), a(1));
+    case OpCode::Le: return fmt::format("uint8_t({} <= {})", a(0), a(1));
+    case OpCode::Gt: return fmt::format("uint8_t({} > {})", a(0), a(1));
+    case OpCode::Ge: return fmt::format("uint8_t({} >= {})", a(0), a(1));
+    case OpCode::Eq: return fmt::format("uint8_t({} == {})", a(0), a(1));
+    case OpCode::Ne: return fmt::format("uint8_t({} != {})", a(0), a(1));
+    case OpCode::And: return fmt::format("uint8_t({} & {})", a(0), a(1));
+    case OpCode::Or: return fmt::format("uint8_t({} | {})", a(0), a(1));
+    case OpCode::Not: return fmt::format("uint8_t(!{})", a(0));
+    case OpCode::Where: return fmt::format("sg::ops::select<{}>({}, {}, {})", T, a(0), a(1), a(2));
+    case OpCode::Broadcast: return a(0);
+    case OpCode::Fma: return fmt::format("std::fma({}, {}, {})", a(0), a(1), a(2));
+    case OpCode::MaskedMul: return fmt::format("({} ? {}(0) : sg::wrap_mul<{}>({}, {}))", a(0), T, T, a(1), a(2));
+    default: return "";
+  }
+}
+
+// The type an elementwise op computes in (its operands' element type).
+DType compute_dtype(const ProgramIR& ir, const Value& v) {
+  switch (op_info(v.op).rule) {
+    case Rule::Arith2:
+    case Rule::Arith1:
+    case Rule::Float1:
+    case Rule::Compare:
+      return ir.values[v.inputs[0]].type.dtype;
+    default:
+      return v.type.dtype;
+  }
+}
+
+// One fold step of reduction `op` over elements of dtype `in` (ops/eval_reduce.cpp's
+// with_reducer): its lane type, start value and fold; false if it has none.
+struct Fold {
+  std::string lane_type, init, step;
+  bool int_lanes = false;
+};
+bool reduction_fold(OpCode op, DType in, const std::string& acc, const std::string& x, Fold& f) {
+  const std::string T = ctype(in);
+  if (in == DType::Bool) {
+    f.int_lanes = true;
+    switch (op) {
+      case OpCode::Count: f = {"int64_t", "0", fmt::format("{} + {}", acc, x), true}; return true;
+      case OpCode::Any: f = {"uint8_t", "0", fmt::format("uint8_t({} | ({} != 0))", acc, x), true}; return true;
+      case OpCode::All: f = {"uint8_t", "1", fmt::format("uint8_t({} & ({} != 0))", acc, x), true}; return true;
+      default: return false;
+    }
+  }
+  const bool fl = is_float(in);
+  const std::string hi = fl ? fmt::format("std::numeric_limits<{}>::infinity()", T)
+                            : fmt::format("std::numeric_limits<{}>::max()", T);
+  const std::string lo = fl ? "-" + hi : fmt::format("std::numeric_limits<{}>::lowest()", T);
+  f.lane_type = T;
+  f.int_lanes = !fl;
+  switch (op) {
+    case OpCode::Sum: f.init = "0"; f.step = fmt::format("sg::wrap_add<{}>({}, {})", T, acc, x); return true;
+    case OpCode::RMin: f.init = hi; f.step = fmt::format("({1} < {0} ? {1} : {0})", acc, x); return true;
+    case OpCode::RMax: f.init = lo; f.step = fmt::format("({0} < {1} ? {1} : {0})", acc, x); return true;
+    default: break;
+  }
+  if (!fl) return false;
+  f.init = "0";
+  switch (op) {
+    case OpCode::Mean: f.step = fmt::format("{} + {}", acc, x); return true;
+    case OpCode::NormL1: f.step = fmt::format("{} + std::fabs({})", acc, x); return true;
+    case OpCode::NormL2: f.step = fmt::format("{} + {} * {}", acc, x, x); return true;
+    case OpCode::NormInf: f.step = fmt::format("({0} < std::fabs({1}) ? std::fabs({1}) : {0})", acc, x); return true;
+    default: return false;
+  }
+}
+
+// The prelude as one translation unit: no include guards, no project includes (all inline).
+std::string inlined_prelude() {
+  std::string out, line;
+  const std::string& text = row_prelude();
+  for (size_t i = 0; i < text.size();) {
+    const size_t e = std::min(text.find('\n', i), text.size());
+    line = text.substr(i, e - i);
+    if (line.rfind("#pragma once", 0) != 0 && line.rfind("#include \"", 0) != 0) out += line + "\n";
+    i = e + 1;
+  }
+  return out;
+}
+
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+// The generator's state for one kernel: operand lists and the lines of the row body.
+struct Gen {
+  const ProgramIR& ir;
+  Kernel& k;
+  std::map<int32_t, size_t> pos;      // kernel value -> entry
+  std::map<int32_t, int> node_of, scalar_of;
+  std::vector<char> node_written;
+  std::string decls, row, stores, lanes_out;
+
+  int node(int32_t id, bool write) {
+    auto it = node_of.find(id);
+    if (it == node_of.end()) {
+      it = node_of.emplace(id, static_cast<int>(k.row.nodes.size())).first;
+      k.row.nodes.push_back(id);
+      node_written.push_back(0);
+    }
+    if (write) node_written[static_cast<size_t>(it->second)] = 1;
+    return it->second;
+  }
+  // Operand `id` at row v: a local, a node buffer element, or a scalar register.
+  std::string operand(int32_t id) {
+    if (pos.count(id)) return fmt::format("v{}", id);
+    if (ir.values[id].type.shape == Shape::Node) return fmt::format("n{}[v]", node(id, false));
+    auto it = scalar_of.find(id);
+    if (it == scalar_of.end()) {
+      it = scalar_of.emplace(id, static_cast<int>(k.row.scalars.size())).first;
+      k.row.scalars.push_back(id);
+    }
+    return fmt::format("s{}", it->second);
+  }
+};
+
+std::string refuse(Kernel& k, std::string why) {
+  k.row = RowKernel{};
+  k.row.refused = std::move(why);
+  return k.row.refused;
+}
+
+}  // namespace
+
+void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
+  k.row = RowKernel{};
+  if (k.kind != Kernel::Kind::Node || !k.reads_neighbors) {
+    refuse(k, "no neighbor_agg: an elementwise pass is already a vector loop per strip");
+    return;
+  }
+  if (k.values.size() < 2) {
+    refuse(k, "a lone neighbor_agg has no epilogue to move into its row loop");
+    return;
+  }
+  const Value& agg = ir.values[k.values[0]];
+  if (agg.combine == Combine::Mode) {
+    refuse(k, "neighbor_agg[mode] sorts each row's labels: not generated");
+    return;
+  }
+  if (agg.type.dtype == DType::Bool) {
+    refuse(k, "neighbor_agg over bool");
+    return;
+  }
+  Gen g{ir, k, {}, {}, {}, {}, {}, {}, {}, {}};
+  for (size_t i = 0; i < k.values.size(); ++i) g.pos[k.values[i]] = i;
+
+  // An update stored in place goes through its carry's own pointer (one pointer, no aliasing).
+  std::map<int32_t, int32_t> in_place_carry;
+  for (const CarryDecl& c : ir.carries)
+    if (g.pos.count(c.update) && !k.in_place.empty() && k.in_place[g.pos[c.update]]) in_place_carry[c.update] = c.value;
+
+  // The gather, as ops/eval_aggregate.cpp's EdgeLoad and aggregate_rows.
+  {
+    const DType d = agg.type.dtype;
+    const std::string T = ctype(d);
+    const int x = g.node(agg.inputs[0], false);
+    // load(idx, w): an edge's contribution from one CSR.
+    auto load = [&](const char* ix, const char* wt) {
+      const std::string xu = fmt::format("n{}[{}[e]]", x, ix);
+      if (agg.edge == EdgeOp::MulWeight)
+        return fmt::format("kW ? static_cast<{0}>({1} * static_cast<{0}>({2}[e])) : {1}", T, xu, wt);
+      if (agg.edge == EdgeOp::AddWeight)
+        return fmt::format("kW ? static_cast<{0}>({1} + static_cast<{0}>({2}[e])) : sg::wrap_add<{0}>({1}, {0}(1))",
+                           T, xu, wt);
+      return xu;
+    };
+    const int32_t id = k.values[0];
+    const bool both = agg.direction == Direction::Both;  // two CSRs when the graph is directed
+    g.row += "    const int64_t b = static_cast<int64_t>(off[v]), f = static_cast<int64_t>(off[v + 1]);\n";
+    if (both)
+      g.row += "    const int64_t b2 = off2 ? static_cast<int64_t>(off2[v]) : 0, "
+               "f2 = off2 ? static_cast<int64_t>(off2[v + 1]) : 0;\n";
+    if (agg.combine == Combine::Sum || agg.combine == Combine::Mean) {
+      g.row += fmt::format("    {0} v{1} = sg::row_sum<{0}>(b, f, [&](int64_t e) {{ return static_cast<{0}>({2}); }});\n",
+                           T, id, load("idx", "w"));
+      if (both)
+        g.row += fmt::format(
+            "    if (off2) v{1} = sg::wrap_add<{0}>(v{1}, sg::row_sum<{0}>(b2, f2, [&](int64_t e) {{ return "
+            "static_cast<{0}>({2}); }}));\n",
+            T, id, load("idx2", "w2"));
+      if (agg.combine == Combine::Mean && is_float(d))
+        g.row += fmt::format("    v{0} = v{0} / static_cast<{1}>((f - b){2});\n", id, T, both ? " + (f2 - b2)" : "");
+    } else {
+      const bool mn = agg.combine == Combine::Min;
+      const std::string init = is_float(d) ? fmt::format("{}std::numeric_limits<{}>::infinity()", mn ? "" : "-", T)
+                                           : fmt::format("std::numeric_limits<{}>::{}()", T, mn ? "max" : "lowest");
+      const std::string pick = mn ? fmt::format("y < v{0} ? y : v{0}", id) : fmt::format("v{0} < y ? y : v{0}", id);
+      g.row += fmt::format("    {} v{} = {};\n", T, id, init);
+      g.row += fmt::format("    for (int64_t e = b; e < f; ++e) {{ const {0} y = static_cast<{0}>({1}); v{2} = {3}; }}\n",
+                           T, load("idx", "w"), id, pick);
+      if (both)
+        g.row += fmt::format(
+            "    for (int64_t e = b2; e < f2; ++e) {{ const {0} y = static_cast<{0}>({1}); v{2} = {3}; }}\n", T,
+            load("idx2", "w2"), id, pick);
+    }
+  }
+  int reductions = 0;
+  for (size_t i = 1; i < k.values.size(); ++i) {
+    const int32_t id = k.values[i];
+    const Value& v = ir.values[id];
+    const Rule rule = op_info(v.op).rule;
+    if (rule == Rule::Reduce || rule == Rule::ReduceMask) {
+      const DType in = ir.values[v.inputs[0]].type.dtype;
+      Fold fold;
+      const std::string acc = fmt::format("r{}[lane]", reductions);
+      if (!reduction_fold(v.op, in, acc, g.operand(v.inputs[0]), fold)) {
+        refuse(k, fmt::format("%{} = {} over {}: not generated", id, op_name(v.op), dtype_name(in)));
+        return;
+      }
+      g.decls += fmt::format("  {0} r{1}[4] = {{{2}, {2}, {2}, {2}}};\n", fold.lane_type, reductions, fold.init);
+      g.row += fmt::format("    {} = {};\n", acc, fold.step);
+      g.lanes_out += fmt::format("  for (int q = 0; q < 4; ++q) a->{1}[{0} * 4 + q] = static_cast<{2}>(r{0}[q]);\n",
+                                 reductions, fold.int_lanes ? "ilanes" : "lanes", fold.int_lanes ? "int64_t" : "double");
+      k.row.reductions.push_back(id);
+      ++reductions;
+      continue;
+    }
+    if (v.type.shape != Shape::Node || rule == Rule::Aggregate || rule == Rule::Normalize) {
+      refuse(k, fmt::format("%{} = {}: not generated in a row loop", id, op_name(v.op)));
+      return;
+    }
+    std::vector<std::string> args;
+    for (int32_t u : v.inputs) args.push_back(g.operand(u));
+    const std::string T = ctype(compute_dtype(ir, v));
+    const std::string e = v.op == OpCode::Cast
+                              ? fmt::format("sg::ops::convert<{}, {}>({})", ctype(ir.values[v.inputs[0]].type.dtype),
+                                            ctype(v.type.dtype), args[0])
+                              : element_expr(v.op, T, args);
+    if (e.empty()) {
+      refuse(k, fmt::format("%{} = {}: not generated in a row loop", id, op_name(v.op)));
+      return;
+    }
+    g.row += fmt::format("    const {} v{} = {};\n", ctype(v.type.dtype), id, e);
+  }
+  // Stores at the end of the row, after every read of it (an in-place carry is read first).
+  for (size_t i = 0; i < k.values.size(); ++i) {
+    const int32_t id = k.values[i];
+    if (ir.values[id].type.shape != Shape::Node || (!k.folded.empty() && k.folded[i])) continue;
+    auto carry = in_place_carry.find(id);
+    if (carry != in_place_carry.end()) {
+      g.stores += fmt::format("    n{}[v] = v{};\n", g.node(carry->second, true), id);
+    } else if (!k.strip_temp(i)) {
+      g.stores += fmt::format("    n{}[v] = v{};\n", g.node(id, true), id);
+    }
+  }
+  if (k.row.nodes.size() > 64 || k.row.scalars.size() > 64 || k.row.reductions.size() > 16) {
+    refuse(k, "more than 64 node operands, 64 scalars or 16 reductions");
+    return;
+  }
+  std::string pointers, scalars;
+  for (size_t j = 0; j < k.row.nodes.size(); ++j) {
+    const char* T = ctype(ir.values[k.row.nodes[j]].type.dtype);
+    const bool w = g.node_written[j];
+    pointers += fmt::format("  {0}{1}* __restrict n{2} = static_cast<{0}{1}*>(a->node[{2}]);\n", w ? "" : "const ", T, j);
+  }
+  for (size_t j = 0; j < k.row.scalars.size(); ++j) {
+    const DType d = ir.values[k.row.scalars[j]].type.dtype;
+    scalars += fmt::format("  const {0} s{1} = static_cast<{0}>(a->{2}scalar[{1}]);\n", ctype(d), j,
+                           is_float(d) ? "f" : "i");
+  }
+  const std::string body = fmt::format(
+      "template <class Off, bool kW>\n"
+      "void body(const sg::RowArgs* a) {{\n"
+      "  const Off* __restrict off = static_cast<const Off*>(a->off);\n"
+      "  const int32_t* __restrict idx = a->idx;\n"
+      "  const double* __restrict w = a->w;\n"
+      "  const Off* __restrict off2 = static_cast<const Off*>(a->off2);\n"
+      "  const int32_t* __restrict idx2 = a->idx2;\n"
+      "  const double* __restrict w2 = a->w2;\n"
+      "  (void)w, (void)off2, (void)idx2, (void)w2;\n"
+      "{}{}{}"
+      "  sg::for_each_lane(a->lo, a->hi, [&](int64_t v, auto lane) {{\n"
+      "    (void)lane;\n"
+      "{}{}"
+      "  }});\n"
+      "{}"
+      "}}\n",
+      pointers, scalars, g.decls, g.row, g.stores, g.lanes_out);
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a(body)));
+  k.row.symbol = fmt::format("sg_rk{}_{}", kRowKernelAbi, hex);
+  std::string src = "// stepgraph row kernel (generated by fusion/row_codegen.cpp; do not edit)\n";
+  static const std::string prelude = inlined_prelude();
+  src += prelude;
+  src += "\n#include <cmath>\n#include <limits>\n\nnamespace {\n\n" + body + "\n}  // namespace\n\nextern \"C\" {\n";
+  src += fmt::format("int {}_abi() {{ return sg::kRowKernelAbi; }}\n", k.row.symbol);
+  const char* variants[kRowVariants] = {"uint32_t, false", "uint32_t, true", "int64_t, false", "int64_t, true"};
+  for (int i = 0; i < kRowVariants; ++i)
+    src += fmt::format("void {}_{}(const sg::RowArgs* a) {{ body<{}>(a); }}\n", k.row.symbol, i, variants[i]);
+  src += "}\n";
+  k.row.source = std::move(src);
+}
+
+}  // namespace sg::fusion

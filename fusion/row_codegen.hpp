@@ -1,0 +1,16 @@
+// Row-kernel code generation: a pull kernel and its epilogue as one C++ row loop.
+#pragma once
+#include <string>
+
+#include "runtime/ir.hpp"
+#include "runtime/plan.hpp"
+
+namespace sg::fusion {
+
+// Fills kernel.row: the generated source and its operand lists, or `refused` with the reason.
+void generate_row_kernel(const ProgramIR& ir, Kernel& kernel);
+
+// The headers every generated source starts with (embedded at build time, see CMakeLists.txt).
+const std::string& row_prelude();
+
+}  // namespace sg::fusion

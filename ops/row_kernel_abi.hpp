@@ -1,0 +1,32 @@
+// The calling convention between the runtime and a compiled row kernel (fusion/row_codegen.cpp).
+// Generated sources embed this header, so both sides agree on it by construction.
+#pragma once
+#include <cstdint>
+
+namespace sg {
+
+// Bump on any change below: a library built for another ABI is refused at load.
+constexpr int kRowKernelAbi = 1;
+
+// One block's call: rows [lo, hi) of one CSR; operands in RowKernel's order.
+struct RowArgs {
+  const void* off;         // row offsets (uint32_t or int64_t: the entry point says which)
+  const int32_t* idx;      // neighbor ids
+  const double* w;         // edge weights, or null
+  const void* off2;        // direction=both on a directed graph: the out-CSR too (else null)
+  const int32_t* idx2;
+  const double* w2;
+  void* const* node;       // node buffers (RowKernel::nodes)
+  const double* fscalar;   // float scalars (RowKernel::scalars; f32 kept as double)
+  const int64_t* iscalar;  // int64 / bool scalars, same indexing
+  double* lanes;           // out: four lanes per float reduction (RowKernel::reductions order)
+  int64_t* ilanes;         // out: four lanes per int64 / bool reduction (same indexing)
+  int64_t lo, hi;
+};
+using RowKernelFn = void (*)(const RowArgs*);
+
+// Entry points of one generated library: [wide offsets][weighted].
+constexpr int kRowVariants = 4;
+inline int row_variant(bool wide, bool weighted) { return (wide ? 2 : 0) + (weighted ? 1 : 0); }
+
+}  // namespace sg
