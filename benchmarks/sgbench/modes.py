@@ -36,6 +36,7 @@ class ModeInfo:
     kind: str  # native | run | batch | step
     opt_level: Optional[int]
     rung: str  # what this rung of the ladder adds
+    enable: Tuple[str, ...] = ()  # opt-in features (Program(enable=...))
 
 
 # The ladder, slowest first. batch_O0 is an extra rung: it separates the gain of batching
@@ -47,14 +48,30 @@ MODES: List[ModeInfo] = [
     ModeInfo("batch_O2", "apply_batch O2", "batch", 2, "+ loop-invariant hoisting"),
     ModeInfo("batch_O3", "apply_batch O3", "batch", 3, "+ rewrites, loop rotation, kernel fusion"),
     ModeInfo("run_O3", "run O3", "run", 3, "the whole loop in one native call"),
+    # Not a rung: O3 with every opt-in (a generated C++ row loop per pull kernel, rank updated
+    # in place), to show what they buy on each graph.
+    ModeInfo("batch_O3x", "apply_batch O3 +opt-ins", "batch", 3, "enable=('compiled', 'in_place')",
+             ("compiled", "in_place")),
+    ModeInfo("run_O3x", "run O3 +opt-ins", "run", 3, "enable=('compiled', 'in_place')", ("compiled", "in_place")),
     ModeInfo("native", "native twin", "native", None, "hand-written C++ (sg.native.pagerank)"),
 ]
 MODE_BY_KEY = {m.key: m for m in MODES}
 SLOW_MODES = ("step_O0", "batch_O0")  # may run fewer iterations on big graphs (reported)
 
 
-def pagerank_program(opt_level: int, iters: int) -> sg.Program:
-    return sg.algorithms.pagerank_program(alpha=0.85, tol=0.0, max_iter=iters, opt_level=opt_level)
+def pagerank_program(opt_level: int, iters: int, enable: Tuple[str, ...] = ()) -> sg.Program:
+    return sg.algorithms.pagerank_program(alpha=0.85, tol=0.0, max_iter=iters, opt_level=opt_level, enable=enable)
+
+
+ProgramCache = Dict[Tuple[int, int, Tuple[str, ...]], sg.Program]
+
+
+def program_for(info: "ModeInfo", iters: int, programs: ProgramCache) -> sg.Program:
+    assert info.opt_level is not None
+    key = (info.opt_level, iters, info.enable)
+    if key not in programs:
+        programs[key] = pagerank_program(info.opt_level, iters, info.enable)
+    return programs[key]
 
 
 @dataclass
@@ -188,14 +205,10 @@ class StepRunner(Runner):
         return t2 - t0, t2 - t1
 
 
-def make_runner(info: ModeInfo, g: sg.Graph, iters: int, programs: Dict[Tuple[int, int], sg.Program]) -> Runner:
+def make_runner(info: ModeInfo, g: sg.Graph, iters: int, programs: ProgramCache) -> Runner:
     if info.kind == "native":
         return NativeRunner(g, iters)
-    assert info.opt_level is not None
-    key = (info.opt_level, iters)
-    if key not in programs:
-        programs[key] = pagerank_program(info.opt_level, iters)
-    prog = programs[key]
+    prog = program_for(info, iters, programs)
     cls = {"run": RunRunner, "batch": BatchRunner, "step": StepRunner}[info.kind]
     runner: Runner = cls(g, prog, iters, info.key, info.label)
     runner.info.update(num_steps=prog.num_steps, passes_over_node_data=prog.passes_over_node_data,
@@ -225,7 +238,7 @@ def interleaved(runners: Sequence[Runner], trials: int, tick: Callable[[str], No
 
 # -- allocations -----------------------------------------------------------------------------
 def allocations_after_first_iteration(info: ModeInfo, g: sg.Graph, iters: int,
-                                      programs: Dict[Tuple[int, int], sg.Program]) -> Dict[str, int]:
+                                      programs: ProgramCache) -> Dict[str, int]:
     """Native buffer allocations (``_core.array_allocations()``, process-wide) made by
     iterations 2..iters. apply_batch / apply_step: counted around the loop after iteration 1.
     native / run (one call for everything): allocations(iters) - allocations(1 iteration)."""
@@ -237,11 +250,7 @@ def allocations_after_first_iteration(info: ModeInfo, g: sg.Graph, iters: int,
         sg.native.pagerank(g, tol=0.0, max_iter=iters, raise_on_failure=False)
         a2 = count()
         return {"setup_and_first": a1 - a0, "after_first": (a2 - a1) - (a1 - a0)}
-    assert info.opt_level is not None
-    key = (info.opt_level, iters)
-    if key not in programs:
-        programs[key] = pagerank_program(info.opt_level, iters)
-    prog = programs[key]
+    prog = program_for(info, iters, programs)
     if info.kind == "run":
         a0 = count()
         prog.run(g, max_iter=1, tol=0.0)

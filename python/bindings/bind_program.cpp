@@ -142,11 +142,11 @@ void bind_program(py::module_& m) {
              return out;
            })
       .def("attach_row_kernel", &Program::attach_row_kernel, py::arg("step"), py::arg("path"));
-  // Flags a row kernel must be compiled with to round as this process does (hardware FMA).
+  // Flags a row kernel is compiled with. No contraction (plans say where an FMA is) and no
+  // fast-math, so every operation rounds as the interpreter's; the host CPU's instruction set
+  // (the library is built where it runs; the cache key names the CPU).
   m.def("row_kernel_flags", []() {
-    std::vector<std::string> flags{"-std=c++17", "-O3", "-fPIC", "-shared", "-ffp-contract=off"};
-    if (__builtin_cpu_supports("fma")) flags.emplace_back("-mfma");
-    return flags;
+    return std::vector<std::string>{"-std=c++17", "-O3", "-march=native", "-fPIC", "-shared", "-ffp-contract=off"};
   });
 
   py::class_<State, std::shared_ptr<State>>(m, "State")

@@ -1,8 +1,9 @@
 """Building the row kernels of ``enable=("compiled",)`` programs with the system C++ compiler.
 
 The C++ side generates each pull kernel's row loop as C++ (``fusion/row_codegen.cpp``); this
-module compiles it into a shared library, caches it by a hash of the source, the compiler and
-its flags, and hands the library's path back to be loaded. The compiler is ``$SG_CXX``, else
+module compiles it into a shared library (for this machine's CPU: ``-march=native``), caches it
+by a hash of the source, the compiler, its flags and the CPU, and hands the library's path back
+to be loaded. The compiler is ``$SG_CXX``, else
 ``$CXX``, else the first of ``c++``, ``g++``, ``clang++`` on ``PATH``. The cache directory is
 ``$SG_CACHE_DIR``, else ``$XDG_CACHE_HOME/stepgraph/row_kernels``, else
 ``~/.cache/stepgraph/row_kernels``.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import platform
 import shlex
 import shutil
 import subprocess
@@ -70,11 +72,22 @@ def _identity(cmd: List[str]) -> str:
     return str(_identity_cache[key])
 
 
+def _cpu() -> str:
+    """This machine's CPU model and feature flags: -march=native code is only for it."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.machine() + " " + platform.processor()
+    keep = [line for line in info.splitlines() if line.split(":")[0].strip() in ("model name", "flags", "Features",
+                                                                                   "CPU part")]
+    return "\n".join(dict.fromkeys(keep))
+
+
 def build(symbol: str, source: str) -> Path:
     """The shared library of one generated row kernel: from the cache, else compiled now."""
     cmd = compiler()
     flags = list(_core.row_kernel_flags())
-    digest = hashlib.sha256("\0".join([source, *cmd, _identity(cmd), *flags]).encode()).hexdigest()[:24]
+    digest = hashlib.sha256("\0".join([source, *cmd, _identity(cmd), *flags, _cpu()]).encode()).hexdigest()[:24]
     out_dir = cache_dir()
     lib = out_dir / f"{symbol}-{digest}.so"
     if lib.exists():
