@@ -475,5 +475,5 @@ TEST_CASE("rewrite rules are names explain and disable know", "[fusion]") {
   CHECK(rewrite_rules().size() == 4);
   CHECK(is_known_name("rewrite"));
   CHECK_FALSE(is_known_name("fmaa"));
-  CHECK(known_names() == "fold, cse, hoist, dce, rewrite, rotate, fusion, in_place, broadcast, masked_mul, fma, reciprocal");
+  CHECK(known_names() == "fold, cse, hoist, dce, rewrite, rotate, fusion, in_place, compiled, broadcast, masked_mul, fma, reciprocal");
 }
