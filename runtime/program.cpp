@@ -46,6 +46,7 @@ int32_t Program::find_output(const std::string& name) const {
 }
 
 State::Use::Use(State& s) : s_(s) {
+  if (s_.released_) fail(ErrorKind::State, "this State handed its buffers to a run's result; init a new one");
   bool expected = false;
   if (!s_.busy_.compare_exchange_strong(expected, true)) {
     if (s_.owner_.load() == std::this_thread::get_id())
@@ -60,8 +61,17 @@ State::Use::~Use() {
 }
 
 void State::check_readable() const {
+  if (released_) fail(ErrorKind::State, "this State handed its buffers to a run's result; init a new one");
   if (busy_.load() && owner_.load() != std::this_thread::get_id())
     fail(ErrorKind::State, "this State is being run by another thread; read it after that call returns");
+}
+
+Array<unsigned char> State::release_buffer(int32_t id) {
+  unsigned char* p = slots_[id].node;
+  released_ = true;
+  for (Array<unsigned char>& b : buffers_)
+    if (p && b.data() == p) return std::move(b);
+  return {};
 }
 
 State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)

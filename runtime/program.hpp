@@ -74,6 +74,10 @@ class State {
   // Iterate until converged or max_iter; `between` runs after each iteration and may stop it.
   void run(int64_t max_iter, const std::function<bool()>& between);
   void finish();               // evaluate the epilogue
+  // Moves out the buffer that holds node value `id` (empty if it has none of its own). The
+  // State is then spent: every later use raises StateError. run(graph) hands its outputs to
+  // its Result this way instead of copying them (its State is private).
+  Array<unsigned char> release_buffer(int32_t id);
 
   Slot& slot(int32_t id) { return slots_[id]; }
   const Value& value(int32_t id) const { return program_->ir().values[id]; }
@@ -114,6 +118,7 @@ class State {
   double residual_ = 0;
   std::vector<double> residuals_;
   Stats stats_;
+  bool released_ = false;  // release_buffer was called: the State is spent
   std::atomic<bool> busy_{false};
   std::atomic<std::thread::id> owner_{};  // the thread inside a Use (while busy_)
 };

@@ -1,6 +1,7 @@
 // Bindings of Program and State: the IR crosses once; each apply is one native call.
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -208,6 +209,46 @@ void bind_program(py::module_& m) {
             return value_of(s, id, self);
           },
           py::arg("name"))
+      .def("take_outputs",
+           [](State& s) {
+             // Each output's buffer moved into a numpy array of its own (no copy); the State
+             // is spent afterwards. Outputs sharing a buffer, or with none of their own, get copies.
+             State::Use use(s);
+             const auto n = static_cast<py::ssize_t>(s.graph()->num_nodes());
+             py::dict out;
+             std::map<const unsigned char*, py::object> taken;
+             std::vector<std::pair<std::string, int32_t>> outs(s.program().ir().outputs.begin(),
+                                                                s.program().ir().outputs.end());
+             py::object self = py::cast(&s, py::return_value_policy::reference);
+             // Values are read (scalars, copies) before any buffer moves out.
+             std::map<std::string, py::object> early;
+             for (const auto& [name, id] : outs) {
+               const Value& v = s.value(id);
+               const unsigned char* p = s.slot(id).node;
+               if (v.type.shape == Shape::Scalar) early[name] = value_of(s, id, self);
+               else if (!p || taken.count(p)) early[name] = py::array(value_of(s, id, self)).attr("copy")();
+               else taken[p] = py::none();
+             }
+             for (const auto& [name, id] : outs) {
+               if (early.count(name)) {
+                 out[py::str(name)] = early[name];
+                 continue;
+               }
+               const DType d = s.value(id).type.dtype;
+               auto* held = new Array<unsigned char>(s.release_buffer(id));
+               py::capsule owner(held, [](void* q) { delete static_cast<Array<unsigned char>*>(q); });
+               if (!held->data()) fail(ErrorKind::State, "output '{}' has no buffer to hand over", name);
+               out[py::str(name)] = with_dtype(d, [&](auto t) -> py::object {
+                 using T = decltype(t);
+                 if constexpr (std::is_same_v<T, uint8_t>)
+                   return py::array(py::dtype("bool"), {n}, {py::ssize_t{1}}, held->data(), owner);
+                 else
+                   return py::array_t<T>({n}, {static_cast<py::ssize_t>(sizeof(T))},
+                                         reinterpret_cast<T*>(held->data()), owner);
+               });
+             }
+             return out;
+           })
       .def_property_readonly("stats", [](State& s) {
         s.check_readable();
         const Stats& st = s.stats();

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import weakref
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
@@ -283,9 +284,14 @@ class Program:
         except BaseException:
             self._kept = state  # reachable as last_state, so that run(program.last_state) continues it
             raise
-        outputs = self._copy_outputs(state)
-        result = Result(outputs, self.outputs[0], state.iteration, state.converged or not self._core.has_loop,
-                        state.residuals, graph=graph, extra={"stats": state.stats})
+        iteration, converged, residuals, stats = state.iteration, state.converged, state.residuals, state.stats
+        # Nobody else can reach this State (a progress callback may have kept prog.last_state):
+        # its output buffers become the result's arrays, without a copy (one node vector less
+        # at the peak). Otherwise the outputs are copied and the State stays usable.
+        private = sys.getrefcount(state) <= 2  # this frame's name and getrefcount's argument
+        outputs = dict(state._core.take_outputs()) if private else self._copy_outputs(state)
+        result = Result(outputs, self.outputs[0], iteration, converged or not self._core.has_loop,
+                        residuals, graph=graph, extra={"stats": stats})
         if raise_on_failure and not result.converged:
             raise ConvergenceError(f"{self.name} did not converge within max_iter = {limit} iterations", result)
         return result
