@@ -323,8 +323,9 @@ def test_every_step_under_tight_address_space(headroom_mib):
 
 
 def test_output_copy_out_of_memory_is_typed(monkeypatch):
-    """run copies its outputs with numpy; numpy's MemoryError must come out as OutOfMemoryError
-    (found under ASan with 48 MiB of address space left: the State fit, the copy did not)."""
+    """run on a State others can reach copies its outputs with numpy; numpy's MemoryError must
+    come out as OutOfMemoryError (found under ASan with 48 MiB of address space left: the State
+    fit, the copy did not). run(graph) hands its private State's buffers over: no copy."""
     import stepgraph.program as program_module
 
     g = sg.generators.uniform(1000, 5000, seed=1)
@@ -338,6 +339,8 @@ def test_output_copy_out_of_memory_is_typed(monkeypatch):
         def array(*args, **kwargs):
             raise MemoryError("Unable to allocate 7.63 MiB")
 
+    state = prog.init(g)
     monkeypatch.setattr(program_module, "np", NoMemoryNumpy())
     with pytest.raises(sg.OutOfMemoryError, match="copy the outputs"):
-        prog.run(g)
+        prog.run(state)
+    prog.run(g)  # hands the buffers over: nothing to copy
