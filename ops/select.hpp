@@ -21,4 +21,15 @@ inline T select(uint8_t c, T a, T b) {
   return out;
 }
 
+// The value whose bits are the low sizeof(T) bytes of `bits` (generated code spells constants
+// this way: exact for every value, NaN payloads and -0.0 included, and still folded at compile time).
+template <class T>
+inline T from_bits(uint64_t bits) {
+  using U = std::conditional_t<sizeof(T) == 8, uint64_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint8_t>>;
+  const U u = static_cast<U>(bits);
+  T out;
+  std::memcpy(&out, &u, sizeof(T));
+  return out;
+}
+
 }  // namespace sg::ops
