@@ -4,9 +4,10 @@
 // the strip's gather. The generated kernel gathers a chunk of rows into a small buffer, then
 // runs the whole epilogue (every op, the stores, the reductions' lanes) in one loop over the
 // chunk: no dispatch, no strip temporaries, one pass over each stream. Constants are spelled
-// into the code, so the compiler folds them (a select against 0.0 is one AND). Every element is computed by the same expression as the interpreter's kernels
-// (ops/eval_elementwise.cpp, ops/eval_reduce.cpp) and the gather and the lanes come from the
-// very same headers (embedded in the source), so both give the same bits.
+// into the code, so the compiler folds them (a select against 0.0 is one AND). Every element
+// is computed by the same expression as the interpreter's kernels (ops/eval_elementwise.cpp,
+// ops/eval_reduce.cpp), and the gather and the lanes come from the very same headers
+// (embedded in the source), so both give the same bits.
 #include "fusion/row_codegen.hpp"
 
 #include <algorithm>
@@ -87,7 +88,6 @@ struct Fold {
 bool reduction_fold(OpCode op, DType in, const std::string& acc, const std::string& x, Fold& f) {
   const std::string T = ctype(in);
   if (in == DType::Bool) {
-    f.int_lanes = true;
     switch (op) {
       case OpCode::Count: f = {"int64_t", "0", fmt::format("{} + {}", acc, x), true}; return true;
       case OpCode::Any: f = {"uint8_t", "0", fmt::format("uint8_t({} | ({} != 0))", acc, x), true}; return true;
@@ -189,10 +189,9 @@ struct Gen {
   }
 };
 
-std::string refuse(Kernel& k, std::string why) {
+void refuse(Kernel& k, std::string why) {
   k.row = RowKernel{};
   k.row.refused = std::move(why);
-  return k.row.refused;
 }
 
 }  // namespace
@@ -246,7 +245,7 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
     g.gather += "    const int64_t b = static_cast<int64_t>(off[v]), f = static_cast<int64_t>(off[v + 1]);\n";
     if (both)
       g.gather += "    const int64_t b2 = off2 ? static_cast<int64_t>(off2[v]) : 0, "
-               "f2 = off2 ? static_cast<int64_t>(off2[v + 1]) : 0;\n";
+                         "f2 = off2 ? static_cast<int64_t>(off2[v + 1]) : 0;\n";
     if (agg.combine == Combine::Sum || agg.combine == Combine::Mean) {
       g.gather += fmt::format("    {0} v{1} = sg::row_sum<{0}>(b, f, [&](int64_t e) {{ return static_cast<{0}>({2}); }});\n",
                            T, id, load("idx", "w"));
@@ -270,7 +269,7 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
             "    for (int64_t e = b2; e < f2; ++e) {{ const {0} y = static_cast<{0}>({1}); v{2} = {3}; }}\n", T,
             load("idx2", "w2"), id, pick);
     }
-      g.gather += fmt::format("    gbuf[v - c0] = v{};\n", id);
+    g.gather += fmt::format("    gbuf[v - c0] = v{};\n", id);
     g.row += fmt::format("    const {} v{} = gbuf[v - c0];\n", T, id);
   }
   int reductions = 0;
@@ -337,6 +336,15 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
     scalars += fmt::format("  const {0} s{1} = static_cast<{0}>(a->{2}scalar[{1}]);\n", ctype(d), j,
                            is_float(d) ? "f" : "i");
   }
+  auto indent = [](const std::string& lines) {  // two more spaces: inside the chunk loop
+    std::string out;
+    for (size_t i = 0; i < lines.size();) {
+      const size_t e = lines.find('\n', i);
+      out += "  " + lines.substr(i, e - i + 1);
+      i = e + 1;
+    }
+    return out;
+  };
   const std::string body = fmt::format(
       "template <class Off, bool kW>\n"
       "void body(const sg::RowArgs* a) {{\n"
@@ -354,18 +362,19 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
       "  constexpr int64_t kChunk = {};\n"
       "  {} gbuf[kChunk];\n"
       "  for (int64_t c0 = a->lo; c0 < a->hi; c0 += kChunk) {{\n"
-      "  const int64_t c1 = c0 + kChunk < a->hi ? c0 + kChunk : a->hi;\n"
-      "  sg::for_each_lane(c0, c1, [&](int64_t v, auto) {{\n"
+      "    const int64_t c1 = c0 + kChunk < a->hi ? c0 + kChunk : a->hi;\n"
+      "    sg::for_each_lane(c0, c1, [&](int64_t v, auto) {{\n"
       "{}"
-      "  }});\n"
-      "  sg::for_each_lane(c0, c1, [&](int64_t v, auto lane) {{\n"
-      "    (void)lane;\n"
+      "    }});\n"
+      "    sg::for_each_lane(c0, c1, [&](int64_t v, auto lane) {{\n"
+      "      (void)lane;\n"
       "{}{}"
-      "  }});\n"
+      "    }});\n"
       "  }}\n"
       "{}"
       "}}\n",
-      pointers, scalars, g.decls, kRowChunk, agg_type, g.gather, g.row, g.stores, g.lanes_out);
+      pointers, scalars, g.decls, kRowChunk, agg_type, indent(g.gather), indent(g.row), indent(g.stores),
+      g.lanes_out);
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a(body)));
   k.row.symbol = fmt::format("sg_rk{}_{}", kRowKernelAbi, hex);

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 
@@ -36,6 +37,17 @@ class CallTimer {
   int64_t t0_, k0_;
 };
 
+// n elements of dtype d at `data`, kept alive by `owner` (bool vectors: one byte per node).
+py::object node_array(DType d, py::ssize_t n, unsigned char* data, py::handle owner) {
+  return with_dtype(d, [&](auto t) -> py::object {
+    using T = decltype(t);
+    if constexpr (std::is_same_v<T, uint8_t>)
+      return py::array(py::dtype("bool"), {n}, {py::ssize_t{1}}, data, owner);
+    else
+      return py::array_t<T>({n}, {static_cast<py::ssize_t>(sizeof(T))}, reinterpret_cast<T*>(data), owner);
+  });
+}
+
 py::object value_of(State& s, int32_t id, py::handle owner) {
   const Value& v = s.value(id);
   Slot& slot = s.slot(id);
@@ -47,14 +59,7 @@ py::object value_of(State& s, int32_t id, py::handle owner) {
       case DType::Bool: return py::bool_(slot.i != 0);
     }
   }
-  const auto n = static_cast<py::ssize_t>(s.graph()->num_nodes());
-  return with_dtype(v.type.dtype, [&](auto t) -> py::object {
-    using T = decltype(t);
-    if constexpr (std::is_same_v<T, uint8_t>)
-      return py::array(py::dtype("bool"), {n}, {py::ssize_t{1}}, slot.node, owner);
-    else
-      return py::array_t<T>({n}, {static_cast<py::ssize_t>(sizeof(T))}, slot.vec<T>(), owner);
-  });
+  return node_array(v.type.dtype, static_cast<py::ssize_t>(s.graph()->num_nodes()), slot.node, owner);
 }
 
 // A State getter that first checks no other thread is running the State.
@@ -216,36 +221,25 @@ void bind_program(py::module_& m) {
              State::Use use(s);
              const auto n = static_cast<py::ssize_t>(s.graph()->num_nodes());
              py::dict out;
-             std::map<const unsigned char*, py::object> taken;
-             std::vector<std::pair<std::string, int32_t>> outs(s.program().ir().outputs.begin(),
-                                                                s.program().ir().outputs.end());
+             const auto& outs = s.program().ir().outputs;
              py::object self = py::cast(&s, py::return_value_policy::reference);
              // Values are read (scalars, copies) before any buffer moves out.
+             std::set<const unsigned char*> taken;
              std::map<std::string, py::object> early;
              for (const auto& [name, id] : outs) {
-               const Value& v = s.value(id);
                const unsigned char* p = s.slot(id).node;
-               if (v.type.shape == Shape::Scalar) early[name] = value_of(s, id, self);
-               else if (!p || taken.count(p)) early[name] = py::array(value_of(s, id, self)).attr("copy")();
-               else taken[p] = py::none();
+               if (s.value(id).type.shape == Shape::Scalar) early[name] = value_of(s, id, self);
+               else if (!p || !taken.insert(p).second) early[name] = py::array(value_of(s, id, self)).attr("copy")();
              }
              for (const auto& [name, id] : outs) {
                if (early.count(name)) {
                  out[py::str(name)] = early[name];
                  continue;
                }
-               const DType d = s.value(id).type.dtype;
                auto* held = new Array<unsigned char>(s.release_buffer(id));
                py::capsule owner(held, [](void* q) { delete static_cast<Array<unsigned char>*>(q); });
                if (!held->data()) fail(ErrorKind::State, "output '{}' has no buffer to hand over", name);
-               out[py::str(name)] = with_dtype(d, [&](auto t) -> py::object {
-                 using T = decltype(t);
-                 if constexpr (std::is_same_v<T, uint8_t>)
-                   return py::array(py::dtype("bool"), {n}, {py::ssize_t{1}}, held->data(), owner);
-                 else
-                   return py::array_t<T>({n}, {static_cast<py::ssize_t>(sizeof(T))},
-                                         reinterpret_cast<T*>(held->data()), owner);
-               });
+               out[py::str(name)] = node_array(s.value(id).type.dtype, n, held->data(), owner);
              }
              return out;
            })

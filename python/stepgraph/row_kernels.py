@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 from stepgraph import _core
 from stepgraph.errors import CompileError
@@ -31,7 +31,7 @@ __all__ = ["compiler", "cache_dir", "build", "attach"]
 log = logging.getLogger(__name__)
 
 _COMPILE_TIMEOUT_S = 300.0
-_identity_cache: dict = {}
+_identity_cache: Dict[Tuple[str, ...], str] = {}
 
 
 def compiler() -> List[str]:
@@ -69,7 +69,7 @@ def _identity(cmd: List[str]) -> str:
         except (OSError, subprocess.TimeoutExpired) as e:
             raise CompileError(f"cannot run the C++ compiler {cmd[0]!r}: {e}") from None
         _identity_cache[key] = (out.stdout or out.stderr).splitlines()[0] if (out.stdout or out.stderr) else ""
-    return str(_identity_cache[key])
+    return _identity_cache[key]
 
 
 def _cpu() -> str:
@@ -124,7 +124,7 @@ def attach(core_program: Any) -> List[Tuple[int, Path]]:
     """Build and load every generated row kernel of a native program; (step, library) pairs."""
     done: List[Tuple[int, Path]] = []
     for step, symbol, source in core_program.row_kernels():
-        lib: Optional[Path] = build(symbol, source)
+        lib = build(symbol, source)
         core_program.attach_row_kernel(step, str(lib))
-        done.append((int(step), Path(str(lib))))
+        done.append((int(step), lib))
     return done
