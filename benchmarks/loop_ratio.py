@@ -4,7 +4,9 @@ A developer's probe for the speed targets (the ladder is the reference): it time
 iterations (no init / setup), wall clock and process CPU time, best and median of --trials,
 every plan in every trial in turn. Plans: native, O3 apply_batch, O3 run, O2 apply_batch,
 O3inplace (apply_batch with enable=("in_place",)), O3c / runc (apply_batch / run with
-enable=("compiled",)), O3cinplace (both).
+enable=("compiled",), row loop measured per State), O3cinplace (both), O3c-chunks / O3c-rows /
+O3c-interpreted (compiled, that row loop forced), O3c-fresh (a new Program per trial: the
+row loop measured again, its cost included).
 
     python3 benchmarks/loop_ratio.py --graphs 'uniform(200k),rmat(18)' --threads 1,2
 """
@@ -55,6 +57,13 @@ def run_loop(g: sg.Graph, prog: sg.Program, iters: int) -> Callable[[], float]:
     return once
 
 
+def fresh_loop(g: sg.Graph, enable: tuple, iters: int) -> Callable[[], float]:
+    def once() -> float:
+        prog = pagerank_program(tol=0.0, max_iter=10**6, enable=enable)  # cached kernel: no compile
+        return batch_loop(g, prog, iters)()
+    return once
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--graphs", default="uniform(200k),rmat(18)")
@@ -74,9 +83,14 @@ def main() -> None:
                     fns[p] = native_loop(g, a.iters)
                 elif p == "run":
                     fns[p] = run_loop(g, pagerank_program(tol=0.0, max_iter=10**6), a.iters)
-                elif p in ("O3c", "O3cinplace", "runc"):
+                elif p in ("O3c", "O3cinplace", "runc") or p.startswith("O3c-"):
                     en = ("compiled", "in_place") if p == "O3cinplace" else ("compiled",)
                     prog = pagerank_program(tol=0.0, max_iter=10**6, enable=en)
+                    if p == "O3c-fresh":
+                        fns[p] = fresh_loop(g, en, a.iters)
+                        continue
+                    if p.startswith("O3c-"):
+                        prog.row_loop = p[4:]
                     fns[p] = run_loop(g, prog, a.iters) if p == "runc" else batch_loop(g, prog, a.iters)
                 elif p == "O3inplace":
                     fns[p] = batch_loop(g, pagerank_program(tol=0.0, max_iter=10**6, enable=("in_place",)), a.iters)

@@ -94,7 +94,11 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
         if (plan.compile_rows && k.reads_neighbors && k.values.size() > 1) {
           const RowKernel& r = k.row;
           out += !r.refused.empty() ? fmt::format("      row loop: interpreted per strip, not compiled: {}\n", r.refused)
-                 : r.attached()     ? fmt::format("      row loop: compiled, epilogue per row ({})\n", r.library)
+                 : r.attached()     ? fmt::format("      row loop: compiled ({}); {}\n", r.library,
+                                                  plan.row_loop >= 0
+                                                      ? fmt::format("runs {}", row_loop_name(RowLoop(plan.row_loop)))
+                                                      : "each State times chunks, rows and the interpreter on its "
+                                                        "first iterations and keeps the fastest (stats['row_loops'])")
                                     : fmt::format("      row loop: generated ({}), not compiled yet\n", r.symbol);
         }
       }

@@ -162,7 +162,7 @@ struct Gen {
   std::map<int32_t, size_t> pos;      // kernel value -> entry
   std::map<int32_t, int> node_of, scalar_of;
   std::vector<char> node_written;
-  std::string decls, gather, row, stores, lanes_out;
+  std::string decls, gather, to_chunk, from_chunk, row, stores, lanes_out;
 
   int node(int32_t id, bool write) {
     auto it = node_of.find(id);
@@ -215,7 +215,7 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
     refuse(k, "neighbor_agg over bool");
     return;
   }
-  Gen g{ir, k, {}, {}, {}, {}, {}, {}, {}, {}, {}};
+  Gen g{ir, k, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
   for (size_t i = 0; i < k.values.size(); ++i) g.pos[k.values[i]] = i;
 
   // An update stored in place goes through its carry's own pointer (one pointer, no aliasing).
@@ -269,8 +269,8 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
             "    for (int64_t e = b2; e < f2; ++e) {{ const {0} y = static_cast<{0}>({1}); v{2} = {3}; }}\n", T,
             load("idx2", "w2"), id, pick);
     }
-    g.gather += fmt::format("    gbuf[v - c0] = v{};\n", id);
-    g.row += fmt::format("    const {} v{} = gbuf[v - c0];\n", T, id);
+    g.to_chunk = fmt::format("    gbuf[v - c0] = v{};\n", id);
+    g.from_chunk = fmt::format("    const {} v{} = gbuf[v - c0];\n", T, id);
   }
   int reductions = 0;
   for (size_t i = 1; i < k.values.size(); ++i) {
@@ -336,7 +336,7 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
     scalars += fmt::format("  const {0} s{1} = static_cast<{0}>(a->{2}scalar[{1}]);\n", ctype(d), j,
                            is_float(d) ? "f" : "i");
   }
-  auto indent = [](const std::string& lines) {  // two more spaces: inside the chunk loop
+  auto indent = [](const std::string& lines) {  // two more spaces: one loop deeper
     std::string out;
     for (size_t i = 0; i < lines.size();) {
       const size_t e = lines.find('\n', i);
@@ -345,8 +345,11 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
     }
     return out;
   };
+  // Two layouts of the same work; the State measures both (and the interpreter) on its first
+  // iterations and keeps the fastest (runtime/row_tuning.cpp). Both fold row v into lane
+  // (v - lo) mod 4 in node order, so they give the interpreter's bits.
   const std::string body = fmt::format(
-      "template <class Off, bool kW>\n"
+      "template <class Off, bool kW, bool kPerRow>\n"
       "void body(const sg::RowArgs* a) {{\n"
       "  const Off* __restrict off = static_cast<const Off*>(a->off);\n"
       "  const int32_t* __restrict idx = a->idx;\n"
@@ -356,25 +359,37 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
       "  const double* __restrict w2 = a->w2;\n"
       "  (void)w, (void)off2, (void)idx2, (void)w2;\n"
       "{}{}{}"
-      "  // Chunks of kChunk rows: their gathers in one tight loop (many loads in flight), then the\n"
-      "  // whole epilogue in one loop. Chunks start at multiples of 4 rows from the block's\n"
-      "  // start, so each row folds into lane (v - lo) mod 4, as in the interpreter.\n"
-      "  constexpr int64_t kChunk = {};\n"
-      "  {} gbuf[kChunk];\n"
-      "  for (int64_t c0 = a->lo; c0 < a->hi; c0 += kChunk) {{\n"
-      "    const int64_t c1 = c0 + kChunk < a->hi ? c0 + kChunk : a->hi;\n"
-      "    sg::for_each_lane(c0, c1, [&](int64_t v, auto) {{\n"
-      "{}"
-      "    }});\n"
-      "    sg::for_each_lane(c0, c1, [&](int64_t v, auto lane) {{\n"
+      "  if constexpr (kPerRow) {{\n"
+      "    // Each row's epilogue right after its gather, as the native twins do: its loads and\n"
+      "    // arithmetic overlap the gather's misses and branch mispredictions (skewed graphs).\n"
+      "    sg::for_each_lane(a->lo, a->hi, [&](int64_t v, auto lane) {{\n"
       "      (void)lane;\n"
+      "{}"
       "{}{}"
       "    }});\n"
+      "  }} else {{\n"
+      "    // Chunks of kChunk rows: their gathers in one tight loop (many loads in flight), then the\n"
+      "    // whole epilogue in one loop. Chunks start at multiples of 4 rows from the block's\n"
+      "    // start, so each row folds into lane (v - lo) mod 4, as in the interpreter.\n"
+      "    constexpr int64_t kChunk = {};\n"
+      "    {} gbuf[kChunk];\n"
+      "    for (int64_t c0 = a->lo; c0 < a->hi; c0 += kChunk) {{\n"
+      "      const int64_t c1 = c0 + kChunk < a->hi ? c0 + kChunk : a->hi;\n"
+      "      sg::for_each_lane(c0, c1, [&](int64_t v, auto) {{\n"
+      "{}{}"
+      "      }});\n"
+      "      sg::for_each_lane(c0, c1, [&](int64_t v, auto lane) {{\n"
+      "        (void)lane;\n"
+      "{}"
+      "{}{}"
+      "      }});\n"
+      "    }}\n"
       "  }}\n"
       "{}"
       "}}\n",
-      pointers, scalars, g.decls, kRowChunk, agg_type, indent(g.gather), indent(g.row), indent(g.stores),
-      g.lanes_out);
+      pointers, scalars, g.decls, indent(g.gather), indent(g.row), indent(g.stores), kRowChunk, agg_type,
+      indent(indent(g.gather)), indent(indent(g.to_chunk)), indent(indent(g.from_chunk)), indent(indent(g.row)),
+      indent(indent(g.stores)), g.lanes_out);
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a(body)));
   k.row.symbol = fmt::format("sg_rk{}_{}", kRowKernelAbi, hex);
@@ -383,9 +398,11 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
   src += prelude;
   src += "\n#include <cmath>\n#include <limits>\n\nnamespace {\n\n" + body + "\n}  // namespace\n\nextern \"C\" {\n";
   src += fmt::format("int {}_abi() {{ return sg::kRowKernelAbi; }}\n", k.row.symbol);
-  const char* variants[kRowVariants] = {"uint32_t, false", "uint32_t, true", "int64_t, false", "int64_t, true"};
-  for (int i = 0; i < kRowVariants; ++i)
-    src += fmt::format("void {}_{}(const sg::RowArgs* a) {{ body<{}>(a); }}\n", k.row.symbol, i, variants[i]);
+  for (int i = 0; i < kRowVariants; ++i) {
+    const bool per_row = i & 4, wide = i & 2, weighted = i & 1;
+    src += fmt::format("void {}_{}(const sg::RowArgs* a) {{ body<{}, {}, {}>(a); }}\n", k.row.symbol, i,
+                       wide ? "int64_t" : "uint32_t", weighted, per_row);
+  }
   src += "}\n";
   k.row.source = std::move(src);
 }

@@ -7,8 +7,9 @@ namespace sg {
 
 // A fused kernel runs block by block (numexpr-style): each op over the block, values that
 // never leave the kernel in block-sized temporaries, reductions as per-block partials
-// combined left to right afterwards, exactly as the unfused ops would.
-void run_kernel(const Frame& f, const Kernel& k);
+// combined left to right afterwards, exactly as the unfused ops would. A kernel with an
+// attached row kernel runs `loop` (runtime/row_loop.hpp); the others ignore it.
+void run_kernel(const Frame& f, const Kernel& k, RowLoop loop = RowLoop::Interpreted);
 
 // Whether a fused kernel can compute elementwise value `producer` inside the loop of
 // `reduction` (its only user), never storing it: float add / sub / mul / where.

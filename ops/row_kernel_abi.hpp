@@ -6,7 +6,7 @@
 namespace sg {
 
 // Bump on any change below: a library built for another ABI is refused at load.
-constexpr int kRowKernelAbi = 1;
+constexpr int kRowKernelAbi = 2;
 
 // One block's call: rows [lo, hi) of one CSR; operands in RowKernel's order.
 struct RowArgs {
@@ -25,8 +25,11 @@ struct RowArgs {
 };
 using RowKernelFn = void (*)(const RowArgs*);
 
-// Entry points of one generated library: [wide offsets][weighted].
-constexpr int kRowVariants = 4;
-inline int row_variant(bool wide, bool weighted) { return (wide ? 2 : 0) + (weighted ? 1 : 0); }
+// Entry points of one generated library: [layout][wide offsets][weighted]. Layouts: chunks of
+// rows (gathers, then the epilogue), or each row's epilogue right after its gather.
+constexpr int kRowVariants = 8;
+inline int row_variant(bool per_row, bool wide, bool weighted) {
+  return (per_row ? 4 : 0) + (wide ? 2 : 0) + (weighted ? 1 : 0);
+}
 
 }  // namespace sg

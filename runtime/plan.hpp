@@ -5,11 +5,12 @@
 #include <vector>
 
 #include "ops/row_kernel_abi.hpp"
+#include "runtime/row_loop.hpp"
 
 namespace sg {
 
 // A node kernel's row loop as generated C++ (fusion/row_codegen.cpp, enable=("compiled",)):
-// the epilogue runs per row inside the gather loop, where it overlaps the gathers' latency.
+// its gather and whole epilogue in one loop, in two layouts (runtime/row_loop.hpp).
 struct RowKernel {
   std::string refused;             // why this kernel has no compiled form ("" if it has one)
   std::string source, symbol;      // the C++ source and its entry points' common prefix
@@ -63,6 +64,7 @@ struct Plan {
   int opt_level = 0;
   bool exact = false;
   bool compile_rows = false;  // enable=("compiled",): pull kernels carry generated row loops
+  int8_t row_loop = -1;       // a RowLoop every State uses for compiled steps; -1: each measures
   int passes_over_node_data() const {
     int p = 0;
     for (const Kernel& k : kernels) p += k.kind == Kernel::Kind::Node;

@@ -191,6 +191,10 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
       std::memcpy(dst.node, src.node, static_cast<size_t>(n) * dtype_size(value(c.value).type.dtype));
   }
   stats_.step_ns.assign(program_->steps().size(), 0);
+  row_loops_ = program_->row_loops_for(graph_);
+  row_loops_.resize(program_->steps().size());
+  if (program_->plan().row_loop >= 0)
+    for (RowLoopChoice& c : row_loops_) c.chosen = program_->plan().row_loop;
 }
 
 void State::run_step(int32_t index) {
@@ -199,8 +203,14 @@ void State::run_step(int32_t index) {
   // A kernel storing over a carry cannot be abandoned half-way: the old values would be lost.
   // SIGINT waits for the end of the step (apply_step) or of the iteration (apply_batch, run).
   DeferInterrupts defer(k.writes_in_place());
-  run_kernel(frame_, k);
+  RowLoopChoice* choice = k.row.attached() ? &row_loops_[static_cast<size_t>(index)] : nullptr;
+  const RowLoop loop = choice ? choice->next() : RowLoop::Interpreted;
+  run_kernel(frame_, k, loop);
   const int64_t dt = now_ns() - t0;
+  if (choice && choice->chosen < 0) {
+    choice->record(loop, dt);
+    if (choice->chosen >= 0) program_->remember_row_loops(graph_, row_loops_);
+  }
   stats_.step_ns[index] += dt;
   stats_.kernel_ns += dt;
   for (size_t i = 0; i < k.values.size(); ++i)

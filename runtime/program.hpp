@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,10 +41,22 @@ class Program {
   // Load step `step`'s compiled row kernel from `path` (runtime/row_library.cpp). Only while
   // no State runs this program: the Python Program attaches its kernels as it is built.
   void attach_row_kernel(size_t step, const std::string& path);
+  // How compiled steps run in States made from now on: "measure" (each State times the three
+  // loops on its first iterations and keeps the fastest), "interpreted", "chunks" or "rows".
+  void set_row_loop(const std::string& name);
+  // Row-loop choices a State measured on graph g (empty if none yet), and remembering them:
+  // a later State on the same graph starts from them instead of measuring again.
+  std::vector<RowLoopChoice> row_loops_for(const GraphPtr& g) const;
+  void remember_row_loops(const GraphPtr& g, const std::vector<RowLoopChoice>& choices) const;
 
  private:
   ProgramIR ir_;
   Plan plan_;
+  struct RowLoopMemo {
+    std::mutex mutex;  // States of one Program may run on several threads
+    std::vector<std::pair<std::weak_ptr<const Graph>, std::vector<RowLoopChoice>>> by_graph;
+  };
+  std::shared_ptr<RowLoopMemo> row_memo_ = std::make_shared<RowLoopMemo>();
   std::vector<int32_t> prologue_, epilogue_;
   std::vector<char> carry_swaps_;
 };
@@ -68,6 +81,8 @@ class State {
   int64_t next_step() const { return next_step_; }
   const std::vector<double>& residuals() const { return residuals_; }
   Stats& stats() { return stats_; }
+  // Per loop step: how its compiled row kernel runs (measured on the first iterations).
+  const std::vector<RowLoopChoice>& row_loops() const { return row_loops_; }
 
   void apply_step(int64_t i);  // one body step; the last one also finishes the iteration
   void apply_batch();          // one whole iteration
@@ -118,6 +133,7 @@ class State {
   double residual_ = 0;
   std::vector<double> residuals_;
   Stats stats_;
+  std::vector<RowLoopChoice> row_loops_;
   bool released_ = false;  // release_buffer was called: the State is spent
   std::atomic<bool> busy_{false};
   std::atomic<std::thread::id> owner_{};  // the thread inside a Use (while busy_)

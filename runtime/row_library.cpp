@@ -1,6 +1,8 @@
 // Loading a compiled row kernel (a shared library built from fusion/row_codegen.cpp's source).
 #include <dlfcn.h>
 
+#include <algorithm>
+
 #include "runtime/error.hpp"
 #include "runtime/program.hpp"
 
@@ -28,6 +30,35 @@ void Program::attach_row_kernel(size_t step, const std::string& path) {
   }
   for (int i = 0; i < kRowVariants; ++i) rk.fn[i] = fns[i];
   rk.library = path;
+}
+
+void Program::set_row_loop(const std::string& name) {
+  if (name == "measure") {
+    plan_.row_loop = -1;
+    return;
+  }
+  for (int i = 0; i < kRowLoops; ++i)
+    if (name == row_loop_name(RowLoop(i))) {
+      plan_.row_loop = static_cast<int8_t>(i);
+      return;
+    }
+  fail(ErrorKind::Parameter, "row_loop='{}': expected 'measure', 'interpreted', 'chunks' or 'rows'", name);
+}
+
+std::vector<RowLoopChoice> Program::row_loops_for(const GraphPtr& g) const {
+  std::lock_guard<std::mutex> lock(row_memo_->mutex);
+  for (const auto& [graph, choices] : row_memo_->by_graph)
+    if (graph.lock() == g) return choices;
+  return {};
+}
+
+void Program::remember_row_loops(const GraphPtr& g, const std::vector<RowLoopChoice>& choices) const {
+  std::lock_guard<std::mutex> lock(row_memo_->mutex);
+  auto& memo = row_memo_->by_graph;
+  // Graphs freed since are dropped (a new graph may reuse an address; weak_ptr tells them apart).
+  memo.erase(std::remove_if(memo.begin(), memo.end(), [&](const auto& e) { return e.first.expired() || e.first.lock() == g; }),
+             memo.end());
+  memo.emplace_back(g, choices);
 }
 
 }  // namespace sg

@@ -1,6 +1,7 @@
 // Bindings of Program and State: the IR crosses once; each apply is one native call.
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <map>
 #include <set>
 #include <memory>
@@ -147,7 +148,8 @@ void bind_program(py::module_& m) {
                if (!p.steps()[s].row.source.empty()) out.emplace_back(s, p.steps()[s].row.symbol, p.steps()[s].row.source);
              return out;
            })
-      .def("attach_row_kernel", &Program::attach_row_kernel, py::arg("step"), py::arg("path"));
+      .def("attach_row_kernel", &Program::attach_row_kernel, py::arg("step"), py::arg("path"))
+      .def("set_row_loop", &Program::set_row_loop, py::arg("name"));
   // Flags a row kernel is compiled with. No contraction (plans say where an FMA is) and no
   // fast-math, so every operation rounds as the interpreter's; the host CPU's instruction set
   // (the library is built where it runs; the cache key names the CPU).
@@ -254,6 +256,21 @@ void bind_program(py::module_& m) {
         d["allocations"] = st.allocations;
         d["reuses"] = st.reuses;
         d["iterations"] = st.iterations;
+        // Per step with a compiled row kernel: the loop it runs (None while still measuring) and
+        // the best time of each loop tried, in nanoseconds.
+        py::dict loops;
+        const auto& steps = s.program().steps();
+        for (size_t i = 0; i < steps.size(); ++i) {
+          if (!steps[i].row.attached()) continue;
+          const RowLoopChoice& c = s.row_loops()[i];
+          py::dict one, best;
+          one["chosen"] = c.chosen >= 0 ? py::object(py::str(row_loop_name(RowLoop(c.chosen)))) : py::object(py::none());
+          for (int l = 0; l < kRowLoops; ++l)
+            if (c.best_ns[l] != std::numeric_limits<int64_t>::max()) best[row_loop_name(RowLoop(l))] = c.best_ns[l];
+          one["best_ns"] = best;
+          loops[py::int_(i)] = one;
+        }
+        d["row_loops"] = loops;
         return d;
       });
 

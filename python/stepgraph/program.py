@@ -126,6 +126,23 @@ class Program:
         self._last: Optional[weakref.ReferenceType[State]] = None
         self._kept: Optional[State] = None  # an interrupted run's State, until the next init
         self._validator: Optional[Validator] = None
+        self._row_loop = "measure"
+
+    @property
+    def row_loop(self) -> str:
+        """How steps with a compiled row kernel run in States initialized from now on:
+        ``"measure"`` (the default: each State times the chunked loop, the per-row loop and the
+        interpreter on its first iterations, interleaved, and keeps the fastest; the choice is in
+        ``state.stats["row_loops"]``), or always ``"chunks"``, ``"rows"`` or ``"interpreted"``.
+        All give the same bits."""
+        return self._row_loop
+
+    @row_loop.setter
+    def row_loop(self, name: str) -> None:
+        if not isinstance(name, str):
+            raise ParameterError(f"row_loop must be a str, got {type(name).__name__}")
+        self._core.set_row_loop(name)
+        self._row_loop = name
 
     @property
     def num_steps(self) -> int:

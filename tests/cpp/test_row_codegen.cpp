@@ -63,9 +63,13 @@ TEST_CASE("a pull kernel's epilogue is generated as one row loop", "[codegen]") 
   CHECK(r.symbol.rfind("sg_rk", 0) == 0);
   CHECK(r.reductions.size() == 1);  // the residual, folded per row
   CHECK(!r.attached());
-  // Per chunk of rows: the gathers in one loop, then the epilogue and the residual's lane fold.
+  // Two layouts: each row's epilogue after its gather, or per chunk of rows the gathers in one
+  // loop, then the epilogue and the residual's lane fold.
   const std::string& src = r.source;
-  const size_t loop = src.find("sg::for_each_lane(c0, c1");
+  const size_t per_row = src.find("if constexpr (kPerRow)");
+  REQUIRE(per_row != std::string::npos);
+  CHECK(src.find("sg::for_each_lane(a->lo, a->hi", per_row) != std::string::npos);
+  const size_t loop = src.find("sg::for_each_lane(c0, c1", per_row);
   REQUIRE(loop != std::string::npos);
   CHECK(src.find("sg::row_sum<double>(b, f", loop) != std::string::npos);
   CHECK(src.find("std::fabs(", loop) != std::string::npos);

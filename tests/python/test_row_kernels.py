@@ -3,7 +3,8 @@ epilogue generated as one C++ row loop (fusion/row_codegen.cpp), built by the sy
 (stepgraph.row_kernels) and loaded into the plan.
 
 The contract: bit for bit the interpreted plan's results, at any thread count, with in-place
-updates or not, on narrow and wide CSR offsets, weighted or not; refusals named in explain();
+updates or not, on narrow and wide CSR offsets, weighted or not, in both row-loop layouts and
+when each State measures which loop to keep (``Program.row_loop``); refusals named in explain();
 a missing or failing compiler is a CompileError, never a silent interpreted run.
 """
 
@@ -23,7 +24,8 @@ from program_gen import programs
 from stepgraph import _core, row_kernels
 from stepgraph.program import Program
 
-COMPILED = "row loop: compiled, epilogue per row"
+COMPILED = "row loop: compiled ("
+LOOPS = ("chunks", "rows", "interpreted")
 
 
 @pytest.fixture(autouse=True)
@@ -77,6 +79,56 @@ def test_compiled_with_in_place_personalization_and_threads():
     for threads in (1, 2, 3):
         with sg.num_threads(threads):
             _same(both.run(g, personalization=p, dangling=d), ref)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("wide", [False, True])
+def test_every_row_loop_gives_the_interpreted_bits(weighted, wide):
+    plain = sg.algorithms.pagerank_program(tol=0.0, max_iter=12)
+    prog = _with(plain, "compiled")
+    for g in (_graph(weighted=weighted, wide=wide), sg.generators.rmat(13, edge_factor=8, seed=2, weighted=weighted)):
+        ref = plain.run(g)
+        for loop in LOOPS + ("measure",):
+            prog.row_loop = loop
+            with sg.num_threads(2):
+                _same(prog.run(g), ref)
+
+
+def test_a_state_measures_the_loops_then_keeps_the_fastest_and_its_program_remembers():
+    g = _graph(8_000, 64_000, seed=11)
+    prog = _with(sg.algorithms.pagerank_program(tol=0.0, max_iter=50), "compiled")
+    assert prog.row_loop == "measure" and "times chunks, rows and the interpreter" in prog.explain()
+    st_ = prog.init(g)
+    prog.apply_batch(st_)  # touches fresh buffers: not timed
+    assert st_.stats["row_loops"] == {0: {"chosen": None, "best_ns": {}}}
+    for _ in range(len(LOOPS) * 2):
+        assert st_.stats["row_loops"][0]["chosen"] is None
+        prog.apply_batch(st_)
+    loops = st_.stats["row_loops"][0]
+    assert set(loops["best_ns"]) == set(LOOPS) and all(t > 0 for t in loops["best_ns"].values())
+    assert loops["chosen"] == min(loops["best_ns"], key=loops["best_ns"].get)
+    # A later State on the same graph starts from that choice; one on another graph measures.
+    assert prog.init(g).stats["row_loops"][0]["chosen"] == loops["chosen"]
+    assert prog.init(_graph(8_000, 64_000, seed=12)).stats["row_loops"][0]["chosen"] is None
+
+
+def test_a_forced_row_loop_runs_from_the_first_iteration_and_bad_names_are_refused():
+    g = _graph(3_000, 20_000)
+    prog = _with(sg.algorithms.pagerank_program(tol=0.0, max_iter=5), "compiled")
+    for loop in LOOPS:
+        prog.row_loop = loop
+        assert f"runs {loop}" in prog.explain()
+        st_ = prog.init(g)
+        assert st_.stats["row_loops"][0]["chosen"] == loop
+        prog.apply_batch(st_)
+        assert st_.stats["row_loops"][0] == {"chosen": loop, "best_ns": {}}
+    with pytest.raises(sg.ParameterError, match="row_loop='fastest': expected 'measure'"):
+        prog.row_loop = "fastest"
+    with pytest.raises(sg.ParameterError, match="row_loop must be a str"):
+        prog.row_loop = 1  # type: ignore[assignment]
+    assert prog.row_loop == "interpreted"
+    plain = sg.algorithms.pagerank_program(tol=0.0, max_iter=5)
+    assert plain.init(g).stats["row_loops"] == {}  # nothing compiled: nothing to choose
 
 
 def test_float32_pagerank_compiled():
@@ -189,9 +241,14 @@ def _compiled_differs(spec, gi, graphs):
     comp = Program(plain.name, plain.ir_text, plain.params, plain.inputs, opt_level=3, exact=True,
                    enable=("compiled",))
     g = graphs[gi]
-    a, b = H.run(plain, "", spec, g), H.run(comp, "", spec, g)
-    why = H.outcome_diff(a, b)
-    return (f"compiled vs interpreted: {why}", {"O3": a, "O3 compiled": b}, (3,)) if why else None
+    a = H.run(plain, "", spec, g)
+    for loop in ("chunks", "rows"):
+        comp.row_loop = loop
+        b = H.run(comp, "", spec, g)
+        why = H.outcome_diff(a, b)
+        if why:
+            return (f"compiled ({loop}) vs interpreted: {why}", {"O3": a, f"O3 compiled, {loop}": b}, (3,))
+    return None
 
 
 def _generates_a_row_kernel(spec) -> bool:
