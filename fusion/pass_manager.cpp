@@ -6,13 +6,8 @@
 
 namespace sg::fusion {
 
-const std::vector<std::string>& feature_names() {
-  static const std::vector<std::string> names = {"in_place", "compiled"};
-  return names;
-}
-
 const std::vector<std::string>& opt_in_names() {
-  static const std::vector<std::string> names = {"in_place"};
+  static const std::vector<std::string> names = {"in_place", "compiled"};
   return names;
 }
 
