@@ -177,7 +177,7 @@ std::string to_dot(const ProgramIR& ir, const Plan& plan) {
 
 bool is_known_name(const std::string& name) {
   if (name == "fusion") return true;
-  for (const std::string& o : opt_in_names())
+  for (const std::string& o : feature_names())
     if (name == o) return true;
   for (const PassInfo& p : ir_passes())
     if (name == p.name) return true;
@@ -191,7 +191,7 @@ std::string known_names() {
   for (const PassInfo& p : ir_passes())
     if (std::find(names.begin(), names.end(), p.name) == names.end()) names.emplace_back(p.name);
   names.emplace_back("fusion");
-  for (const std::string& o : opt_in_names()) names.push_back(o);
+  for (const std::string& o : feature_names()) names.push_back(o);
   for (const std::string& r : rewrite_rule_names()) names.push_back(r);
   std::string s;
   for (const std::string& n : names) s += (s.empty() ? "" : ", ") + n;

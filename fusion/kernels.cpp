@@ -255,8 +255,7 @@ Plan compile(ProgramIR& ir, const Options& opts) {
       if (plan.compile_rows) continue;
       if (k.row.refused.empty())
         plan.hints.push_back(fmt::format(
-            "step {}'s epilogue could be compiled into its row loop (enable=('compiled',)): needs a C++ compiler "
-            "when the program is built",
+            "step {}'s epilogue could be compiled into its row loop, but disable=('compiled',) keeps it interpreted",
             s + 1));
       k.row = RowKernel{};
     }

@@ -16,10 +16,12 @@ struct Options {
   bool enabled(const std::string& name) const;
 };
 
-// Features that are off unless enabled by name: "in_place" (a carry's update stored over the
-// carry: one node vector less, but SIGINT then waits for the end of that pass) and "compiled"
-// (a pull kernel's epilogue generated as C++ into its row loop, fusion/row_codegen.cpp).
-const std::vector<std::string>& opt_in_names();
+// Features `enable` names: "in_place" (a carry's update stored over the carry: one node vector
+// less, but SIGINT then waits for the end of that pass) is off unless enabled; "compiled" (a
+// pull kernel's gather and epilogue generated as C++, fusion/row_codegen.cpp) is on at O3 unless
+// disabled, and enabling it makes a missing C++ compiler an error instead of an interpreted run.
+const std::vector<std::string>& feature_names();
+const std::vector<std::string>& opt_in_names();  // the features off by default
 
 using PassFn = ProgramIR (*)(const ProgramIR&, const Options&, std::vector<std::string>& notes);
 

@@ -6,8 +6,13 @@
 
 namespace sg::fusion {
 
-const std::vector<std::string>& opt_in_names() {
+const std::vector<std::string>& feature_names() {
   static const std::vector<std::string> names = {"in_place", "compiled"};
+  return names;
+}
+
+const std::vector<std::string>& opt_in_names() {
+  static const std::vector<std::string> names = {"in_place"};
   return names;
 }
 

@@ -44,6 +44,8 @@ class Program {
   // How compiled steps run in States made from now on: "measure" (each State times the three
   // loops on its first iterations and keeps the fastest), "interpreted", "chunks" or "rows".
   void set_row_loop(const std::string& name);
+  // The generated row kernels no library was attached for run interpreted; explain says `why`.
+  void leave_rows_interpreted(const std::string& why);
   // Row-loop choices a State measured on graph g (empty if none yet), and remembering them:
   // a later State on the same graph starts from them instead of measuring again.
   std::vector<RowLoopChoice> row_loops_for(const GraphPtr& g) const;

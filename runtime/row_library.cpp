@@ -45,6 +45,14 @@ void Program::set_row_loop(const std::string& name) {
   fail(ErrorKind::Parameter, "row_loop='{}': expected 'measure', 'interpreted', 'chunks' or 'rows'", name);
 }
 
+void Program::leave_rows_interpreted(const std::string& why) {
+  for (Kernel& k : plan_.kernels)
+    if (!k.row.source.empty() && !k.row.attached()) {
+      k.row = RowKernel{};
+      k.row.refused = why;
+    }
+}
+
 std::vector<RowLoopChoice> Program::row_loops_for(const GraphPtr& g) const {
   std::lock_guard<std::mutex> lock(row_memo_->mutex);
   for (const auto& [graph, choices] : row_memo_->by_graph)

@@ -107,13 +107,12 @@ void bind_program(py::module_& m) {
                if (!fusion::is_known_name(name))
                  fail(ErrorKind::Parameter, "cannot disable '{}': no pass or rule has that name (known: {})", name,
                       fusion::known_names());
-             const auto& opt_in = fusion::opt_in_names();
+             const auto& features = fusion::feature_names();
              for (const std::string& name : opts.opted_in)
-               if (std::find(opt_in.begin(), opt_in.end(), name) == opt_in.end()) {
+               if (std::find(features.begin(), features.end(), name) == features.end()) {
                  std::string known;
-                 for (const std::string& o : opt_in) known += (known.empty() ? "" : ", ") + o;
-                 fail(ErrorKind::Parameter, "cannot enable '{}': the features that are off by default are: {}", name,
-                      known);
+                 for (const std::string& o : features) known += (known.empty() ? "" : ", ") + o;
+                 fail(ErrorKind::Parameter, "cannot enable '{}': the features enable takes are: {}", name, known);
                }
              Plan plan = fusion::compile(ir, opts);
              return std::make_shared<Program>(std::move(ir), std::move(plan));
@@ -149,7 +148,8 @@ void bind_program(py::module_& m) {
              return out;
            })
       .def("attach_row_kernel", &Program::attach_row_kernel, py::arg("step"), py::arg("path"))
-      .def("set_row_loop", &Program::set_row_loop, py::arg("name"));
+      .def("set_row_loop", &Program::set_row_loop, py::arg("name"))
+      .def("leave_rows_interpreted", &Program::leave_rows_interpreted, py::arg("why"));
   // Flags a row kernel is compiled with. No contraction (plans say where an FMA is) and no
   // fast-math, so every operation rounds as the interpreter's; the host CPU's instruction set
   // (the library is built where it runs; the cache key names the CPU).

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import sys
 import weakref
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple, Union
 
 import numpy as np
 
 from stepgraph import _core, row_kernels
-from stepgraph.errors import ConvergenceError, OutOfMemoryError, ParameterError, StateError
+from stepgraph.errors import (CompileError, ConvergenceError, OutOfMemoryError, ParameterError, ProgramError,
+                              StateError)
 from stepgraph.graph import Graph
 from stepgraph.native._params import node_vector
 from stepgraph.result import Result
@@ -20,6 +21,7 @@ __all__ = ["Program", "State"]
 log = logging.getLogger(__name__)
 
 _INT64_MAX = 2**63 - 1
+_warned: Set[str] = set()  # why row kernels ran interpreted, logged once per reason
 
 #: ``validator(graph, params, inputs)`` raises ParameterError for values a program cannot use
 #: (an algorithm's alpha range, a source node out of range, ...); ``params`` holds every
@@ -96,13 +98,17 @@ class Program:
     def __init__(self, name: str, ir_text: str, params: Dict[str, float], inputs: Dict[str, str], *,
                  opt_level: int = 3, exact: bool = False, disable: Tuple[str, ...] = (),
                  enable: Tuple[str, ...] = ()) -> None:
-        """``disable``: passes or rewrite rules to switch off by name. ``enable``: features that
-        are off by default: ``"in_place"`` stores a carry's update over the carry when only its own
+        """``disable``: passes, rewrite rules or features to switch off by name. ``enable``:
+        ``"in_place"`` (off by default) stores a carry's update over the carry when only its own
         pass reads the old value (one node vector less; Ctrl-C then waits for that pass to end,
-        and the interrupted iteration completes instead of being discarded); ``"compiled"``
-        generates each pull kernel's gather and epilogue as one C++ row loop and compiles it
-        with the system C++ compiler (cached; see ``stepgraph.row_kernels``), bitwise equal to
-        the interpreted kernel. ``CompileError`` if no compiler is found."""
+        and the interrupted iteration completes instead of being discarded).
+
+        At O3 each pull kernel's gather and epilogue is generated as C++ and compiled with the
+        system C++ compiler (about 1 s per new kernel, then cached; see ``stepgraph.row_kernels``),
+        bitwise equal to the interpreted kernel; ``row_loop`` says how it runs. Without a
+        compiler the kernels run interpreted, ``explain()`` says why and a warning is logged;
+        ``enable=("compiled",)`` makes that a ``CompileError``, ``disable=("compiled",)`` skips
+        compiling."""
         if isinstance(opt_level, bool) or opt_level not in (0, 1, 2, 3):
             raise ParameterError(f"opt_level must be 0, 1, 2 or 3, got {opt_level!r}")
         if isinstance(disable, str):
@@ -119,8 +125,17 @@ class Program:
         self.enable = tuple(enable)
         self._core = _core.Program(ir_text, opt_level, bool(exact), [str(d) for d in disable],
                                    [str(e) for e in enable])
-        if "compiled" in self.enable:
-            row_kernels.attach(self._core)
+        if self._core.row_kernels():
+            try:
+                row_kernels.attach(self._core)
+            except (CompileError, ProgramError) as e:  # no compiler, or no room to load the library
+                if "compiled" in self.enable:  # asked for by name: no interpreted run instead
+                    raise
+                why = str(e).splitlines()[0]
+                if why not in _warned:
+                    _warned.add(why)
+                    log.warning("row kernels run interpreted (enable=('compiled',) makes this an error): %s", why)
+                self._core.leave_rows_interpreted(f"{why} (enable=('compiled',) makes this an error)")
         # Weak: a State refers to its Program, so a strong reference back would be a cycle that keeps
         # the State's native buffers alive until Python's cyclic GC happens to run.
         self._last: Optional[weakref.ReferenceType[State]] = None

@@ -102,11 +102,15 @@ TEST_CASE("a mode row is not generated, and the plan says why", "[codegen]") {
   CHECK(r.refused.find("mode") != std::string::npos);
 }
 
-TEST_CASE("without the opt-in nothing is generated, but a hint names it", "[codegen]") {
-  const Plan plan = plan_of(kDecay, {});
+TEST_CASE("generated at O3 by default; disabled, nothing is generated but a hint names it", "[codegen]") {
+  CHECK(!pull_kernel(plan_of(kDecay, {})).row.source.empty());
+  ProgramIR ir = parse_ir(kDecay);
+  Options opts;
+  opts.disabled = {"compiled"};
+  const Plan plan = compile(ir, opts);
   CHECK(pull_kernel(plan).row.source.empty());
   CHECK(pull_kernel(plan).row.refused.empty());
   bool hinted = false;
-  for (const std::string& h : plan.hints) hinted = hinted || h.find("enable=('compiled',)") != std::string::npos;
+  for (const std::string& h : plan.hints) hinted = hinted || h.find("disable=('compiled',)") != std::string::npos;
   CHECK(hinted);
 }

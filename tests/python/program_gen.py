@@ -93,7 +93,12 @@ class GenProgram:
 
     def build(self, opt_level: int = 3, exact: bool = False, disable=()) -> sg.Program:
         """``b.build(opt_level, exact, disable)`` of the recorded program. The Builder records it
-        once; later levels compile the same IR text (Program.ir_text) the first build sent."""
+        once; later levels compile the same IR text (Program.ir_text) the first build sent.
+
+        Generated programs run interpreted (``compiled`` is always disabled here): compiling the
+        ~1,200 random pull kernels the property tests make would take ~25 minutes. The compiled
+        loops are held to these same programs' interpreted bits by test_row_kernels.py."""
+        disable = tuple(disable) + (() if "compiled" in disable else ("compiled",))
         if self._code is None:
             self._code = compile(self.source, "<generated program>", "exec")
         if self._base is None:

@@ -47,6 +47,11 @@ def _with(prog: sg.Program, *enable: str) -> Program:
                    enable=enable)
 
 
+def _interpreted(prog: sg.Program) -> Program:
+    return Program(prog.name, prog.ir_text, prog.params, prog.inputs, opt_level=prog.opt_level, exact=prog.exact,
+                   disable=("compiled",))
+
+
 def _same(a, b):
     for k in a.keys():
         np.testing.assert_array_equal(a[k], b[k])
@@ -59,7 +64,7 @@ def _same(a, b):
 @pytest.mark.parametrize("wide", [False, True])
 def test_pagerank_compiled_is_bitwise_the_interpreted_plan(exact, weighted, wide):
     g = _graph(weighted=weighted, wide=wide)
-    plain = sg.algorithms.pagerank_program(tol=0.0, max_iter=25, exact=exact)
+    plain = _interpreted(sg.algorithms.pagerank_program(tol=0.0, max_iter=25, exact=exact))
     prog = _with(plain, "compiled")
     assert COMPILED in prog.explain() and "row loop:" not in plain.explain()
     _same(prog.run(g), plain.run(g))
@@ -72,7 +77,7 @@ def test_compiled_with_in_place_personalization_and_threads():
     g = _graph(seed=5)
     rng = np.random.default_rng(1)
     p, d = rng.uniform(0, 1, g.num_nodes), rng.uniform(0, 1, g.num_nodes)
-    plain = sg.algorithms.pagerank_program(tol=0.0, max_iter=20, personalization=True, dangling=True)
+    plain = _interpreted(sg.algorithms.pagerank_program(tol=0.0, max_iter=20, personalization=True, dangling=True))
     both = _with(plain, "compiled", "in_place")
     assert COMPILED in both.explain() and "# stored over its carry" in both.explain()
     ref = plain.run(g, personalization=p, dangling=d)
@@ -84,7 +89,7 @@ def test_compiled_with_in_place_personalization_and_threads():
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("wide", [False, True])
 def test_every_row_loop_gives_the_interpreted_bits(weighted, wide):
-    plain = sg.algorithms.pagerank_program(tol=0.0, max_iter=12)
+    plain = _interpreted(sg.algorithms.pagerank_program(tol=0.0, max_iter=12))
     prog = _with(plain, "compiled")
     for g in (_graph(weighted=weighted, wide=wide), sg.generators.rmat(13, edge_factor=8, seed=2, weighted=weighted)):
         ref = plain.run(g)
@@ -127,13 +132,13 @@ def test_a_forced_row_loop_runs_from_the_first_iteration_and_bad_names_are_refus
     with pytest.raises(sg.ParameterError, match="row_loop must be a str"):
         prog.row_loop = 1  # type: ignore[assignment]
     assert prog.row_loop == "interpreted"
-    plain = sg.algorithms.pagerank_program(tol=0.0, max_iter=5)
+    plain = _interpreted(sg.algorithms.pagerank_program(tol=0.0, max_iter=5))
     assert plain.init(g).stats["row_loops"] == {}  # nothing compiled: nothing to choose
 
 
 def test_float32_pagerank_compiled():
     g = _graph(seed=9, weighted=True)
-    plain = sg.algorithms.pagerank_program(tol=0.0, max_iter=15, dtype="float32")
+    plain = _interpreted(sg.algorithms.pagerank_program(tol=0.0, max_iter=15, dtype="float32"))
     prog = _with(plain, "compiled")
     assert COMPILED in prog.explain()
     _same(prog.run(g), plain.run(g))
@@ -174,19 +179,24 @@ def test_each_pull_kernel_is_compiled_or_explain_says_why(directed):
     text = built.explain()
     assert text.count(COMPILED) == 2
     assert "row loop: interpreted per strip, not compiled: neighbor_agg[mode] sorts each row's labels" in text
-    _same(built.run(g), b.build().run(g))
+    _same(built.run(g), b.build(disable=("compiled",)).run(g))
 
 
-def test_hint_when_not_enabled_and_unknown_names_refused():
-    plain = sg.algorithms.pagerank_program()
-    assert "step 1's epilogue could be compiled into its row loop (enable=('compiled',))" in plain.explain()
+def test_compiled_by_default_at_o3_hint_when_disabled_and_unknown_names_refused():
+    default = sg.algorithms.pagerank_program()
+    assert COMPILED in default.explain() and "could be compiled" not in default.explain()
+    plain = _interpreted(default)
+    assert "step 1's epilogue could be compiled into its row loop, but disable=('compiled',)" in plain.explain()
+    assert "row loop:" not in plain.explain()
+    for level in (0, 1, 2):  # kernels are formed at O3 only
+        assert not Program(default.name, default.ir_text, default.params, default.inputs, opt_level=level)._core.row_kernels()
     with pytest.raises(sg.ParameterError, match="compiled"):
         _with(plain, "compiledd")
 
 
 def test_cache_hit_reuses_the_library(tmp_path, monkeypatch):
     monkeypatch.setenv("SG_CACHE_DIR", str(tmp_path))
-    plain = sg.algorithms.pagerank_program(max_iter=7)
+    plain = _interpreted(sg.algorithms.pagerank_program(max_iter=7))
     a = row_kernels.attach(_core.Program(plain.ir_text, 3, False, [], ["compiled"]))
     stamp = a[0][1].stat().st_mtime_ns
     b = row_kernels.attach(_core.Program(plain.ir_text, 3, False, [], ["compiled"]))
@@ -203,6 +213,22 @@ def test_missing_compiler_is_a_compile_error(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(sg.CompileError, match="needs a C\\+\\+17 compiler"):
         _with(sg.algorithms.pagerank_program(max_iter=11), "compiled")
+
+
+def test_without_a_compiler_the_default_runs_interpreted_and_says_why(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("SG_CACHE_DIR", str(tmp_path))  # not the session's cache: nothing to find there
+    g = _graph(3_000, 20_000)
+    ref = _interpreted(sg.algorithms.pagerank_program(tol=0.0, max_iter=9)).run(g)
+    monkeypatch.setenv("SG_CXX", "/nonexistent/c++")
+    monkeypatch.setattr(sg.program, "_warned", set())  # each reason is logged once per process
+    with caplog.at_level("WARNING", logger="stepgraph.program"):
+        prog = sg.algorithms.pagerank_program(tol=0.0, max_iter=9)
+    text = prog.explain()
+    assert ("row loop: interpreted per strip, not compiled: $SG_CXX='/nonexistent/c++': '/nonexistent/c++' is not an "
+            "executable on PATH (enable=('compiled',) makes this an error)") in text
+    assert any("row kernels run interpreted" in r.getMessage() for r in caplog.records)
+    assert prog.init(g).stats["row_loops"] == {}
+    _same(prog.run(g), ref)
 
 
 def test_failing_compiler_is_a_compile_error_with_its_output(tmp_path, monkeypatch):
