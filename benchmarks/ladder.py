@@ -257,7 +257,7 @@ def main(argv: List[str] | None = None) -> int:
     log.info("%s ladder: %d graphs, %d modes + peers %s, %d trials, %d iterations, %d threads -> %s",
              "quick" if quick else "full", len(specs), len(modes), [p for p, v in have.items() if v],
              args.trials, args.iters, sg.get_num_threads(), out_dir)
-    progress = Progress(sum(args.trials + 3 for _ in specs) + 3, enabled=not args.no_progress)
+    progress = Progress(sum(args.trials + 3 for _ in specs) + 4, enabled=not args.no_progress)
     triad_n = int((args.triad_mb or (8 if quick else 256)) * 2**20 / 8)
     threads = sg.get_num_threads()
     progress.set("triad bandwidth")
@@ -269,6 +269,9 @@ def main(argv: List[str] | None = None) -> int:
     progress.set("boundary cost")
     res["boundary"] = metrics.boundary_cost(calls=2_000 if quick else 20_000)
     progress.update(1, "boundary cost")
+    progress.set("program build latency")
+    res["build"] = metrics.build_latency()
+    progress.update(1, "program build latency")
     progress.set("triad bandwidth (again)")
     triad_end = [metrics.triad_bandwidth(triad_n, t["threads"]) for t in triad]
     progress.update(1, "done")

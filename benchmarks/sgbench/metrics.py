@@ -8,6 +8,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List, Optional
 
@@ -153,6 +154,32 @@ def boundary_cost(calls: int = 20_000, chunk: int = 1_000) -> Dict[str, Any]:
 
 
 # -- peak RSS -------------------------------------------------------------------------------------
+def build_latency(reps: int = 3) -> Dict[str, Any]:
+    """Wall time to build the O3 PageRank Program: its first build on a machine (an empty
+    row-kernel cache, so the C++ compiler runs), later builds (the kernel library found in the
+    cache and loaded), and with ``disable=("compiled",)`` (no kernel library at all)."""
+    def build(**kw: Any) -> float:
+        t0 = perf()
+        sg.algorithms.pagerank_program(alpha=0.85, tol=0.0, max_iter=20, opt_level=3, **kw)
+        return (perf() - t0) * 1e3
+
+    old = os.environ.get("SG_CACHE_DIR")
+    with tempfile.TemporaryDirectory(prefix="sg-ladder-cache-") as tmp:
+        os.environ["SG_CACHE_DIR"] = tmp
+        try:
+            cold = build()
+            kernels = len([f for f in os.listdir(tmp) if f.endswith(".so")])
+            warm = [build() for _ in range(reps)]
+        finally:
+            if old is None:
+                del os.environ["SG_CACHE_DIR"]
+            else:
+                os.environ["SG_CACHE_DIR"] = old
+    interpreted = [build(disable=("compiled",)) for _ in range(reps)]
+    return {"first_build_ms": cold, "kernels_compiled": kernels, "cached_build_ms_median": float(np.median(warm)),
+            "interpreted_build_ms_median": float(np.median(interpreted))}
+
+
 def _status_kb(key: str) -> int:
     with open("/proc/self/status") as f:
         for line in f:

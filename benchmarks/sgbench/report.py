@@ -223,6 +223,13 @@ def markdown(res: Dict[str, Any]) -> str:
         L.append(f"| Program.apply_batch wall - kernel | {b['apply_batch']['wall_minus_kernel_ns_median']:.0f} | - |")
         L.append(f"| Program.apply_step (O0, per step) wall | {b['apply_step_O0']['wall_ns_median']:.0f} | "
                  f"{b['apply_step_O0']['wall_ns_best']:.0f} |")
+    bl = res.get("build")
+    if bl:
+        L.append("\n## Program build (O3 PageRank)\n")
+        L.append(f"- first build on a machine (empty row-kernel cache; {bl['kernels_compiled']} kernel(s) compiled): "
+                 f"{bl['first_build_ms']:.0f} ms")
+        L.append(f"- later builds (kernel library from the cache): {bl['cached_build_ms_median']:.1f} ms")
+        L.append(f"- with disable=('compiled',): {bl['interpreted_build_ms_median']:.1f} ms")
     bw = res.get("bandwidth")
     if bw:
         L.append("\n## Memory bandwidth\n")

@@ -3,7 +3,7 @@ in the same order, so results agree bit for bit with the native twins."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
 
@@ -44,7 +44,8 @@ def _validator(weighted: bool) -> Any:
 
 
 def _build(name: str, teleport: str, dangling: bool, nstart: bool, alpha: float, max_iter: int, tol: float,
-           weighted: bool, dtype: Any, opt_level: int, exact: bool, enable: Tuple[str, ...] = ()) -> Program:
+           weighted: bool, dtype: Any, opt_level: int, exact: bool, disable: Sequence[str] = (),
+           enable: Sequence[str] = ()) -> Program:
     """teleport: "uniform" (1/n), "input" (a personalization vector) or "source" (one node)."""
     alpha = alpha_param(alpha)
     tol = tol_param(tol)
@@ -83,27 +84,30 @@ def _build(name: str, teleport: str, dangling: bool, nstart: bool, alpha: float,
             err = b.cast(err, "float64")
         loop.until(err < b.num_nodes("float64") * tolerance, residual=err)
     b.output("rank", x)
-    prog = b.build(opt_level=opt_level, exact=exact, enable=enable)
+    prog = b.build(opt_level=opt_level, exact=exact, disable=disable, enable=enable)
     prog._validator = _validator(bool(weighted))
     return prog
 
 
 def pagerank_program(alpha: float = 0.85, max_iter: int = 100, tol: float = 1e-6, personalization: bool = False,
                      dangling: bool = False, nstart: bool = False, weighted: bool = True, dtype: Any = "float64",
-                     opt_level: int = 3, exact: bool = False, enable: Tuple[str, ...] = ()) -> Program:
+                     opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (),
+                     enable: Sequence[str] = ()) -> Program:
     """NetworkX-contract PageRank. With ``personalization`` / ``dangling`` / ``nstart`` the
-    program takes that node vector as an input at init/run (normalized to sum 1). ``enable``:
-    opt-in features (``("in_place",)``: rank updated in place, see :class:`stepgraph.Program`)."""
+    program takes that node vector as an input at init/run (normalized to sum 1). ``disable`` /
+    ``enable``: passes or features switched off / opt-in features (``("in_place",)``: rank
+    updated in place), see :class:`stepgraph.Program`."""
     return _build("pagerank", "input" if personalization else "uniform", dangling, nstart, alpha, max_iter, tol,
-                  weighted, dtype, opt_level, exact, tuple(enable))
+                  weighted, dtype, opt_level, exact, disable, enable)
 
 
 def personalized_pagerank_program(alpha: float = 0.85, max_iter: int = 100, tol: float = 1e-6,
                                   dangling: bool = False, weighted: bool = True, dtype: Any = "float64",
-                                  opt_level: int = 3, exact: bool = False) -> Program:
+                                  opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (),
+                                  enable: Sequence[str] = ()) -> Program:
     """PageRank teleporting to the node given by the int ``source`` parameter."""
     return _build("personalized_pagerank", "source", dangling, False, alpha, max_iter, tol, weighted, dtype,
-                  opt_level, exact)
+                  opt_level, exact, disable, enable)
 
 
 def _checked_vector(g: Graph, value: Any, name: str) -> Optional[np.ndarray]:

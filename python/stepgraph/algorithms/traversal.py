@@ -7,7 +7,7 @@ Integer results equal the native twins' exactly.
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Sequence
 
 import numpy as np
 
@@ -42,7 +42,8 @@ def _check_sssp(g: Graph, params: Dict[str, float], inputs: Dict[str, np.ndarray
         raise ParameterError("sssp needs non-negative edge weights; this graph has negative weights")
 
 
-def connected_components_program(opt_level: int = 3, exact: bool = False) -> Program:
+def connected_components_program(opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (),
+                                 enable: Sequence[str] = ()) -> Program:
     """Weak components: every node takes the smallest label among itself and its neighbors."""
     b = Builder("connected_components")
     ids = b.node_id("int64")
@@ -53,10 +54,11 @@ def connected_components_program(opt_level: int = 3, exact: bool = False) -> Pro
         loop.update(label, new)
         loop.until(changed == 0, residual=changed)
     b.output("component", label)
-    return b.build(opt_level=opt_level, exact=exact)
+    return b.build(opt_level=opt_level, exact=exact, disable=disable, enable=enable)
 
 
-def label_propagation_program(max_iter: int = 100, opt_level: int = 3, exact: bool = False) -> Program:
+def label_propagation_program(max_iter: int = 100, opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (),
+                              enable: Sequence[str] = ()) -> Program:
     """Synchronous label propagation: most frequent neighbor label, ties to the smallest."""
     max_iter = int_param(max_iter, "max_iter")
     b = Builder("label_propagation")
@@ -69,7 +71,7 @@ def label_propagation_program(max_iter: int = 100, opt_level: int = 3, exact: bo
         loop.update(label, new)
         loop.until(changed == 0, residual=changed)
     b.output("label", label)
-    return b.build(opt_level=opt_level, exact=exact)
+    return b.build(opt_level=opt_level, exact=exact, disable=disable, enable=enable)
 
 
 def _distances(name: str, weighted: bool) -> Any:
@@ -90,33 +92,36 @@ def _distances(name: str, weighted: bool) -> Any:
     return b, dist
 
 
-def bfs_program(opt_level: int = 3, exact: bool = False) -> Program:
+def bfs_program(opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (),
+                enable: Sequence[str] = ()) -> Program:
     """Hop levels along out-edges from the ``source`` parameter; -1 where unreachable."""
     b, dist = _distances("bfs", False)
     level = b.where(dist == float("inf"), -1, b.cast(dist, "int64"))
     b.output("level", level)
-    prog = b.build(opt_level=opt_level, exact=exact)
+    prog = b.build(opt_level=opt_level, exact=exact, disable=disable, enable=enable)
     prog._validator = _check_source
     return prog
 
 
-def sssp_program(opt_level: int = 3, exact: bool = False) -> Program:
+def sssp_program(opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (),
+                 enable: Sequence[str] = ()) -> Program:
     """Shortest-path distances along out-edges (edge weights, 1 when unweighted); inf unreachable."""
     b, dist = _distances("sssp", True)
     b.output("distance", dist)
-    prog = b.build(opt_level=opt_level, exact=exact)
+    prog = b.build(opt_level=opt_level, exact=exact, disable=disable, enable=enable)
     prog._validator = _check_sssp
     return prog
 
 
-def degree_centrality_program(opt_level: int = 3, exact: bool = False) -> Program:
+def degree_centrality_program(opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (),
+                              enable: Sequence[str] = ()) -> Program:
     """(in + out degree) / (n - 1) for directed graphs, degree / (n - 1) for undirected; 1 if n == 1."""
     b = Builder("degree_centrality")
     n = b.num_nodes()
     out_deg = b.out_degree(weighted=False)
     degree = b.where(b.directed(), b.in_degree(weighted=False) + out_deg, out_deg)
     b.output("centrality", b.where(n <= 1.0, 1.0, degree * (1.0 / (n - 1.0))))  # NetworkX's arithmetic
-    return b.build(opt_level=opt_level, exact=exact)
+    return b.build(opt_level=opt_level, exact=exact, disable=disable, enable=enable)
 
 
 def connected_components(g: Graph) -> Result:
