@@ -239,12 +239,11 @@ Plan compile(ProgramIR& ir, const Options& opts) {
   form_kernels(ir, fuse, plan);
   if (fuse && opts.enabled("in_place")) {
     mark_in_place(ir, plan);
-  } else if (fuse) {  // say what the opt-in would do (no silent choices)
+  } else if (fuse) {  // say what disabling it costs (no silent choices)
     for (const InPlace& c : in_place_candidates(ir, plan))
       plan.hints.push_back(fmt::format(
-          "{} <- %{} could be stored over {} in place (enable=('in_place',)): one node vector less, "
-          "but Ctrl-C then waits for the end of that pass",
-          c.carry->name, c.carry->update, c.carry->name));
+          "{} <- %{} could be stored over {} in place (one node vector less), but disable=('in_place',) keeps "
+          "two buffers", c.carry->name, c.carry->update, c.carry->name));
   }
   plan.compile_rows = fuse && opts.enabled("compiled");
   if (fuse) {

@@ -16,10 +16,11 @@ struct Options {
   bool enabled(const std::string& name) const;
 };
 
-// Features `enable` names: "in_place" (a carry's update stored over the carry: one node vector
-// less, but SIGINT then waits for the end of that pass) is off unless enabled; "compiled" (a
-// pull kernel's gather and epilogue generated as C++, fusion/row_codegen.cpp) is on at O3 unless
-// disabled, and enabling it makes a missing C++ compiler an error instead of an interpreted run.
+// Features: "in_place" (a carry's update stored over the carry when only its own node reads
+// the old value: one node vector less; an interrupted pass is resumed, not discarded) and
+// "compiled" (a pull kernel's gather and epilogue generated as C++, fusion/row_codegen.cpp) are
+// on at O3 unless disabled; enabling "compiled" makes a missing C++ compiler an error instead
+// of an interpreted run. opt_in_names() lists the features that are off unless enabled (none now).
 const std::vector<std::string>& feature_names();
 const std::vector<std::string>& opt_in_names();  // the features off by default
 

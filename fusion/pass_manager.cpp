@@ -12,7 +12,7 @@ const std::vector<std::string>& feature_names() {
 }
 
 const std::vector<std::string>& opt_in_names() {
-  static const std::vector<std::string> names = {"in_place"};
+  static const std::vector<std::string> names = {};
   return names;
 }
 

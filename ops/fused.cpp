@@ -72,7 +72,7 @@ void run_row_kernel(const Frame& f, const Kernel& k, bool per_row) {
         parts[r][b].f[q] = lanes[r * kLanes + static_cast<size_t>(q)];
         parts[r][b].i[q] = ilanes[r * kLanes + static_cast<size_t>(q)];
       }
-  });
+  }, k.writes_in_place() ? f.done_blocks : nullptr);
   for (size_t r = 0; r < nred; ++r) ops::reduce_finish(f, rk.reductions[r], parts[r]);
 }
 
@@ -147,7 +147,7 @@ void run_kernel(const Frame& f, const Kernel& k, RowLoop loop) {
         }
     }
     ops::tl_block = nullptr;
-  });
+  }, in_place ? f.done_blocks : nullptr);
   for (int32_t id : k.values)
     if (is_reduction(f.value(id).op)) ops::reduce_finish(f, id, f.partials_of(id, unused));
 }

@@ -12,9 +12,9 @@
 // Whoever catches Interrupted discards the interrupted work. State never changes its carried
 // values before an iteration has completed (end_iteration), so an interrupted apply_batch / run
 // leaves it as after the last completed iteration, and an interrupted apply_step can be re-run.
-// The exception: a kernel that updates a carry in place (Kernel::in_place) defers SIGINT
-// (DeferInterrupts) to the end of its step, or of its iteration in apply_batch / run, which
-// then completes: the State is again exactly as after a completed iteration.
+// The exception: a kernel that stores a carry over itself (Kernel::in_place) cannot be undone,
+// so its pass marks the blocks it finishes (for_each_block's `done`) and the State continues
+// that iteration from where it stopped on the next apply (runtime/program.cpp).
 #pragma once
 #include <pthread.h>
 
@@ -36,14 +36,12 @@ inline std::atomic<bool> g_interrupt_requested{false};  // set by the SIGINT han
 // dlopen'ed module's TLS on a TBB worker mallocs, and glibc aborts if that fails (low memory).
 inline std::atomic<bool> g_watching{false};
 inline std::atomic<pthread_t> g_watched_thread{};
-inline std::atomic<int> g_deferred{0};  // DeferInterrupts guards open on the watched thread
 }  // namespace detail
 
 // Whether loops started on this thread should watch for SIGINT.
 inline bool interrupt_watched() {
   return detail::g_watching.load(std::memory_order_acquire) &&
-         pthread_equal(detail::g_watched_thread.load(std::memory_order_relaxed), pthread_self()) &&
-         detail::g_deferred.load(std::memory_order_relaxed) == 0;
+         pthread_equal(detail::g_watched_thread.load(std::memory_order_relaxed), pthread_self());
 }
 // Whether SIGINT arrived since the outermost active scope opened.
 inline bool interrupt_requested() { return detail::g_interrupt_requested.load(std::memory_order_relaxed); }
@@ -51,24 +49,6 @@ inline bool interrupt_requested() { return detail::g_interrupt_requested.load(st
 inline void check_interrupt() {
   if (interrupt_watched() && interrupt_requested()) throw Interrupted();
 }
-
-// RAII: with enable = true, loops on this thread stop watching until the guard ends (work that
-// must not be abandoned half-way); the flag stays set and is honoured at the next check after.
-// Only the watched thread counts, so a guard on another thread never mutes the watched one.
-class DeferInterrupts {
- public:
-  explicit DeferInterrupts(bool enable) : active_(enable && interrupt_watched()) {
-    if (active_) detail::g_deferred.fetch_add(1, std::memory_order_relaxed);
-  }
-  ~DeferInterrupts() {
-    if (active_) detail::g_deferred.fetch_sub(1, std::memory_order_relaxed);
-  }
-  DeferInterrupts(const DeferInterrupts&) = delete;
-  DeferInterrupts& operator=(const DeferInterrupts&) = delete;
-
- private:
-  bool active_;
-};
 
 // RAII: with enable = true, make SIGINT set the flag (the outermost scope's end raises it again
 // for the previous handler, so it is never lost) and

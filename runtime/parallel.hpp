@@ -49,16 +49,20 @@ struct Partition {
 
 // f(block, begin, end) for every block of the partition, in parallel.
 // Inside an InterruptScope, SIGINT skips the blocks not yet started and throws Interrupted
-// once the loop has joined (runtime/interrupt.hpp).
+// once the loop has joined (runtime/interrupt.hpp). With `done` (one byte per block), the loop
+// is resumable: it skips the blocks marked done and marks each block it completes, so a loop
+// interrupted part-way is finished later by calling it again with the same marks.
 template <class F>
-void for_each_block(const Partition& p, F&& f) {
+void for_each_block(const Partition& p, F&& f, uint8_t* done = nullptr) {
   const bool watch = interrupt_watched();
   tbb::parallel_for(
       tbb::blocked_range<int64_t>(0, p.num_blocks(), 1),
       [&](const tbb::blocked_range<int64_t>& r) {
         for (int64_t b = r.begin(); b != r.end(); ++b) {
           if (watch && interrupt_requested()) return;
+          if (done && done[b]) continue;
           f(b, p.begin(b), p.end(b));
+          if (done) done[b] = 1;
         }
       },
       tbb::simple_partitioner());

@@ -1,10 +1,10 @@
 // The executor: binds a program to a graph, runs steps, iterations and whole loops.
 #include "runtime/program.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <optional>
 
 #include <tbb/task_arena.h>
 
@@ -64,6 +64,18 @@ void State::check_readable() const {
   if (released_) fail(ErrorKind::State, "this State handed its buffers to a run's result; init a new one");
   if (busy_.load() && owner_.load() != std::this_thread::get_id())
     fail(ErrorKind::State, "this State is being run by another thread; read it after that call returns");
+}
+
+void State::check_whole(int32_t id) const {
+  if (!stored_in_place_ || !slots_[id].node) return;
+  for (const Kernel& k : program_->steps())
+    for (size_t i = 0; i < k.values.size(); ++i)
+      if (k.writes_in_place() && k.in_place[i] && slots_[k.values[i]].node == slots_[id].node)
+        fail(ErrorKind::State,
+             "'{}' is half updated: iteration {} stores it in place and {} (apply_step {} is next); finish "
+             "that iteration (apply_batch, run, or apply_step) before reading it",
+             value(id).name.empty() ? fmt::format("%{}", id) : value(id).name, iteration_ + 1,
+             batch_interrupted_ ? "was interrupted" : "stopped between steps", next_step_);
 }
 
 Array<unsigned char> State::release_buffer(int32_t id) {
@@ -191,6 +203,8 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
       std::memcpy(dst.node, src.node, static_cast<size_t>(n) * dtype_size(value(c.value).type.dtype));
   }
   stats_.step_ns.assign(program_->steps().size(), 0);
+  for (const Kernel& k : program_->steps())
+    if (k.writes_in_place()) done_blocks_.assign(static_cast<size_t>(nb), 0);
   row_loops_ = program_->row_loops_for(graph_);
   row_loops_.resize(program_->steps().size());
   if (program_->plan().row_loop >= 0)
@@ -200,14 +214,26 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
 void State::run_step(int32_t index) {
   const Kernel& k = program_->steps()[index];
   const int64_t t0 = now_ns();
-  // A kernel storing over a carry cannot be abandoned half-way: the old values would be lost.
-  // SIGINT waits for the end of the step (apply_step) or of the iteration (apply_batch, run).
-  DeferInterrupts defer(k.writes_in_place());
+  // A kernel storing over a carry cannot be abandoned half-way (the old values are gone): its
+  // blocks are marked as they finish, and an interrupted pass is resumed where it stopped.
+  const bool in_place = k.writes_in_place();
+  const bool resumed = in_place && std::find(done_blocks_.begin(), done_blocks_.end(), 1) != done_blocks_.end();
+  if (in_place) {
+    stored_in_place_ = true;
+    frame_.done_blocks = done_blocks_.data();
+  }
   RowLoopChoice* choice = k.row.attached() ? &row_loops_[static_cast<size_t>(index)] : nullptr;
   const RowLoop loop = choice ? choice->next() : RowLoop::Interpreted;
-  run_kernel(frame_, k, loop);
+  try {
+    run_kernel(frame_, k, loop);
+  } catch (...) {
+    frame_.done_blocks = nullptr;
+    throw;
+  }
+  frame_.done_blocks = nullptr;
+  if (in_place) std::fill(done_blocks_.begin(), done_blocks_.end(), uint8_t{0});
   const int64_t dt = now_ns() - t0;
-  if (choice && choice->chosen < 0) {
+  if (choice && choice->chosen < 0 && !resumed) {  // a resumed pass's time is not a whole pass's
     choice->record(loop, dt);
     if (choice->chosen >= 0) program_->remember_row_loops(graph_, row_loops_);
   }
@@ -248,6 +274,7 @@ void State::end_iteration() {
   ++iteration_;
   ++stats_.iterations;
   next_step_ = 0;
+  stored_in_place_ = batch_interrupted_ = false;
   if (ir.until >= 0) converged_ = slots_[ir.until].i != 0;
   if (ir.residual >= 0) {
     const Slot& r = slots_[ir.residual];
@@ -270,12 +297,21 @@ void State::apply_step(int64_t i) {
 
 void State::apply_batch() {
   if (!program_->ir().has_loop) fail(ErrorKind::State, "this program has no loop to iterate");
-  if (next_step_ != 0) fail(ErrorKind::State, "an iteration is half done by apply_step (step {} is next)", next_step_);
+  if (next_step_ != 0 && !batch_interrupted_)
+    fail(ErrorKind::State, "an iteration is half done by apply_step (step {} is next)", next_step_);
   const int32_t steps = static_cast<int32_t>(program_->steps().size());
-  std::optional<DeferInterrupts> defer;  // from the first in-place kernel to the iteration's end
-  for (int32_t i = 0; i < steps; ++i) {
-    if (!defer && program_->steps()[i].writes_in_place()) defer.emplace(true);
-    run_step(i);
+  // Interrupted before anything was stored in place, the iteration is discarded (next_step_
+  // stays 0); after, it is continued from the interrupted step by the next apply_batch.
+  for (int32_t i = static_cast<int32_t>(next_step_); i < steps; ++i) {
+    try {
+      run_step(i);
+    } catch (const Interrupted&) {
+      if (stored_in_place_) {
+        next_step_ = i;
+        batch_interrupted_ = true;
+      }
+      throw;
+    }
   }
   end_iteration();
 }
@@ -294,6 +330,8 @@ void State::run(int64_t max_iter, const std::function<bool()>& between) {
 }
 
 void State::finish() {
+  for (const auto& [name, id] : program_->ir().outputs) check_whole(id);
+  for (const CarryDecl& c : program_->ir().carries) check_whole(c.value);
   for (int32_t id : program_->epilogue()) eval_value(frame_, id);
 }
 

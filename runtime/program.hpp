@@ -81,6 +81,9 @@ class State {
   bool converged() const { return converged_; }
   double residual() const { return residual_; }
   int64_t next_step() const { return next_step_; }
+  // An iteration is partly done: stopped between apply_step calls, or interrupted after it
+  // began storing a carry in place (the next apply continues it).
+  bool half_done() const { return next_step_ != 0 || stored_in_place_; }
   const std::vector<double>& residuals() const { return residuals_; }
   Stats& stats() { return stats_; }
   // Per loop step: how its compiled row kernel runs (measured on the first iterations).
@@ -114,6 +117,9 @@ class State {
   // StateError while another thread is inside a Use of it. The thread inside may read (run's
   // progress callback runs between iterations, when nothing is being written).
   void check_readable() const;
+  // StateError if value `id` is a carry stored over itself (in place) by an iteration that is
+  // half done (interrupted, or stopped between apply_step calls): it holds old and new values.
+  void check_whole(int32_t id) const;
 
  private:
   void run_step(int32_t id);
@@ -136,6 +142,12 @@ class State {
   std::vector<double> residuals_;
   Stats stats_;
   std::vector<RowLoopChoice> row_loops_;
+  // Resuming an iteration interrupted after it began storing a carry in place (its old values
+  // are gone, so it cannot be discarded): the interrupted pass's finished blocks, whether this
+  // iteration has stored in place, and whether apply_batch may continue it from next_step_.
+  std::vector<uint8_t> done_blocks_;
+  bool stored_in_place_ = false;
+  bool batch_interrupted_ = false;
   bool released_ = false;  // release_buffer was called: the State is spent
   std::atomic<bool> busy_{false};
   std::atomic<std::thread::id> owner_{};  // the thread inside a Use (while busy_)

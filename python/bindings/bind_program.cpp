@@ -165,6 +165,7 @@ void bind_program(py::module_& m) {
       .def_property_readonly("residual", readable(&State::residual))
       .def_property_readonly("residuals", readable(&State::residuals))
       .def_property_readonly("next_step", readable(&State::next_step))
+      .def_property_readonly("half_done", readable(&State::half_done))
       .def("same_program", [](const State& s, const std::shared_ptr<Program>& p) { return s.program_ptr() == p; })
       .def("same_graph", [](const State& s, const GraphPtr& g) { return s.graph() == g; })
       .def(
@@ -213,6 +214,7 @@ void bind_program(py::module_& m) {
             s.check_readable();
             const int32_t id = s.program().find_output(name);
             if (id < 0) fail(ErrorKind::Parameter, "no output or carried value named '{}'", name);
+            s.check_whole(id);
             return value_of(s, id, self);
           },
           py::arg("name"))
@@ -224,6 +226,7 @@ void bind_program(py::module_& m) {
              const auto n = static_cast<py::ssize_t>(s.graph()->num_nodes());
              py::dict out;
              const auto& outs = s.program().ir().outputs;
+             for (const auto& [name, id] : outs) s.check_whole(id);
              py::object self = py::cast(&s, py::return_value_policy::reference);
              // Values are read (scalars, copies) before any buffer moves out.
              std::set<const unsigned char*> taken;

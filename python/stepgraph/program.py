@@ -81,6 +81,15 @@ class State:
         return int(self._core.next_step)
 
     @property
+    def half_done(self) -> bool:
+        """Whether an iteration is partly done: stopped between ``apply_step`` calls, or
+        interrupted (Ctrl-C) after its pass began storing a carry over itself (in place).
+        ``iteration`` counts completed iterations only; the next ``apply_batch`` / ``run`` (or
+        ``apply_step``) continues the partial one, and a carry stored in place cannot be read
+        until then (StateError)."""
+        return bool(self._core.half_done)
+
+    @property
     def stats(self) -> Dict[str, Any]:
         return dict(self._core.stats)
 

@@ -6,6 +6,7 @@
 
 #include "runtime/error.hpp"
 #include "runtime/graph.hpp"
+#include "runtime/parallel.hpp"
 
 using namespace sg;
 
@@ -98,4 +99,26 @@ TEST_CASE("partition blocks cover the nodes, bounded by nodes and edges", "[grap
     CHECK(p.end(b) > p.begin(b));
     CHECK(p.end(b) - p.begin(b) <= kBlockNodes);
   }
+}
+
+TEST_CASE("for_each_block with done marks skips finished blocks and marks the rest", "[graph][parallel]") {
+  const int64_t n = 5 * kBlockNodes + 3;
+  std::vector<int64_t> src, dst;
+  for (int64_t i = 0; i + 1 < n; ++i) {
+    src.push_back(i);
+    dst.push_back(i + 1);
+  }
+  auto g = Graph::from_edges(src.data(), dst.data(), nullptr, static_cast<int64_t>(src.size()), n, {});
+  const Partition& p = g->partition();
+  REQUIRE(p.num_blocks() >= 3);
+  std::vector<uint8_t> done(static_cast<size_t>(p.num_blocks()), 0);
+  done[1] = 1;  // as if an interrupted pass had finished block 1
+  std::vector<int> visits(static_cast<size_t>(p.num_blocks()), 0);
+  for_each_block(p, [&](int64_t b, int64_t, int64_t) { ++visits[static_cast<size_t>(b)]; }, done.data());
+  for (int64_t b = 0; b < p.num_blocks(); ++b) {
+    CHECK(visits[static_cast<size_t>(b)] == (b == 1 ? 0 : 1));
+    CHECK(done[static_cast<size_t>(b)] == 1);
+  }
+  for_each_block(p, [&](int64_t b, int64_t, int64_t) { ++visits[static_cast<size_t>(b)]; }, done.data());
+  for (int64_t b = 0; b < p.num_blocks(); ++b) CHECK(visits[static_cast<size_t>(b)] == (b == 1 ? 0 : 1));
 }

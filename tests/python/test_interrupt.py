@@ -2,9 +2,12 @@
 
 Semantics under test (runtime/interrupt.hpp, Program.run / apply_batch / apply_step docs):
 SIGINT during ``run`` / ``apply_batch`` / ``apply_step`` / a native twin stops the native work
-within one block of nodes and raises KeyboardInterrupt. The interrupted iteration (or step) is
-discarded: the State is exactly as after its last completed iteration, and continuing it gives
-bitwise the result of a run that was never interrupted.
+within one block of nodes and raises KeyboardInterrupt. Continuing the State gives bitwise the
+result of a run that was never interrupted. With two buffers per carry
+(``disable=("in_place",)``) the interrupted iteration (or step) is discarded: the State is exactly
+as after its last completed iteration. When the interrupted pass stores a carry over itself
+(in place, the O3 default for PageRank's rank), its old values are gone: the State is
+``half_done``, that carry cannot be read, and the next apply continues the iteration.
 
 Signals are sent from a helper thread with ``signal.pthread_kill(main thread, SIGINT)`` at a point
 where the call is known to be running (after a progress callback, or after a delay in a call that
@@ -77,9 +80,24 @@ def medium() -> sg.Graph:
     return sg.generators.uniform(200_000, 2_000_000, seed=3)
 
 
-def forever(enable: tuple = ()) -> sg.Program:
-    """PageRank without a stopping rule (the default plan: its pass can stop after any block)."""
-    return sg.algorithms.pagerank_program(tol=0.0, max_iter=10**9, enable=enable)
+def forever(disable: tuple = ()) -> sg.Program:
+    """PageRank without a stopping rule (its pass can stop after any block)."""
+    return sg.algorithms.pagerank_program(tol=0.0, max_iter=10**9, disable=disable)
+
+
+PLANS = {"in_place": (), "two_buffers": ("in_place",)}  # disable= for each
+
+
+def check_interrupted_state(st: sg.State, prog: sg.Program, g: sg.Graph, plan: str) -> None:
+    """After an interrupt: as after its last completed iteration (two buffers), or half done
+    with rank unreadable (in place: unless the signal landed before the pass stored anything)."""
+    k = st.iteration
+    if plan == "two_buffers":
+        assert not st.half_done and st.next_step == 0
+        np.testing.assert_array_equal(st["rank"], after(prog, g, k))
+    elif st.half_done:
+        with pytest.raises(sg.StateError, match=f"'rank' is half updated: iteration {k + 1} .* was interrupted"):
+            st["rank"]
 
 
 def after(prog: sg.Program, g: sg.Graph, iterations: int) -> np.ndarray:
@@ -137,9 +155,10 @@ def test_run_of_a_state_refuses_parameters(medium):
 # -- interrupted runs leave a usable State -----------------------------------------------------------
 
 
+@pytest.mark.parametrize("plan", PLANS)
 @pytest.mark.parametrize("delay", [0.0, 0.002, 0.004])
-def test_interrupted_run_continues_to_the_uninterrupted_result(medium, delay):
-    prog = sg.algorithms.pagerank_program(tol=0.0, max_iter=60)
+def test_interrupted_run_continues_to_the_uninterrupted_result(medium, delay, plan):
+    prog = sg.algorithms.pagerank_program(tol=0.0, max_iter=60, disable=PLANS[plan])
     reference = prog.run(medium)
     st = prog.init(medium)
     seen: List[int] = []
@@ -155,8 +174,8 @@ def test_interrupted_run_continues_to_the_uninterrupted_result(medium, delay):
     interrupted_latency(call, delay)
     k = st.iteration
     assert 3 <= k < 60 and seen == list(range(1, k + 1))  # no iteration reported twice or skipped
-    assert st.next_step == 0
-    np.testing.assert_array_equal(st["rank"], after(prog, medium, k))  # as after iteration k
+    assert st.next_step == 0  # PageRank's in-place pass is its first step
+    check_interrupted_state(st, prog, medium, plan)
     res = prog.run(st, progress=lambda i, r: seen.append(i))
     assert seen == list(range(1, 61))
     assert res.iterations == 60
@@ -174,8 +193,9 @@ def test_interrupted_program_run_leaves_its_state_as_last_state(medium):
     np.testing.assert_array_equal(prog.run(st)["rank"], reference["rank"])
 
 
-def test_interrupted_apply_batch_discards_the_iteration(medium):
-    prog = forever()
+@pytest.mark.parametrize("plan", PLANS)
+def test_interrupted_apply_batch_is_discarded_or_continued(medium, plan):
+    prog = forever(PLANS[plan])
     st = prog.init(medium)
 
     def call(it: Interrupter) -> None:
@@ -186,7 +206,7 @@ def test_interrupted_apply_batch_discards_the_iteration(medium):
     interrupted_latency(call, 0.02)
     k = st.iteration
     assert st.next_step == 0
-    np.testing.assert_array_equal(st["rank"], after(prog, medium, k))
+    check_interrupted_state(st, prog, medium, plan)
     prog.apply_batch(st)
     prog.apply_batch(st)
     assert st.iteration == k + 2
@@ -372,36 +392,37 @@ def test_apply_batch_interrupt_latency_rmat21(rmat21):
     assert best <= BOUND, f"KeyboardInterrupt {best * 1e3:.0f} ms after SIGINT"
 
 
-def test_in_place_pass_completes_its_iteration_then_raises_rmat21(rmat21):
-    # Opt-in: rank is stored over itself, so its pass cannot stop half-way: SIGINT is honoured
-    # once the iteration is complete (the State is as after it), at most one pass after the signal.
-    prog = forever(enable=("in_place",))
+def test_in_place_pass_is_resumed_after_the_bound_rmat21(rmat21):
+    # rank is stored over itself, so its interrupted pass cannot be discarded: it stops within
+    # the bound all the same, and the next apply_batch resumes it where it stopped (the blocks
+    # it finished are not redone), to bitwise the iterations of an uninterrupted State.
+    prog = forever()
     assert "# stored over its carry" in prog.explain()
     st = prog.init(rmat21)
-    times = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        prog.apply_batch(st)
-        times.append(time.perf_counter() - t0)
-    one_pass = float(np.median(times))
+    half: List[bool] = []
 
     def measure(attempt: int) -> float:
-        started = [st.iteration]
-
         def call(it: Interrupter) -> None:
             it.arm()
             while True:
-                started[0] += 1
                 prog.apply_batch(st)
 
-        latency = interrupted_latency(call, 0.01 + 0.02 * attempt)
-        assert st.next_step == 0
-        assert st.iteration == started[0]  # the interrupted iteration was completed, not discarded
+        latency = interrupted_latency(call, 0.02 + 0.02 * attempt)
+        half.append(st.half_done)
+        prog.apply_batch(st)  # continues the interrupted iteration (or runs the next one)
+        assert not st.half_done
         return latency
 
-    latencies = [measure(a) for a in range(2)]
-    assert min(latencies) <= one_pass + BOUND, \
-        f"KeyboardInterrupt {min(latencies) * 1e3:.0f} ms after SIGINT; one pass takes {one_pass * 1e3:.0f} ms"
+    best = _best_latency(measure)
+    assert best <= BOUND, f"KeyboardInterrupt {best * 1e3:.0f} ms after SIGINT"
+    assert any(half)  # the signal landed inside the in-place pass
+    ref = prog.init(rmat21)
+    for _ in range(st.iteration):
+        prog.apply_batch(ref)
+    np.testing.assert_array_equal(st["rank"], ref["rank"])
+    # Redoing finished blocks would give the same ranks (the gather reads the contributions,
+    # not rank) but a smaller residual there: |new - new| = 0. The residuals show it was resumed.
+    np.testing.assert_array_equal(st.residuals, ref.residuals)
 
 
 def test_native_pagerank_interrupt_latency_rmat21(rmat21):
