@@ -48,7 +48,7 @@ from sgbench import graphs as G  # noqa: E402
 from sgbench import metrics, peers  # noqa: E402
 from sgbench.modes import (MODES, SLOW_MODES, NativeRunner, Runner, allocations_after_first_iteration,  # noqa: E402
                            interleaved, make_runner, summarize)
-from sgbench.report import Progress, markdown, plots, verdicts  # noqa: E402
+from sgbench.report import VERDICT_GRAPHS, Progress, markdown, plots, verdicts  # noqa: E402
 
 log = logging.getLogger("ladder")
 REL_TOL = 1e-12  # builder vs native, relative per element (DESIGN.md section 4)
@@ -211,7 +211,7 @@ def bench_graph(spec: G.GraphSpec, args: argparse.Namespace, modes: List[Any], h
     if rss_here:
         progress.set(f"{spec.name}: peak RSS (subprocesses)")
         out["rss"] = metrics.rss_for_graph(os.path.abspath(__file__), spec.name, [mi.key for mi in modes], iters_of,
-                                           args.threads or None)
+                                           args.threads or None, repeats=3 if spec.name in VERDICT_GRAPHS else 1)
     progress.update(1, f"{spec.name}: done")
     out["elapsed_s"] = time.perf_counter() - t_start
     return out

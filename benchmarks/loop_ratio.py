@@ -2,11 +2,11 @@
 
 A developer's probe for the speed targets (the ladder is the reference): it times only the
 iterations (no init / setup), wall clock and process CPU time, best and median of --trials,
-every plan in every trial in turn. Plans: native, O3 apply_batch, O3 run, O2 apply_batch,
-O3inplace (apply_batch with enable=("in_place",)), O3c / runc (apply_batch / run with
-enable=("compiled",), row loop measured per State), O3cinplace (both), O3c-chunks / O3c-rows /
-O3c-interpreted (compiled, that row loop forced), O3c-fresh (a new Program per trial: the
-row loop measured again, its cost included).
+every plan in every trial in turn. Plans: native, O3 (apply_batch, the default: compiled row
+loop measured per State, rank in place), run (the same, one run call), O2 (apply_batch),
+O3b (two rank buffers: disable=("in_place",)), O3-chunks / O3-rows / O3-interpreted (that
+row loop forced), O3-fresh (a new Program per trial: the row loop measured again, its cost
+included).
 
     python3 benchmarks/loop_ratio.py --graphs 'uniform(200k),rmat(18)' --threads 1,2
 """
@@ -57,9 +57,9 @@ def run_loop(g: sg.Graph, prog: sg.Program, iters: int) -> Callable[[], float]:
     return once
 
 
-def fresh_loop(g: sg.Graph, enable: tuple, iters: int) -> Callable[[], float]:
+def fresh_loop(g: sg.Graph, iters: int) -> Callable[[], float]:
     def once() -> float:
-        prog = pagerank_program(tol=0.0, max_iter=10**6, enable=enable)  # cached kernel: no compile
+        prog = pagerank_program(tol=0.0, max_iter=10**6)  # cached kernel: no compile
         return batch_loop(g, prog, iters)()
     return once
 
@@ -83,17 +83,14 @@ def main() -> None:
                     fns[p] = native_loop(g, a.iters)
                 elif p == "run":
                     fns[p] = run_loop(g, pagerank_program(tol=0.0, max_iter=10**6), a.iters)
-                elif p in ("O3c", "O3cinplace", "runc") or p.startswith("O3c-"):
-                    en = ("compiled", "in_place") if p == "O3cinplace" else ("compiled",)
-                    prog = pagerank_program(tol=0.0, max_iter=10**6, enable=en)
-                    if p == "O3c-fresh":
-                        fns[p] = fresh_loop(g, en, a.iters)
-                        continue
-                    if p.startswith("O3c-"):
-                        prog.row_loop = p[4:]
-                    fns[p] = run_loop(g, prog, a.iters) if p == "runc" else batch_loop(g, prog, a.iters)
-                elif p == "O3inplace":
-                    fns[p] = batch_loop(g, pagerank_program(tol=0.0, max_iter=10**6, enable=("in_place",)), a.iters)
+                elif p == "O3-fresh":
+                    fns[p] = fresh_loop(g, a.iters)
+                elif p.startswith("O3-"):
+                    prog = pagerank_program(tol=0.0, max_iter=10**6)
+                    prog.row_loop = p[3:]
+                    fns[p] = batch_loop(g, prog, a.iters)
+                elif p == "O3b":
+                    fns[p] = batch_loop(g, pagerank_program(tol=0.0, max_iter=10**6, disable=("in_place",)), a.iters)
                 else:
                     fns[p] = batch_loop(g, pagerank_program(tol=0.0, max_iter=10**6, opt_level=int(p[1])), a.iters)
             times: Dict[str, List[float]] = {p: [] for p in plans}

@@ -237,28 +237,38 @@ def rss_child(mode: str, graph: str, iters: int) -> Dict[str, Any]:
 
 
 def rss_for_graph(script: str, graph: str, modes: List[str], iters_of: Dict[str, int],
-                  threads: Optional[int]) -> Dict[str, Any]:
+                  threads: Optional[int], repeats: int = 1) -> Dict[str, Any]:
     """Peak RSS of each mode in its own process, next to a process that only built the graph.
 
     ``peak_MB``: the process's peak (graph building included); ``extra_MB``: the peak while
     running the mode above the RSS right after building the graph (the peak is reset between
-    the two, so the graph build's transient peak does not hide the algorithm's memory)."""
+    the two, so the graph build's transient peak does not hide the algorithm's memory). With
+    ``repeats`` > 1, each figure is the median over that many processes per mode, modes taking
+    turns (one process's peak moves by whole vectors from run to run)."""
+    samples: Dict[str, List[Dict[str, Any]]] = {}
+    for _ in range(max(repeats, 1)):
+        for mode in ["graph_only", *modes]:
+            cmd = [sys.executable, script, "--rss-child", mode, "--graph", graph, "--iters",
+                   str(iters_of.get(mode, 1))]
+            if threads:
+                cmd += ["--threads", str(threads)]
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
+            if proc.returncode != 0:
+                raise RuntimeError(f"RSS child for {mode} on {graph} failed (rc {proc.returncode}):\n"
+                                   f"{proc.stderr[-2000:]}")
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            peak_after = r["peak_kb"] if r["reset"] else max(r["peak_kb"], r["graph_peak_kb"])
+            samples.setdefault(mode, []).append({
+                "peak_MB": max(r["graph_peak_kb"], r["peak_kb"]) / 1024,
+                "graph_peak_MB": r["graph_peak_kb"] / 1024,
+                "before_MB": r["before_kb"] / 1024,
+                "extra_MB": max(peak_after - r["before_kb"], 0) / 1024,
+                "peak_reset": r["reset"],
+                "ru_maxrss_MB": r["ru_maxrss_kb"] / 1024,
+            })
     out: Dict[str, Any] = {}
-    for mode in ["graph_only", *modes]:
-        cmd = [sys.executable, script, "--rss-child", mode, "--graph", graph, "--iters", str(iters_of.get(mode, 1))]
-        if threads:
-            cmd += ["--threads", str(threads)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
-        if proc.returncode != 0:
-            raise RuntimeError(f"RSS child for {mode} on {graph} failed (rc {proc.returncode}):\n{proc.stderr[-2000:]}")
-        r = json.loads(proc.stdout.strip().splitlines()[-1])
-        peak_after = r["peak_kb"] if r["reset"] else max(r["peak_kb"], r["graph_peak_kb"])
-        out[mode] = {
-            "peak_MB": max(r["graph_peak_kb"], r["peak_kb"]) / 1024,
-            "graph_peak_MB": r["graph_peak_kb"] / 1024,
-            "before_MB": r["before_kb"] / 1024,
-            "extra_MB": max(peak_after - r["before_kb"], 0) / 1024,
-            "peak_reset": r["reset"],
-            "ru_maxrss_MB": r["ru_maxrss_kb"] / 1024,
-        }
+    for mode, runs in samples.items():
+        out[mode] = {k: (float(np.median([s[k] for s in runs])) if k != "peak_reset" else all(s[k] for s in runs))
+                     for k in runs[0]}
+        out[mode]["extra_MB_runs"] = [s["extra_MB"] for s in runs]
     return out

@@ -108,9 +108,12 @@ class Program:
                  opt_level: int = 3, exact: bool = False, disable: Tuple[str, ...] = (),
                  enable: Tuple[str, ...] = ()) -> None:
         """``disable``: passes, rewrite rules or features to switch off by name. ``enable``:
-        ``"in_place"`` (off by default) stores a carry's update over the carry when only its own
-        pass reads the old value (one node vector less; Ctrl-C then waits for that pass to end,
-        and the interrupted iteration completes instead of being discarded).
+        features to insist on (``"compiled"``, below).
+
+        At O3 a carry's update is stored over the carry when only its own pass reads the old
+        value (``"in_place"``: one node vector less). Such a pass cannot be discarded when
+        Ctrl-C stops it, so the State is then ``half_done`` and the next apply continues it;
+        ``disable=("in_place",)`` keeps two buffers, and an interrupted iteration is discarded.
 
         At O3 each pull kernel's gather and epilogue is generated as C++ and compiled with the
         system C++ compiler (about 1 s per new kernel, then cached; see ``stepgraph.row_kernels``),
@@ -279,17 +282,18 @@ class Program:
         """Run step ``i`` of the loop alone (one native call; the per-step baseline).
 
         If interrupted (Ctrl-C: KeyboardInterrupt), the step is discarded: ``state.next_step``
-        is unchanged, and calling ``apply_step(state, i)`` again redoes it. With ``enable=("in_place",)``
-        a step that updates a carry in place completes first, then raises."""
+        is unchanged, and calling ``apply_step(state, i)`` again redoes it (a step storing a carry
+        in place resumes where it stopped: ``state.half_done``)."""
         self._check(state)._core.apply_step(_int_arg(i, "step index", minimum=-_INT64_MAX))
 
     def apply_batch(self, state: State) -> None:
         """Run one whole iteration in one native call (the GIL is released).
 
         If interrupted (Ctrl-C: KeyboardInterrupt, within a block of work), the iteration is
-        discarded: the state is exactly as after its last completed iteration. (With
-        ``enable=("in_place",)``, once a pass that updates a carry in place has started, the
-        iteration completes instead, then raises: the state is as after that iteration.)"""
+        discarded: the state is exactly as after its last completed iteration. Once a pass that
+        stores a carry in place has started, the iteration cannot be discarded: the state is
+        ``half_done`` (that carry unreadable) and the next ``apply_batch`` / ``run`` continues it,
+        with the same result as an uninterrupted iteration."""
         self._check(state)._core.apply_batch()
 
     def run(self, graph: Union[Graph, State], max_iter: Optional[int] = None, tol: Optional[float] = None,
@@ -303,8 +307,8 @@ class Program:
 
         Ctrl-C raises KeyboardInterrupt promptly (inside an iteration, after the current block
         of nodes): the interrupted iteration is discarded, so the State is as after its last
-        completed iteration (with ``enable=("in_place",)``, once a pass updating a carry in place
-        has started, the iteration completes first: at most one pass later). Passing a State instead of a graph continues it where it stopped
+        completed iteration (or, once a pass storing a carry in place has started, ``half_done``:
+        continued by the next apply). Passing a State instead of a graph continues it where it stopped
         (``prog.run(prog.last_state)``; ``max_iter`` counts all of its iterations), with the same
         result as a run that was never interrupted.
         """
