@@ -91,8 +91,8 @@ struct Frame {
   // mask is all false (0), all true (1) or mixed (2); -1 until a fused kernel first looks.
   std::vector<int8_t>* mask_summaries = nullptr;
   std::vector<int64_t>* mask_summary_at = nullptr;  // per value: offset, -1 if none
-  // While a kernel that stores over a carry runs: its blocks already done (one byte per block),
-  // so that a pass interrupted part-way is resumed, never redone (for_each_block's `done`).
+  // For a kernel that stores over a carry: its blocks already done (one byte per block), so
+  // that a pass interrupted part-way is resumed, never redone (for_each_block's `done`).
   uint8_t* done_blocks = nullptr;
   Slot& slot(int32_t id) const { return (*slots)[id]; }
   // The cached summary of mask `id` over strip `strip_key` (ops/fused.hpp), or null.

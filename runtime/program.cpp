@@ -205,6 +205,7 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
   stats_.step_ns.assign(program_->steps().size(), 0);
   for (const Kernel& k : program_->steps())
     if (k.writes_in_place()) done_blocks_.assign(static_cast<size_t>(nb), 0);
+  frame_.done_blocks = done_blocks_.data();  // read only by kernels that store in place
   row_loops_ = program_->row_loops_for(graph_);
   row_loops_.resize(program_->steps().size());
   if (program_->plan().row_loop >= 0)
@@ -218,19 +219,10 @@ void State::run_step(int32_t index) {
   // blocks are marked as they finish, and an interrupted pass is resumed where it stopped.
   const bool in_place = k.writes_in_place();
   const bool resumed = in_place && std::find(done_blocks_.begin(), done_blocks_.end(), 1) != done_blocks_.end();
-  if (in_place) {
-    stored_in_place_ = true;
-    frame_.done_blocks = done_blocks_.data();
-  }
+  stored_in_place_ = stored_in_place_ || in_place;
   RowLoopChoice* choice = k.row.attached() ? &row_loops_[static_cast<size_t>(index)] : nullptr;
   const RowLoop loop = choice ? choice->next() : RowLoop::Interpreted;
-  try {
-    run_kernel(frame_, k, loop);
-  } catch (...) {
-    frame_.done_blocks = nullptr;
-    throw;
-  }
-  frame_.done_blocks = nullptr;
+  run_kernel(frame_, k, loop);
   if (in_place) std::fill(done_blocks_.begin(), done_blocks_.end(), uint8_t{0});
   const int64_t dt = now_ns() - t0;
   if (choice && choice->chosen < 0 && !resumed) {  // a resumed pass's time is not a whole pass's
