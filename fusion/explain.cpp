@@ -100,6 +100,12 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
                                                       : "each State times chunks, rows and the interpreter on its "
                                                         "first iterations and keeps the fastest (stats['row_loops'])")
                                     : fmt::format("      row loop: generated ({}), not compiled yet\n", r.symbol);
+          if (r.refused.empty() && !r.branch_masks.empty()) {
+            std::string masks;
+            for (int32_t m : r.branch_masks) masks += (masks.empty() ? "" : ", ") + names(m);
+            out += fmt::format("      row loop folds over {} with a branch when under 1/16 or over 15/16 of it is "
+                               "true (predicted), else a select (stats['row_loops'])\n", masks);
+          }
         }
       }
       for (size_t i = 0; i < k.values.size(); ++i) {

@@ -24,14 +24,14 @@ unsigned char* at_block(const Frame& f, int32_t id, int64_t lo) {
 }
 
 // A kernel compiled into one row loop (fusion/row_codegen.cpp): called once per block.
-void run_row_kernel(const Frame& f, const Kernel& k, bool per_row) {
+void run_row_kernel(const Frame& f, const Kernel& k, bool per_row, bool branch) {
   const RowKernel& rk = k.row;
   const Graph& g = *f.graph;
   const Direction dir = f.value(k.values[0]).direction;
   const Csr& csr = dir == Direction::Out ? g.out() : g.in();
   const Csr* second = dir == Direction::Both && g.directed() ? &g.out() : nullptr;  // as eval_aggregate.cpp
   const bool weighted = !csr.w.empty();
-  const RowKernelFn fn = rk.fn[row_variant(per_row, csr.wide, weighted)];
+  const RowKernelFn fn = rk.fn[row_variant(per_row, csr.wide, weighted, branch)];
   // Sizes are bounded by the generator (64 operands, 16 reductions): nothing is allocated here.
   std::array<void*, 64> node{};
   std::array<double, 64> fs{};
@@ -86,13 +86,23 @@ ThreadScratch& ops::thread_scratch(const Frame& f) {
   return fallback;
 }
 
-void run_kernel(const Frame& f, const Kernel& k, RowLoop loop) {
+bool masks_nearly_uniform(const Frame& f, const RowKernel& rk) {
+  const int64_t n = f.graph->num_nodes();
+  for (int32_t id : rk.branch_masks) {
+    const uint8_t* m = f.slot(id).node;
+    const int64_t set = blocked_sum<int64_t>(f.graph->partition(), [m](int64_t v) { return int64_t{m[v] != 0}; });
+    if (set * 16 >= n && set * 16 <= 15 * n) return false;
+  }
+  return !rk.branch_masks.empty();
+}
+
+void run_kernel(const Frame& f, const Kernel& k, RowLoop loop, bool branch) {
   const bool fused = k.kind == Kernel::Kind::Node && k.values.size() > 1;
   if (!fused) {
     for (int32_t id : k.values) eval_value(f, id);
     return;
   }
-  if (k.row.attached() && loop != RowLoop::Interpreted) return run_row_kernel(f, k, loop == RowLoop::Rows);
+  if (k.row.attached() && loop != RowLoop::Interpreted) return run_row_kernel(f, k, loop == RowLoop::Rows, branch);
   const Partition& part = f.graph->partition();
   int64_t ntemps = 0;
   for (size_t i = 0; i < k.values.size(); ++i) ntemps += k.strip_temp(i);

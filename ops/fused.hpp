@@ -8,8 +8,13 @@ namespace sg {
 // A fused kernel runs block by block (numexpr-style): each op over the block, values that
 // never leave the kernel in block-sized temporaries, reductions as per-block partials
 // combined left to right afterwards, exactly as the unfused ops would. A kernel with an
-// attached row kernel runs `loop` (runtime/row_loop.hpp); the others ignore it.
-void run_kernel(const Frame& f, const Kernel& k, RowLoop loop = RowLoop::Interpreted);
+// attached row kernel runs `loop` (runtime/row_loop.hpp), its branch variant if `branch`
+// (row_variant); the others ignore both.
+void run_kernel(const Frame& f, const Kernel& k, RowLoop loop = RowLoop::Interpreted, bool branch = false);
+
+// Whether a row kernel's hoisted masks (RowKernel::branch_masks) are nearly uniform, so a branch
+// on them is predicted: under 1/16 or over 15/16 true, the native twins' rule for sinks.
+bool masks_nearly_uniform(const Frame& f, const RowKernel& rk);
 
 // Whether a fused kernel can compute elementwise value `producer` inside the loop of
 // `reduction` (its only user), never storing it: float add / sub / mul / where.

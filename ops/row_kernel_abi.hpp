@@ -6,7 +6,7 @@
 namespace sg {
 
 // Bump on any change below: a library built for another ABI is refused at load.
-constexpr int kRowKernelAbi = 2;
+constexpr int kRowKernelAbi = 3;
 
 // One block's call: rows [lo, hi) of one CSR; operands in RowKernel's order.
 struct RowArgs {
@@ -25,11 +25,13 @@ struct RowArgs {
 };
 using RowKernelFn = void (*)(const RowArgs*);
 
-// Entry points of one generated library: [layout][wide offsets][weighted]. Layouts: chunks of
-// rows (gathers, then the epilogue), or each row's epilogue right after its gather.
-constexpr int kRowVariants = 8;
-inline int row_variant(bool per_row, bool wide, bool weighted) {
-  return (per_row ? 4 : 0) + (wide ? 2 : 0) + (weighted ? 1 : 0);
+// Entry points of one generated library: [branch][layout][wide offsets][weighted]. Layouts:
+// chunks of rows (gathers, then the epilogue), or each row's epilogue right after its gather.
+// Branch: a reduction of where(hoisted mask, x, 0) tests the mask with a branch instead of a
+// select (RowKernel::branch_masks; the State picks it when those masks are nearly uniform).
+constexpr int kRowVariants = 16;
+inline int row_variant(bool per_row, bool wide, bool weighted, bool branch = false) {
+  return (branch ? 8 : 0) + (per_row ? 4 : 0) + (wide ? 2 : 0) + (weighted ? 1 : 0);
 }
 
 }  // namespace sg

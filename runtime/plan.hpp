@@ -17,6 +17,7 @@ struct RowKernel {
   std::vector<int32_t> nodes;      // operands, in RowArgs order: node buffers
   std::vector<int32_t> scalars;    //   scalars
   std::vector<int32_t> reductions; //   reductions (four lanes each)
+  std::vector<int32_t> branch_masks;  // hoisted masks the branch variants test (row_variant)
   RowKernelFn fn[kRowVariants] = {};  // null until a library is attached
   std::string library;             // where it was loaded from
   bool attached() const { return fn[0] != nullptr; }

@@ -206,6 +206,7 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
   for (const Kernel& k : program_->steps())
     if (k.writes_in_place()) done_blocks_.assign(static_cast<size_t>(nb), 0);
   frame_.done_blocks = done_blocks_.data();  // read only by kernels that store in place
+  for (const Kernel& k : program_->steps()) row_branch_.push_back(masks_nearly_uniform(frame_, k.row));
   row_loops_ = program_->row_loops_for(graph_);
   row_loops_.resize(program_->steps().size());
   if (program_->plan().row_loop >= 0)
@@ -222,7 +223,7 @@ void State::run_step(int32_t index) {
   stored_in_place_ = stored_in_place_ || in_place;
   RowLoopChoice* choice = k.row.attached() ? &row_loops_[static_cast<size_t>(index)] : nullptr;
   const RowLoop loop = choice ? choice->next() : RowLoop::Interpreted;
-  run_kernel(frame_, k, loop);
+  run_kernel(frame_, k, loop, row_branch_[static_cast<size_t>(index)]);
   if (in_place) std::fill(done_blocks_.begin(), done_blocks_.end(), uint8_t{0});
   const int64_t dt = now_ns() - t0;
   if (choice && choice->chosen < 0 && !resumed) {  // a resumed pass's time is not a whole pass's

@@ -88,6 +88,8 @@ class State {
   Stats& stats() { return stats_; }
   // Per loop step: how its compiled row kernel runs (measured on the first iterations).
   const std::vector<RowLoopChoice>& row_loops() const { return row_loops_; }
+  // Per loop step: whether its compiled row kernel branches on its hoisted masks (row_variant).
+  bool row_branch(size_t step) const { return step < row_branch_.size() && row_branch_[step]; }
 
   void apply_step(int64_t i);  // one body step; the last one also finishes the iteration
   void apply_batch();          // one whole iteration
@@ -142,6 +144,7 @@ class State {
   std::vector<double> residuals_;
   Stats stats_;
   std::vector<RowLoopChoice> row_loops_;
+  std::vector<char> row_branch_;  // per step: masks_nearly_uniform, decided at init (masks are hoisted)
   // Resuming an iteration interrupted after it began storing a carry in place (its old values
   // are gone, so it cannot be discarded): the interrupted pass's finished blocks, whether this
   // iteration has stored in place, and whether apply_batch may continue it from next_step_.

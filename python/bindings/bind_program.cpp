@@ -259,8 +259,9 @@ void bind_program(py::module_& m) {
         d["allocations"] = st.allocations;
         d["reuses"] = st.reuses;
         d["iterations"] = st.iterations;
-        // Per step with a compiled row kernel: the loop it runs (None while still measuring) and
-        // the best time of each loop tried, in nanoseconds.
+        // Per step with a compiled row kernel: the loop it runs (None while still measuring),
+        // the best time of each loop tried, in nanoseconds, and (if it folds a reduction over a
+        // hoisted mask) whether it tests that mask with a branch or a select.
         py::dict loops;
         const auto& steps = s.program().steps();
         for (size_t i = 0; i < steps.size(); ++i) {
@@ -271,6 +272,7 @@ void bind_program(py::module_& m) {
           for (int l = 0; l < kRowLoops; ++l)
             if (c.best_ns[l] != std::numeric_limits<int64_t>::max()) best[row_loop_name(RowLoop(l))] = c.best_ns[l];
           one["best_ns"] = best;
+          if (!steps[i].row.branch_masks.empty()) one["masks"] = s.row_branch(i) ? "branch" : "select";
           loops[py::int_(i)] = one;
         }
         d["row_loops"] = loops;

@@ -99,13 +99,36 @@ def test_every_row_loop_gives_the_interpreted_bits(weighted, wide):
                 _same(prog.run(g), ref)
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+def test_sink_sum_branches_on_nearly_uniform_masks_with_the_interpreted_bits(weighted):
+    # The sink sum folds where(sink mask, rank, 0): a branch on the mask when under 1/16 or over
+    # 15/16 of the nodes are sinks (predicted), a select otherwise; both give the interpreter's bits.
+    plain = _interpreted(sg.algorithms.pagerank_program(tol=0.0, max_iter=12))
+    prog = _with(plain, "compiled")
+    assert "%9 with a branch when under 1/16 or over 15/16" in prog.explain()
+    graphs = {
+        "branch": [_graph(weighted=weighted),  # 0.03 % sinks
+                   _graph(20_000, 600, seed=4, weighted=weighted)],  # 97 % sinks
+        "select": [sg.generators.rmat(13, edge_factor=8, seed=2, weighted=weighted)],  # 40 % sinks
+    }
+    for form, gs in graphs.items():
+        for g in gs:
+            ref = plain.run(g)
+            for loop in ("chunks", "rows"):
+                prog.row_loop = loop
+                st_ = prog.init(g)
+                assert st_.stats["row_loops"][0]["masks"] == form
+                with sg.num_threads(2):
+                    _same(prog.run(g), ref)
+
+
 def test_a_state_measures_the_loops_then_keeps_the_fastest_and_its_program_remembers():
     g = _graph(8_000, 64_000, seed=11)
     prog = _with(sg.algorithms.pagerank_program(tol=0.0, max_iter=50), "compiled")
     assert prog.row_loop == "measure" and "times chunks, rows and the interpreter" in prog.explain()
     st_ = prog.init(g)
     prog.apply_batch(st_)  # touches fresh buffers: not timed
-    assert st_.stats["row_loops"] == {0: {"chosen": None, "best_ns": {}}}
+    assert st_.stats["row_loops"] == {0: {"chosen": None, "best_ns": {}, "masks": "branch"}}
     for _ in range(len(LOOPS) * 2):
         assert st_.stats["row_loops"][0]["chosen"] is None
         prog.apply_batch(st_)
@@ -126,7 +149,7 @@ def test_a_forced_row_loop_runs_from_the_first_iteration_and_bad_names_are_refus
         st_ = prog.init(g)
         assert st_.stats["row_loops"][0]["chosen"] == loop
         prog.apply_batch(st_)
-        assert st_.stats["row_loops"][0] == {"chosen": loop, "best_ns": {}}
+        assert st_.stats["row_loops"][0] == {"chosen": loop, "best_ns": {}, "masks": "branch"}
     with pytest.raises(sg.ParameterError, match="row_loop='fastest': expected 'measure'"):
         prog.row_loop = "fastest"
     with pytest.raises(sg.ParameterError, match="row_loop must be a str"):
