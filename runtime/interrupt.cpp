@@ -9,18 +9,34 @@ namespace sg {
 
 namespace {
 
-struct sigaction g_previous;  // what SIGINT did before the outermost scope; the handler chains to it
+struct sigaction g_previous;  // the handler ours replaced (Python's); ours chains to it
 int g_depth = 0;              // nesting of active scopes (one thread only)
 
-// Only the flag: the signal reaches the previous handler (Python's) when the outermost scope
-// ends, so Python code run from inside the call (a progress callback) is not cut short by it,
-// and the iteration it reports is the last one the State completed.
-void on_sigint(int, siginfo_t*, void*) { detail::g_interrupt_requested.store(true, std::memory_order_relaxed); }
+void chain(int sig, siginfo_t* info, void* ctx) {
+  if (g_previous.sa_flags & SA_SIGINFO) g_previous.sa_sigaction(sig, info, ctx);
+  else g_previous.sa_handler(sig);  // never SIG_DFL / SIG_IGN: ours is only installed over a handler
+}
+
+// Inside a scope, only the flag: the signal reaches the previous handler (Python's) when the
+// outermost scope ends, so Python code run from inside the call (a progress callback) is not cut
+// short by it, and the iteration it reports is the last one the State completed. Outside, the
+// previous handler at once. The flag is re-checked after the store: if the scope ended meanwhile
+// (its end may have missed the flag), whoever takes the flag first hands it on, exactly once.
+void on_sigint(int sig, siginfo_t* info, void* ctx) {
+  if (detail::g_watching.load()) {
+    detail::g_interrupt_requested.store(true);
+    if (detail::g_watching.load() || !detail::g_interrupt_requested.exchange(false)) return;
+  }
+  chain(sig, info, ctx);
+}
 
 bool is_ours(const struct sigaction& a) { return (a.sa_flags & SA_SIGINFO) && a.sa_sigaction == on_sigint; }
 
 }  // namespace
 
+// Ours stays installed between scopes (it chains to the previous handler there): installing and
+// restoring it around every call was four system calls, a quarter of a small apply_batch. One
+// query remains, so a handler set since (signal.signal in Python) is found and chained to.
 InterruptScope::InterruptScope(bool enable) {
   if (!enable) return;
   if (g_depth == 0) {
@@ -35,15 +51,12 @@ InterruptScope::InterruptScope(bool enable) {
       ours.sa_sigaction = on_sigint;
       ours.sa_mask = current.sa_mask;
       ours.sa_flags = SA_SIGINFO | (current.sa_flags & (SA_ONSTACK | SA_RESTART));
-      detail::g_interrupt_requested.store(false, std::memory_order_relaxed);
       if (sigaction(SIGINT, &ours, nullptr) != 0) return;
-    } else {
-      detail::g_interrupt_requested.store(false, std::memory_order_relaxed);
     }
   }
   if (g_depth++ == 0) {
     detail::g_watched_thread.store(pthread_self(), std::memory_order_relaxed);
-    detail::g_watching.store(true, std::memory_order_release);
+    detail::g_watching.store(true);
   }
   active_ = true;
 }
@@ -51,11 +64,9 @@ InterruptScope::InterruptScope(bool enable) {
 InterruptScope::~InterruptScope() {
   if (!active_) return;
   if (--g_depth > 0) return;
-  detail::g_watching.store(false, std::memory_order_release);
-  // Restore the previous handler unless somebody (signal.signal in a callback) replaced ours meanwhile.
-  struct sigaction current {};
-  if (sigaction(SIGINT, nullptr, &current) == 0 && is_ours(current)) sigaction(SIGINT, &g_previous, nullptr);
-  if (interrupt_requested()) raise(SIGINT);  // hand the deferred Ctrl-C to the handler now in place
+  detail::g_watching.store(false);
+  // Hand a Ctrl-C that came during the scope to the previous handler now (through ours).
+  if (detail::g_interrupt_requested.exchange(false)) raise(SIGINT);
 }
 
 }  // namespace sg

@@ -3,7 +3,8 @@
 // While an InterruptScope is active (the Python bindings open one around every long call made
 // from the main thread, with the GIL released), SIGINT sets a process-wide flag; when the outermost
 // scope ends it is raised again for the handler installed before (Python's), so it is never lost
-// and Python code called from inside the call (a progress callback) is not cut short by it. Parallel
+// and Python code called from inside the call (a progress callback) is not cut short by it. The
+// handler stays installed after the first scope and chains to Python's outside scopes. Parallel
 // loops started on a watched thread (for_each_block, parallel_range) check the flag before every
 // block: once it is set they skip their remaining blocks and throw Interrupted on the calling
 // thread, after the loop has joined (never from inside a TBB task). Latency is one block (at most
@@ -51,9 +52,11 @@ inline void check_interrupt() {
 }
 
 // RAII: with enable = true, make SIGINT set the flag (the outermost scope's end raises it again
-// for the previous handler, so it is never lost) and
-// watch this thread until the scope ends, then restore the previous handler. Nests. Does nothing
-// when SIGINT is ignored or has its default action (nobody would catch it), or enable = false.
+// for the previous handler, so it is never lost) and watch this thread until the scope ends.
+// Ours is installed over the previous handler at the first scope and stays, chaining to it
+// outside scopes (signal.getsignal is unchanged); a handler set later is chained to from the
+// next scope. Nests. Does nothing when SIGINT is ignored or has its default action (nobody would
+// catch it), or enable = false.
 // Only one thread may enable scopes (the bindings use Python's main thread, as signal.signal does).
 class InterruptScope {
  public:
