@@ -99,6 +99,13 @@ class Runner:
     def once(self) -> Tuple[float, Optional[float]]:
         raise NotImplementedError
 
+    def _keep_result(self, state: Any) -> None:
+        # Keep the result vector only, as the native twin and run do: a view of it would keep
+        # the whole State (all its node buffers) alive through the other modes' trials, so
+        # every mode would allocate from a heap shaped by which States other modes still hold.
+        self.values = np.array(state["rank"])
+        self.stats = dict(state.stats)
+
     def calibrate(self, min_trial_s: float, max_reps: int) -> None:
         total, _ = self.once()  # warm-up: page faults, TBB workers, plan caches
         if total < min_trial_s:  # short: time a warm run to choose the repetitions
@@ -178,8 +185,7 @@ class BatchRunner(Runner):
         for _ in range(iters):
             apply_batch(state)  # one native call = one iteration
         t2 = perf()
-        self.values = state["rank"]
-        self.stats = state.stats
+        self._keep_result(state)
         return t2 - t0, t2 - t1
 
 
@@ -199,8 +205,7 @@ class StepRunner(Runner):
             for i in steps:  # the per-step baseline: the loop over steps lives in Python
                 apply_step(state, i)
         t2 = perf()
-        self.values = state["rank"]
-        self.stats = state.stats
+        self._keep_result(state)
         return t2 - t0, t2 - t1
 
 
@@ -303,5 +308,7 @@ def summarize(runner: Runner) -> Dict[str, Any]:
             out["boundary_us_per_call"] = st["boundary_ns"] / calls / 1e3
             out["kernel_ms_per_iter"] = st["kernel_ns"] / its / 1e6
             out["step_ms_per_iter"] = [x / its / 1e6 for x in st.get("step_ns", [])]
+        if st.get("row_loops"):  # which row loop each compiled step ran, and the times it chose by
+            out["row_loops"] = {str(k): v for k, v in st["row_loops"].items()}
     out.update(runner.info)
     return out
