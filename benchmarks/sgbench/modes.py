@@ -99,13 +99,6 @@ class Runner:
     def once(self) -> Tuple[float, Optional[float]]:
         raise NotImplementedError
 
-    def _keep_result(self, state: Any) -> None:
-        # Keep the result vector only, as the native twin and run do: a view of it would keep
-        # the whole State (all its node buffers) alive through the other modes' trials, so
-        # every mode would allocate from a heap shaped by which States other modes still hold.
-        self.values = np.array(state["rank"])
-        self.stats = dict(state.stats)
-
     def calibrate(self, min_trial_s: float, max_reps: int) -> None:
         total, _ = self.once()  # warm-up: page faults, TBB workers, plan caches
         if total < min_trial_s:  # short: time a warm run to choose the repetitions
@@ -185,7 +178,8 @@ class BatchRunner(Runner):
         for _ in range(iters):
             apply_batch(state)  # one native call = one iteration
         t2 = perf()
-        self._keep_result(state)
+        self.values = state["rank"]
+        self.stats = state.stats
         return t2 - t0, t2 - t1
 
 
@@ -205,7 +199,8 @@ class StepRunner(Runner):
             for i in steps:  # the per-step baseline: the loop over steps lives in Python
                 apply_step(state, i)
         t2 = perf()
-        self._keep_result(state)
+        self.values = state["rank"]
+        self.stats = state.stats
         return t2 - t0, t2 - t1
 
 
