@@ -97,8 +97,8 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
                  : r.attached()     ? fmt::format("      row loop: compiled ({}); {}\n", r.library,
                                                   plan.row_loop >= 0
                                                       ? fmt::format("runs {}", row_loop_name(RowLoop(plan.row_loop)))
-                                                      : "each State times chunks, rows and the interpreter on its "
-                                                        "first iterations and keeps the fastest (stats['row_loops'])")
+                                                      : "each State times chunks and rows on its "
+                                                        "first iterations and keeps the faster (stats['row_loops'])")
                                     : fmt::format("      row loop: generated ({}), not compiled yet\n", r.symbol);
           if (r.refused.empty() && !r.branch_masks.empty()) {
             std::string masks;

@@ -380,8 +380,8 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
     }
     return out;
   };
-  // Two layouts of the same work; the State measures both (and the interpreter) on its first
-  // iterations and keeps the fastest (runtime/row_tuning.cpp). Both fold row v into lane
+  // Two layouts of the same work; the State measures both on its first iterations and keeps
+  // the faster (runtime/row_loop.hpp). Both fold row v into lane
   // (v - lo) mod 4 in node order, so they give the interpreter's bits.
   const std::string body = fmt::format(
       "template <class Off, bool kW, bool kPerRow, bool kBranch>\n"

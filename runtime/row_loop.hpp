@@ -1,10 +1,12 @@
 // How a step with a compiled row kernel runs, and the per-State choice among the ways.
 //
-// The fastest loop depends on the graph and the machine (measured, PageRank vs its twin: the
-// per-row loop wins on skewed graphs, rmat(18) 1.10 -> 1.03x, and loses on uniform(200k),
-// 1.07 -> 1.18x, where the chunked loop or the interpreter win). All three give the same bits,
-// so a State times each on its first iterations, interleaved, and keeps the fastest; its
-// Program remembers the choice for later States on the same graph.
+// The fastest compiled layout depends on the graph and the machine (PageRank vs its twin, 2
+// threads: per row 1.07x on grid(500) where chunks are 1.25x; chunks 0.96x on uniform(200k),
+// per row 1.01x). All loops give the same bits, so a State times both layouts on its first
+// iterations, interleaved, and keeps the faster; its Program remembers the choice for later
+// States on the same graph. The interpreter is not in the race: once the row bodies were
+// inlined it was never measurably faster (at best level on rmat(20)), and 1.05-1.4x slower on
+// uniform(200k), rmat(18) and grid(500); two timed runs each then picked it by noise.
 #pragma once
 #include <cstdint>
 #include <limits>
@@ -14,7 +16,9 @@ namespace sg {
 
 enum class RowLoop : int8_t { Interpreted, Chunks, Rows };
 constexpr int kRowLoops = 3;
-constexpr int kRowLoopTrials = 2;  // timed runs of each loop before the choice
+constexpr RowLoop kMeasuredLoops[] = {RowLoop::Chunks, RowLoop::Rows};
+constexpr int kNumMeasured = 2;
+constexpr int kRowLoopTrials = 3;  // timed runs of each measured loop before the choice
 
 inline const char* row_loop_name(RowLoop l) {
   switch (l) {
@@ -33,7 +37,7 @@ struct RowLoopChoice {
   int64_t best_ns[kRowLoops] = {std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::max(),
                                 std::numeric_limits<int64_t>::max()};
 
-  RowLoop next() const { return chosen >= 0 ? RowLoop(chosen) : RowLoop(runs % kRowLoops); }
+  RowLoop next() const { return chosen >= 0 ? RowLoop(chosen) : kMeasuredLoops[runs % kNumMeasured]; }
   void record(RowLoop l, int64_t ns) {
     if (chosen >= 0) return;
     if (!warm) {
@@ -42,9 +46,9 @@ struct RowLoopChoice {
     }
     int64_t& b = best_ns[static_cast<int>(l)];
     if (ns < b) b = ns;
-    if (++runs < kRowLoops * kRowLoopTrials) return;
-    chosen = 0;
-    for (int i = 1; i < kRowLoops; ++i)
+    if (++runs < kNumMeasured * kRowLoopTrials) return;
+    chosen = static_cast<int8_t>(kMeasuredLoops[0]);
+    for (int i = 0; i < kRowLoops; ++i)
       if (best_ns[i] < best_ns[chosen]) chosen = static_cast<int8_t>(i);
   }
 };

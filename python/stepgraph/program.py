@@ -158,8 +158,8 @@ class Program:
     @property
     def row_loop(self) -> str:
         """How steps with a compiled row kernel run in States initialized from now on:
-        ``"measure"`` (the default: each State times the chunked loop, the per-row loop and the
-        interpreter on its first iterations, interleaved, and keeps the fastest; the choice is in
+        ``"measure"`` (the default: each State times the chunked and the per-row loop on its
+        first iterations, interleaved, and keeps the faster; the choice is in
         ``state.stats["row_loops"]``), or always ``"chunks"``, ``"rows"`` or ``"interpreted"``.
         All give the same bits."""
         return self._row_loop
