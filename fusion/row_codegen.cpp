@@ -198,8 +198,7 @@ struct MaskedFold {
 };
 MaskedFold masked_fold(const ProgramIR& ir, const Kernel& k, const std::map<int32_t, size_t>& pos, const Value& red,
                        DType in) {
-  const bool zero_is_identity = red.op == OpCode::Sum || red.op == OpCode::NormL1 || red.op == OpCode::NormL2 ||
-                                (red.op == OpCode::Count && in == DType::Bool);
+  const bool zero_is_identity = red.op == OpCode::Sum || red.op == OpCode::NormL1 || red.op == OpCode::NormL2;
   const int32_t u = red.inputs[0];
   auto it = pos.find(u);
   if (!zero_is_identity || in == DType::Bool || it == pos.end() || k.folded.empty() || !k.folded[it->second]) return {};
@@ -438,7 +437,8 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
          body + "\n}  // namespace\n\nextern \"C\" {\n";
   src += fmt::format("int {}_abi() {{ return sg::kRowKernelAbi; }}\n", k.row.symbol);
   for (int i = 0; i < kRowVariants; ++i) {
-    const bool branch = i & 8, per_row = i & 4, wide = i & 2, weighted = i & 1;
+    // Without masks the branch entry points are the plain bodies (no second instantiation to compile).
+    const bool branch = (i & 8) && !k.row.branch_masks.empty(), per_row = i & 4, wide = i & 2, weighted = i & 1;
     src += fmt::format("void {}_{}(const sg::RowArgs* a) {{ body<{}, {}, {}, {}>(a); }}\n", k.row.symbol, i,
                        wide ? "int64_t" : "uint32_t", weighted, per_row, branch);
   }
