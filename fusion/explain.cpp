@@ -45,6 +45,67 @@ bool reduction(OpCode op) {
   return r == Rule::Reduce || r == Rule::ReduceMask;
 }
 
+// One kernel: a header ("step 1: ..." or "init: ..."), what it reads and writes, its
+// compiled row loop if any, and its values with what the plan does with each.
+std::string kernel_text(const ProgramIR& ir, const Plan& plan, const Names& names, const Kernel& k,
+                        const std::string& label) {
+  std::string out;
+  std::map<int32_t, bool> mine;
+  for (size_t i = 0; i < k.values.size(); ++i) mine[k.values[i]] = k.temporary[i];
+  if (k.kind == Kernel::Kind::Scalar) {
+    out += fmt::format("  {}: scalar\n", label);
+  } else {
+    std::string reads, writes;
+    std::map<int32_t, bool> seen;
+    for (int32_t id : k.values) {
+      for (int32_t u : ir.values[id].inputs)
+        if (ir.values[u].type.shape == Shape::Node && !mine.count(u) && !seen[u]) {
+          seen[u] = true;
+          reads += " " + names(u);
+        }
+      if (ir.values[id].type.shape == Shape::Node && !mine[id]) writes += " " + names(id);
+    }
+    const Value& first = ir.values[k.values[0]];
+    const std::string what = k.reads_neighbors
+                                 ? fmt::format("pull over {}-edges{}", direction_name(first.direction),
+                                               k.values.size() > 1 ? " + fused epilogue" : "")
+                                 : k.values.size() > 1 ? "fused map" : "map";
+    out += fmt::format("  {}: kernel, one pass over node data ({}, {} op{})\n", label, what, k.values.size(),
+                       k.values.size() == 1 ? "" : "s");
+    out += fmt::format("      reads :{}\n      writes:{}\n", reads.empty() ? " -" : reads,
+                       writes.empty() ? " -" : writes);
+    if (plan.compile_rows && k.reads_neighbors && k.values.size() > 1 && ir.values[k.values[0]].region == Region::Body) {
+      const RowKernel& r = k.row;
+      out += !r.refused.empty() ? fmt::format("      row loop: interpreted per strip, not compiled: {}\n", r.refused)
+             : r.attached()     ? fmt::format("      row loop: compiled ({}); {}\n", r.library,
+                                              plan.row_loop >= 0
+                                                  ? fmt::format("runs {}", row_loop_name(RowLoop(plan.row_loop)))
+                                                  : "each State times chunks and rows on its "
+                                                    "first iterations and keeps the faster (stats['row_loops'])")
+                                : fmt::format("      row loop: generated ({}), not compiled yet\n", r.symbol);
+      if (r.refused.empty() && !r.branch_masks.empty()) {
+        std::string masks;
+        for (int32_t m : r.branch_masks) masks += (masks.empty() ? "" : ", ") + names(m);
+        out += fmt::format("      row loop folds over {} with a branch when under 1/16 or over 15/16 of it is "
+                           "true (predicted), else a select (stats['row_loops'])\n", masks);
+      }
+    }
+  }
+  for (size_t i = 0; i < k.values.size(); ++i) {
+    const int32_t id = k.values[i];
+    const bool folded = !k.folded.empty() && k.folded[i];
+    const bool in_place = !k.in_place.empty() && k.in_place[i];
+    std::string note = folded           ? "computed inside the reduction's loop, never stored"
+                       : in_place       ? "stored over its carry, in place, after each strip's reads"
+                       : k.temporary[i] ? "block temporary"
+                       : (reduction(ir.values[id].op) && k.values.size() > 1) ? "reduction fused into the pass"
+                                                                                : "";
+    if (ir.values[id].hoisted) note = note.empty() ? "hoisted out of the loop" : "hoisted out of the loop; " + note;
+    out += "      " + line(ir, names, id, note.empty() ? "" : ("# " + note).c_str());
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
@@ -56,70 +117,26 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
                      plan.opt_level, plan.exact ? ", exact" : "", plan.passes_over_node_data(),
                      plan.passes_over_node_data() == 1 ? "" : "es", plan.kernels.size(),
                      plan.kernels.size() == 1 ? "" : "s");
-  out += "prologue (computed once per init):\n";
+  out += fmt::format("prologue (computed once per init, {} pass{} over node data):\n", plan.passes_at_init(),
+                     plan.passes_at_init() == 1 ? "" : "es");
   for (int32_t id = 0; id < nv; ++id)
-    if (ir.values[id].region == Region::Prologue)
+    if (ir.values[id].region == Region::Prologue && (ir.values[id].op == OpCode::Param || ir.values[id].op == OpCode::Input))
+      out += "    " + line(ir, names, id);
+  // In execution order; a fused pass shows what it reads and writes, single values read as a list.
+  for (const Kernel& k : plan.prologue) {
+    if (k.kind == Kernel::Kind::Node && k.values.size() > 1) {
+      out += kernel_text(ir, plan, names, k, "init");
+      continue;
+    }
+    for (int32_t id : k.values)
       out += "    " + line(ir, names, id, ir.values[id].hoisted ? "# hoisted out of the loop" : "");
+  }
   if (ir.has_loop) {
     std::string carries;
     for (const CarryDecl& c : ir.carries) carries += fmt::format("{}{} = {}", carries.empty() ? "" : ", ", c.name, names(c.init));
     out += fmt::format("loop (max_iter={}; carry {}):\n", ir.max_iter, carries);
-    std::vector<int> users_outside(nv, 0);
-    for (size_t s = 0; s < plan.kernels.size(); ++s) {
-      const Kernel& k = plan.kernels[s];
-      std::map<int32_t, bool> mine;
-      for (size_t i = 0; i < k.values.size(); ++i) mine[k.values[i]] = k.temporary[i];
-      if (k.kind == Kernel::Kind::Scalar) {
-        out += fmt::format("  step {}: scalar\n", s + 1);
-      } else {
-        std::string reads, writes;
-        std::map<int32_t, bool> seen;
-        for (int32_t id : k.values) {
-          for (int32_t u : ir.values[id].inputs)
-            if (ir.values[u].type.shape == Shape::Node && !mine.count(u) && !seen[u]) {
-              seen[u] = true;
-              reads += " " + names(u);
-            }
-          if (ir.values[id].type.shape == Shape::Node && !mine[id]) writes += " " + names(id);
-        }
-        const Value& first = ir.values[k.values[0]];
-        const std::string what = k.reads_neighbors
-                                     ? fmt::format("pull over {}-edges{}", direction_name(first.direction),
-                                                   k.values.size() > 1 ? " + fused epilogue" : "")
-                                     : k.values.size() > 1 ? "fused map" : "map";
-        out += fmt::format("  step {}: kernel, one pass over node data ({}, {} op{})\n", s + 1, what, k.values.size(),
-                           k.values.size() == 1 ? "" : "s");
-        out += fmt::format("      reads :{}\n      writes:{}\n", reads.empty() ? " -" : reads,
-                           writes.empty() ? " -" : writes);
-        if (plan.compile_rows && k.reads_neighbors && k.values.size() > 1) {
-          const RowKernel& r = k.row;
-          out += !r.refused.empty() ? fmt::format("      row loop: interpreted per strip, not compiled: {}\n", r.refused)
-                 : r.attached()     ? fmt::format("      row loop: compiled ({}); {}\n", r.library,
-                                                  plan.row_loop >= 0
-                                                      ? fmt::format("runs {}", row_loop_name(RowLoop(plan.row_loop)))
-                                                      : "each State times chunks and rows on its "
-                                                        "first iterations and keeps the faster (stats['row_loops'])")
-                                    : fmt::format("      row loop: generated ({}), not compiled yet\n", r.symbol);
-          if (r.refused.empty() && !r.branch_masks.empty()) {
-            std::string masks;
-            for (int32_t m : r.branch_masks) masks += (masks.empty() ? "" : ", ") + names(m);
-            out += fmt::format("      row loop folds over {} with a branch when under 1/16 or over 15/16 of it is "
-                               "true (predicted), else a select (stats['row_loops'])\n", masks);
-          }
-        }
-      }
-      for (size_t i = 0; i < k.values.size(); ++i) {
-        const int32_t id = k.values[i];
-        const bool folded = !k.folded.empty() && k.folded[i];
-        const bool in_place = !k.in_place.empty() && k.in_place[i];
-        const char* note = folded           ? "# computed inside the reduction's loop, never stored"
-                           : in_place       ? "# stored over its carry, in place, after each strip's reads"
-                           : k.temporary[i] ? "# block temporary"
-                           : (reduction(ir.values[id].op) && k.values.size() > 1) ? "# reduction fused into the pass"
-                                                                                    : "";
-        out += "      " + line(ir, names, id, note);
-      }
-    }
+    for (size_t s = 0; s < plan.kernels.size(); ++s)
+      out += kernel_text(ir, plan, names, plan.kernels[s], fmt::format("step {}", s + 1));
     for (const CarryDecl& c : ir.carries) out += fmt::format("  {} <- {}\n", c.name, names(c.update));
     if (ir.until >= 0) out += fmt::format("  until {}\n", names(ir.until));
     if (ir.residual >= 0) out += fmt::format("  residual {}\n", names(ir.residual));

@@ -1,4 +1,5 @@
-// Kernel formation: greedy producer->consumer fusion of the loop body into passes over node data.
+// Kernel formation: greedy producer->consumer fusion of the loop body, and of the prologue,
+// into passes over node data.
 //
 // Every value goes to the earliest pass its inputs allow: elementwise work joins the pass
 // that produces its inputs; a reduction joins the pass producing its input; a neighbor_agg
@@ -19,17 +20,25 @@ bool is_reduction(OpCode op) {
   return r == Rule::Reduce || r == Rule::ReduceMask;
 }
 
+// Whether value `id` is computed by a kernel of `region`: carries are bound by the loop,
+// params and input vectors at init.
+bool computed_in(const ProgramIR& ir, Region region, int32_t id) {
+  const Value& v = ir.values[id];
+  return v.region == region && v.op != OpCode::Carry && v.op != OpCode::Param && v.op != OpCode::Input;
+}
+
 struct Former {
   const ProgramIR& ir;
-  Plan& plan;
-  std::vector<int> kernel_of;  // node kernel index of a body value (-1: none)
-  std::vector<int> after;      // scalar body value: runs after node kernel `after` (-1: before all)
+  std::vector<FusionDecision>& refused;
+  Region region;               // the values being formed: the loop body or the prologue
+  std::vector<int> kernel_of;  // node kernel index of a value of the region (-1: none)
+  std::vector<int> after;      // scalar value: runs after node kernel `after` (-1: before all)
   std::vector<std::vector<int32_t>> node_kernels;
   std::vector<char> opens_pass;  // kernel starts with neighbor_agg / normalize
   std::vector<char> closed;      // normalize kernels take nothing else
   std::vector<std::vector<int32_t>> scalars_after;  // index k + 1 for "after kernel k"
 
-  bool in_body(int32_t id) const { return ir.values[id].region == Region::Body && ir.values[id].op != OpCode::Carry; }
+  bool in_region(int32_t id) const { return computed_in(ir, region, id); }
 
   int new_kernel() {
     node_kernels.emplace_back();
@@ -40,7 +49,7 @@ struct Former {
   }
 
   void refuse(int32_t producer, int32_t consumer, std::string reason) {
-    plan.refused.push_back({producer, consumer, std::move(reason)});
+    refused.push_back({producer, consumer, std::move(reason)});
   }
 
   void place(int32_t id) {
@@ -49,19 +58,19 @@ struct Former {
     if (!node_work) {  // scalar step
       int a = -1;
       for (int32_t u : v.inputs)
-        if (in_body(u)) a = std::max(a, ir.values[u].type.shape == Shape::Scalar ? after[u] : kernel_of[u]);
+        if (in_region(u)) a = std::max(a, ir.values[u].type.shape == Shape::Scalar ? after[u] : kernel_of[u]);
       after[id] = a;
       scalars_after[a + 1].push_back(id);
       return;
     }
     const Rule rule = op_info(v.op).rule;
-    // Ops that are not per-node block work (graph properties, sources, normalize) run alone.
-    const bool standalone = rule == Rule::Normalize || rule == Rule::Graph || rule == Rule::Source;
+    // Normalize divides by a whole-vector sum, so it runs alone; everything else is block work.
+    const bool standalone = rule == Rule::Normalize;
     const bool needs_complete_input = rule == Rule::Aggregate || standalone;
     int from_nodes = 0, from_scalars = 0;
     int32_t late_scalar = -1;
     for (int32_t u : v.inputs) {
-      if (!in_body(u)) continue;
+      if (!in_region(u)) continue;
       if (ir.values[u].type.shape == Shape::Scalar) {
         if (after[u] + 1 > from_scalars) {
           from_scalars = after[u] + 1;
@@ -86,13 +95,11 @@ struct Former {
     kernel_of[id] = k;
     if (is_reduction(v.op)) after[id] = k;
     for (int32_t u : v.inputs) {
-      if (!in_body(u) || ir.values[u].type.shape != Shape::Node || kernel_of[u] == k) continue;
+      if (!in_region(u) || ir.values[u].type.shape != Shape::Node || kernel_of[u] == k) continue;
       if (rule == Rule::Aggregate)
         refuse(u, id, "neighbor_agg reads other blocks' values, so its input must be complete first");
       else if (rule == Rule::Normalize)
         refuse(u, id, "normalize needs a whole-vector reduction before its division");
-      else if (standalone)
-        refuse(u, id, fmt::format("{} runs as a step of its own", op_name(v.op)));
       else if (closed[kernel_of[u]])
         refuse(u, id, fmt::format("the producer ({}) runs as a step of its own", op_name(ir.values[u].op)));
       else if (late_scalar >= 0 && from_scalars > kernel_of[u])
@@ -124,35 +131,34 @@ void fold_into_reductions(const ProgramIR& ir, Kernel& k) {
 
 }  // namespace
 
-void form_kernels(const ProgramIR& ir, bool fuse, Plan& plan) {
-  plan.kernels.clear();
-  plan.refused.clear();
+std::vector<Kernel> form_kernels(const ProgramIR& ir, Region region, bool fuse, std::vector<FusionDecision>& refused) {
+  std::vector<Kernel> out;
   const int32_t nv = static_cast<int32_t>(ir.values.size());
-  if (!fuse) {  // one kernel per loop value: the per-step baseline
+  if (!fuse) {  // one kernel per value: the per-step baseline
     for (int32_t id = 0; id < nv; ++id) {
       const Value& v = ir.values[id];
-      if (v.region != Region::Body || v.op == OpCode::Carry) continue;
+      if (!computed_in(ir, region, id)) continue;
       Kernel k;
       k.kind = v.type.shape == Shape::Node || is_reduction(v.op) ? Kernel::Kind::Node : Kernel::Kind::Scalar;
       k.values = {id};
       k.temporary = {0};
       k.reads_neighbors = op_info(v.op).rule == Rule::Aggregate;
-      plan.kernels.push_back(std::move(k));
+      out.push_back(std::move(k));
     }
-    return;
+    return out;
   }
-  Former f{ir, plan, std::vector<int>(nv, -1), std::vector<int>(nv, -1), {}, {}, {}, {{}}};
+  Former f{ir, refused, region, std::vector<int>(nv, -1), std::vector<int>(nv, -1), {}, {}, {}, {{}}};
   for (int32_t id = 0; id < nv; ++id)
-    if (f.in_body(id)) f.place(id);
+    if (f.in_region(id)) f.place(id);
 
   // Which node values never leave their pass: they live in block temporaries only.
   std::vector<char> escapes = roots(ir);
   for (int32_t id = 0; id < nv; ++id) {
     const Value& v = ir.values[id];
     for (int32_t u : v.inputs) {
-      if (!f.in_body(u) || ir.values[u].type.shape != Shape::Node) continue;
+      if (!f.in_region(u) || ir.values[u].type.shape != Shape::Node) continue;
       const Rule r = op_info(v.op).rule;
-      if (!f.in_body(id) || f.kernel_of[id] != f.kernel_of[u] || r == Rule::Aggregate || r == Rule::Normalize)
+      if (!f.in_region(id) || f.kernel_of[id] != f.kernel_of[u] || r == Rule::Aggregate || r == Rule::Normalize)
         escapes[u] = 1;
     }
   }
@@ -162,7 +168,7 @@ void form_kernels(const ProgramIR& ir, bool fuse, Plan& plan) {
     k.kind = Kernel::Kind::Scalar;
     k.values = f.scalars_after[slot];
     k.temporary.assign(k.values.size(), 0);
-    plan.kernels.push_back(std::move(k));
+    out.push_back(std::move(k));
   };
   emit_scalars(0);
   for (size_t k = 0; k < f.node_kernels.size(); ++k) {
@@ -173,9 +179,16 @@ void form_kernels(const ProgramIR& ir, bool fuse, Plan& plan) {
     for (int32_t id : kern.values)
       kern.temporary.push_back(ir.values[id].type.shape == Shape::Node && !escapes[id] && kern.values.size() > 1);
     fold_into_reductions(ir, kern);
-    plan.kernels.push_back(std::move(kern));
+    out.push_back(std::move(kern));
     emit_scalars(static_cast<int>(k) + 1);
   }
+  return out;
+}
+
+void form_kernels(const ProgramIR& ir, bool fuse, Plan& plan) {
+  plan.refused.clear();
+  plan.prologue = form_kernels(ir, Region::Prologue, fuse, plan.refused);
+  plan.kernels = form_kernels(ir, Region::Body, fuse, plan.refused);
 }
 
 // A carry whose old value only its own pass reads, node by node, is updated in place: its

@@ -6,7 +6,10 @@
 
 namespace sg::fusion {
 
-// Split the loop body into kernels; with fuse=false, one kernel per value.
+// Split the values `region` computes (the loop body, or the prologue) into kernels; with
+// fuse=false, one kernel per value. Refused fusions are appended to `refused`.
+std::vector<Kernel> form_kernels(const ProgramIR& ir, Region region, bool fuse, std::vector<FusionDecision>& refused);
+// plan.prologue and plan.kernels (the loop body), and plan.refused.
 void form_kernels(const ProgramIR& ir, bool fuse, Plan& plan);
 // A carry update a fused pass can store over its carry: plan.kernels[kernel].values[entry].
 struct InPlace {

@@ -6,17 +6,22 @@ namespace sg {
 
 namespace {
 
-template <class T>
-void fill(const Frame& f, int32_t id, T value) {
-  if (const ops::FusedBlock* blk = ops::tl_block) {  // one block of a fused kernel
+// body(o, lo, hi) writes node result `id` for nodes [lo, hi) at o[0 .. hi - lo): inside a fused
+// kernel, once for its strip (a temporary or the buffer); else once per block of the graph.
+template <class T, class Body>
+void for_each_node_range(const Frame& f, int32_t id, Body&& body) {
+  if (const ops::FusedBlock* blk = ops::tl_block) {
     unsigned char* t = blk->temp(id);
-    T* o = t ? reinterpret_cast<T*>(t) : f.slot(id).vec<T>() + blk->lo;
-    for (int64_t i = 0; i < blk->len; ++i) o[i] = value;
-    return;
+    return body(t ? reinterpret_cast<T*>(t) : f.slot(id).vec<T>() + blk->lo, blk->lo, blk->lo + blk->len);
   }
   T* o = f.slot(id).vec<T>();
-  for_each_block(f.graph->partition(), [&](int64_t, int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) o[i] = value;
+  for_each_block(f.graph->partition(), [&](int64_t, int64_t lo, int64_t hi) { body(o + lo, lo, hi); });
+}
+
+template <class T>
+void fill(const Frame& f, int32_t id, T value) {
+  for_each_node_range<T>(f, id, [value](T* o, int64_t lo, int64_t hi) {
+    for (int64_t i = 0; i < hi - lo; ++i) o[i] = value;
   });
 }
 
@@ -33,29 +38,25 @@ void eval_graph(const Frame& f, int32_t id) {
       case OpCode::OutDegree:
       case OpCode::InDegree: {  // straight into the slot: a degree in the loop allocates nothing
         const bool weighted = v.weighted && g.weighted();
-        T* o = out.vec<T>();
         g.csr(v.op == OpCode::InDegree).visit([&](auto c) {
-          for_each_block(g.partition(), [&](int64_t, int64_t lo, int64_t hi) {
+          for_each_node_range<T>(f, id, [&](T* o, int64_t lo, int64_t hi) {
             for (int64_t u = lo; u < hi; ++u) {
               if (!weighted) {
-                o[u] = static_cast<T>(c.degree(u));
+                o[u - lo] = static_cast<T>(c.degree(u));
                 continue;
               }
               double s = 0;  // the same row-order sum as Graph::degree_weights
               for (int64_t k = c.begin(u); k < c.end(u); ++k) s += c.w[k];
-              o[u] = static_cast<T>(s);
+              o[u - lo] = static_cast<T>(s);
             }
           });
         });
         return;
       }
-      case OpCode::NodeId: {
-        T* o = out.vec<T>();
-        for_each_block(g.partition(), [&](int64_t, int64_t lo, int64_t hi) {
-          for (int64_t i = lo; i < hi; ++i) o[i] = static_cast<T>(i);
+      case OpCode::NodeId:
+        return for_each_node_range<T>(f, id, [](T* o, int64_t lo, int64_t hi) {
+          for (int64_t i = lo; i < hi; ++i) o[i - lo] = static_cast<T>(i);
         });
-        return;
-      }
       default: return;
     }
   });

@@ -39,13 +39,18 @@ BufferAssignment assign_buffers(const ProgramIR& ir, const Plan& plan, int64_t n
   auto is_node = [&](int32_t id) { return ir.values[id].type.shape == Shape::Node; };
 
   std::vector<char> temporary(nv, 0), carried(nv, 0), in_place(nv, 0);
-  std::vector<int> kernel_of(nv, -1);
-  for (size_t k = 0; k < plan.kernels.size(); ++k)
-    for (size_t i = 0; i < plan.kernels[k].values.size(); ++i) {
-      temporary[plan.kernels[k].values[i]] = plan.kernels[k].temporary[i];
-      in_place[plan.kernels[k].values[i]] = !plan.kernels[k].in_place.empty() && plan.kernels[k].in_place[i];
-      kernel_of[plan.kernels[k].values[i]] = static_cast<int>(k);
-    }
+  std::vector<int> kernel_of(nv, -1), init_kernel_of(nv, -1);  // loop kernel / prologue kernel index
+  auto note_kernels = [&](const std::vector<Kernel>& kernels, std::vector<int>& index) {
+    for (size_t k = 0; k < kernels.size(); ++k)
+      for (size_t i = 0; i < kernels[k].values.size(); ++i) {
+        const int32_t id = kernels[k].values[i];
+        temporary[id] = kernels[k].temporary[i];
+        in_place[id] = !kernels[k].in_place.empty() && kernels[k].in_place[i];
+        index[id] = static_cast<int>(k);
+      }
+  };
+  note_kernels(plan.prologue, init_kernel_of);
+  note_kernels(plan.kernels, kernel_of);
   for (const CarryDecl& c : ir.carries) carried[c.value] = carried[c.update] = 1;
 
   // Who still needs a prologue value after init: the loop, the epilogue, outputs.
@@ -81,23 +86,28 @@ BufferAssignment assign_buffers(const ProgramIR& ir, const Plan& plan, int64_t n
         inherits[id] < 0)
       a.buffer_of[id] = pool.take(bytes(id));
   }
-  // Prologue: in order, a value's buffer is reused once no later prologue value reads it,
-  // unless the loop, the epilogue or an output still needs it.
-  std::vector<int32_t> last_prologue_use(nv, -1);
+  // Prologue: kernel by kernel, a value's buffer is reused once no later prologue kernel reads
+  // it, unless the loop, the epilogue or an output still needs it. (Not within a kernel: its
+  // values are computed strip by strip, side by side.)
+  const int after_prologue = static_cast<int>(plan.prologue.size());
+  std::vector<int> last_prologue_use(nv, -1);  // prologue kernel index of the last reader
   for (int32_t id = 0; id < nv; ++id)
-    if (ir.values[id].region == Region::Prologue)
-      for (int32_t u : ir.values[id].inputs) last_prologue_use[u] = id;
-  for (const CarryDecl& c : ir.carries) last_prologue_use[c.init] = nv;  // copied once the prologue is done
+    if (init_kernel_of[id] >= 0)
+      for (int32_t u : ir.values[id].inputs) last_prologue_use[u] = std::max(last_prologue_use[u], init_kernel_of[id]);
+  for (const CarryDecl& c : ir.carries) last_prologue_use[c.init] = after_prologue;  // copied once the prologue is done
   std::vector<int32_t> live;
   for (int32_t id = 0; id < nv; ++id)  // input vectors are written before the prologue runs
     if (ir.values[id].op == OpCode::Input && a.buffer_of[id] < 0) {
       a.buffer_of[id] = pool.take(bytes(id));
       live.push_back(id);
     }
-  for (int32_t id = 0; id < nv; ++id) {
-    if (!is_node(id) || ir.values[id].region != Region::Prologue || a.buffer_of[id] >= 0) continue;
+  std::vector<int32_t> stored;  // prologue node values with a buffer, in kernel order
+  for (int32_t id = 0; id < nv; ++id)
+    if (is_node(id) && init_kernel_of[id] >= 0 && !temporary[id] && a.buffer_of[id] < 0) stored.push_back(id);
+  std::stable_sort(stored.begin(), stored.end(), [&](int32_t x, int32_t y) { return init_kernel_of[x] < init_kernel_of[y]; });
+  for (int32_t id : stored) {
     for (size_t i = 0; i < live.size();) {
-      if (last_use[live[i]] < 0 && last_prologue_use[live[i]] < id && !carried[live[i]]) {
+      if (last_use[live[i]] < 0 && last_prologue_use[live[i]] < init_kernel_of[id] && !carried[live[i]]) {
         pool.free.push_back(a.buffer_of[live[i]]);
         live.erase(live.begin() + static_cast<std::ptrdiff_t>(i));
       } else {

@@ -58,7 +58,8 @@ struct PassRecord {
 };
 
 struct Plan {
-  std::vector<Kernel> kernels;  // the loop body, in order: one apply_step each
+  std::vector<Kernel> prologue;  // init: the prologue's values in kernels, run once in order
+  std::vector<Kernel> kernels;   // the loop body, in order: one apply_step each
   std::vector<FusionDecision> refused;
   std::vector<PassRecord> log;  // what each pass did
   std::vector<std::string> hints;  // options that would change this plan (explain prints them)
@@ -66,9 +67,11 @@ struct Plan {
   bool exact = false;
   bool compile_rows = false;  // enable=("compiled",): pull kernels carry generated row loops
   int8_t row_loop = -1;       // a RowLoop every State uses for compiled steps; -1: each measures
-  int passes_over_node_data() const {
+  int passes_over_node_data() const { return node_passes(kernels); }
+  int passes_at_init() const { return node_passes(prologue); }
+  static int node_passes(const std::vector<Kernel>& ks) {
     int p = 0;
-    for (const Kernel& k : kernels) p += k.kind == Kernel::Kind::Node;
+    for (const Kernel& k : ks) p += k.kind == Kernel::Kind::Node;
     return p;
   }
 };

@@ -28,8 +28,7 @@ Program::Program(ProgramIR ir, Plan plan) : ir_(std::move(ir)), plan_(std::move(
   for (const CarryDecl& c : ir_.carries) ++update_uses[c.update];
   for (int32_t id = 0; id < nv; ++id) {
     const Value& v = ir_.values[id];
-    if (v.region == Region::Prologue) prologue_.push_back(id);
-    else if (v.region == Region::Epilogue) epilogue_.push_back(id);
+    if (v.region == Region::Epilogue) epilogue_.push_back(id);
   }
   for (const CarryDecl& c : ir_.carries) {
     const Value& u = ir_.values[c.update];
@@ -137,11 +136,12 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
   }
   // Scratch for every thread that may run a kernel, so no iteration allocates.
   int64_t max_temps = 1;
-  for (const Kernel& k : program_->steps()) {
-    int64_t t = 0;
-    for (size_t i = 0; i < k.values.size(); ++i) t += k.strip_temp(i);
-    max_temps = std::max(max_temps, t);
-  }
+  for (const std::vector<Kernel>* ks : {&program_->prologue(), &program_->steps()})
+    for (const Kernel& k : *ks) {
+      int64_t t = 0;
+      for (size_t i = 0; i < k.values.size(); ++i) t += k.strip_temp(i);
+      max_temps = std::max(max_temps, t);
+    }
   threads_.resize(static_cast<size_t>(std::max(1, tbb::this_task_arena::max_concurrency())));
   for (ThreadScratch& t : threads_) {
     t.temps = Array<unsigned char>(static_cast<size_t>(max_temps * kStripBytes));
@@ -183,7 +183,7 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
       });
     }
   }
-  for (int32_t id : program_->prologue()) eval_value(frame_, id);
+  for (const Kernel& k : program_->prologue()) run_kernel(frame_, k);
   // A carry updated from a carried value needs that value as it was before this iteration's
   // updates: it is staged in a buffer of its own.
   staged_.resize(ir.carries.size());

@@ -129,6 +129,7 @@ void bind_program(py::module_& m) {
                                return names;
                              })
       .def_property_readonly("passes_over_node_data", [](const Program& p) { return p.plan().passes_over_node_data(); })
+      .def_property_readonly("passes_at_init", [](const Program& p) { return p.plan().passes_at_init(); })
       .def_property_readonly("refused",
                              [](const Program& p) {
                                std::vector<std::tuple<int32_t, int32_t, std::string>> out;

@@ -201,6 +201,11 @@ class Program:
         return int(self._core.passes_over_node_data)
 
     @property
+    def passes_at_init(self) -> int:
+        """Kernels of the prologue (run once per ``init``) that stream over node data."""
+        return int(self._core.passes_at_init)
+
+    @property
     def refused_fusions(self) -> List[Tuple[int, int, str]]:
         """(producer id, consumer id, reason) for every fusion the optimizer refused."""
         return list(self._core.refused)

@@ -21,6 +21,11 @@ def test_pagerank_o3_hoists_invariants_and_makes_one_pass():
     assert "sub" in hoisted and "alpha" in hoisted  # ... and the teleport constant (1 - alpha) / n
     assert prog.passes_over_node_data == 1
     assert "1 pass over node data per iteration" in text
+    # The prologue is one fused pass too: the out-degree and its reciprocal never get a buffer.
+    assert prog.passes_at_init == 1
+    assert "prologue (computed once per init, 1 pass over node data)" in text
+    assert re.search(r"= out_degree\[weighted\]\s+# hoisted out of the loop; block temporary", text)
+    assert re.search(r"= recip %\d+\s+# hoisted out of the loop; block temporary", text)
     assert "pull over in-edges + fused epilogue" in text
     assert "refused fusions" not in text  # rotation leaves nothing to refuse here
 
@@ -31,6 +36,7 @@ def test_lower_levels_show_the_ladder():
     assert hoisted_lines(o2.explain())  # O2: hoisted, one kernel per step
     assert o0.num_steps >= o1.num_steps > o2.num_steps
     assert o2.passes_over_node_data > 1
+    assert o2.passes_at_init > 1  # one pass per prologue node value
     assert "fusion: off below opt_level 3" in o2.explain()
 
 

@@ -136,6 +136,24 @@ def test_native_twins_and_graphs_freed_at_the_python_boundary():
     assert UNDER_ASAN or growth < 4 * MiB, f"RSS grew by {growth / MiB:.1f} MiB over 200 graph + native twin cycles"
 
 
+def test_pagerank_state_holds_four_node_vectors_and_the_sink_mask():
+    """The fused prologue keeps out-degree and its reciprocal in strip temporaries: an O3
+    PageRank State owns rank, 1/out-degree, the pipelined contribution and its next value, and
+    the sink mask; nothing else of node size (before the prologue was fused: one vector more)."""
+    g = sg.generators.uniform(1_000_000, 2_000_000, seed=3)
+    n = g.num_nodes
+    prog = sg.algorithms.pagerank_program()
+    assert prog.passes_at_init == 1
+    gc.collect()
+    with sg.threads.num_threads(2):  # per-thread scratch (strip temporaries) is far below a node vector
+        live = _core.array_live_bytes()
+        st = prog.init(g)
+        owned = _core.array_live_bytes() - live
+    node_vectors = 4 * 8 * n + n
+    assert node_vectors <= owned < node_vectors + 8 * n // 2, f"{owned / (8 * n):.2f} float64 node vectors"
+    del st
+
+
 def test_dropped_state_frees_its_buffers_at_once():
     """Regression: Program kept its last State strongly and the State its Program, a cycle that
     held every dropped State's native buffers until Python's cyclic GC happened to run (RSS grew
