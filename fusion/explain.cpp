@@ -40,11 +40,6 @@ std::string line(const ProgramIR& ir, const Names& names, int32_t id, const char
   return s + "\n";
 }
 
-bool reduction(OpCode op) {
-  const Rule r = op_info(op).rule;
-  return r == Rule::Reduce || r == Rule::ReduceMask;
-}
-
 // One kernel: a header ("step 1: ..." or "init: ..."), what it reads and writes, its
 // compiled row loop if any, and its values with what the plan does with each.
 std::string kernel_text(const ProgramIR& ir, const Plan& plan, const Names& names, const Kernel& k,
@@ -98,7 +93,7 @@ std::string kernel_text(const ProgramIR& ir, const Plan& plan, const Names& name
     std::string note = folded           ? "computed inside the reduction's loop, never stored"
                        : in_place       ? "stored over its carry, in place, after each strip's reads"
                        : k.temporary[i] ? "block temporary"
-                       : (reduction(ir.values[id].op) && k.values.size() > 1) ? "reduction fused into the pass"
+                       : (is_reduction(ir.values[id].op) && k.values.size() > 1) ? "reduction fused into the pass"
                                                                                 : "";
     if (ir.values[id].hoisted) note = note.empty() ? "hoisted out of the loop" : "hoisted out of the loop; " + note;
     out += "      " + line(ir, names, id, note.empty() ? "" : ("# " + note).c_str());

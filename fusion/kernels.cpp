@@ -15,11 +15,6 @@ namespace sg::fusion {
 
 namespace {
 
-bool is_reduction(OpCode op) {
-  const Rule r = op_info(op).rule;
-  return r == Rule::Reduce || r == Rule::ReduceMask;
-}
-
 // Whether value `id` is computed by a kernel of `region`: carries are bound by the loop,
 // params and input vectors at init.
 bool computed_in(const ProgramIR& ir, Region region, int32_t id) {

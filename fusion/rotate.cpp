@@ -16,8 +16,7 @@ namespace sg::fusion {
 namespace {
 
 bool node_work(const Value& v) {
-  const Rule r = op_info(v.op).rule;
-  return v.type.shape == Shape::Node || r == Rule::Reduce || r == Rule::ReduceMask;
+  return v.type.shape == Shape::Node || is_reduction(v.op);
 }
 
 }  // namespace

@@ -7,17 +7,13 @@
 #include <tbb/task_arena.h>
 
 #include "ops/block_engine.hpp"
+#include "ops/select.hpp"
 #include "runtime/error.hpp"
 
 namespace sg {
 
 namespace {
 
-
-bool is_reduction(OpCode op) {
-  const Rule r = op_info(op).rule;
-  return r == Rule::Reduce || r == Rule::ReduceMask;
-}
 
 unsigned char* at_block(const Frame& f, int32_t id, int64_t lo) {
   return f.slot(id).node + lo * dtype_size(f.value(id).type.dtype);
@@ -91,7 +87,7 @@ bool masks_nearly_uniform(const Frame& f, const RowKernel& rk) {
   for (int32_t id : rk.branch_masks) {
     const uint8_t* m = f.slot(id).node;
     const int64_t set = blocked_sum<int64_t>(f.graph->partition(), [m](int64_t v) { return int64_t{m[v] != 0}; });
-    if (set * 16 >= n && set * 16 <= 15 * n) return false;
+    if (!ops::branch_predictable(set, n)) return false;
   }
   return !rk.branch_masks.empty();
 }

@@ -113,6 +113,11 @@ inline constexpr int kNumOps = static_cast<int>(OpCode::Count_);
 
 inline const OpInfo& op_info(OpCode op) { return kOps[static_cast<int>(op)]; }
 inline std::string_view op_name(OpCode op) { return op_info(op).name; }
+// Node vector -> scalar (sum, norms, count, any, ...).
+inline bool is_reduction(OpCode op) {
+  const Rule r = op_info(op).rule;
+  return r == Rule::Reduce || r == Rule::ReduceMask;
+}
 
 inline std::string_view dtype_name(DType d) {
   switch (d) {

@@ -15,8 +15,8 @@ struct BufferAssignment {
 };
 
 // Prologue values get buffers for init (strip temporaries of its fused kernels get none); those
-// the loop and epilogue never read are released after it and reused. Loop values share buffers when their live ranges (in kernels of one
-// iteration) do not overlap. Carried values and their updates own their buffers (they swap);
+// the loop and epilogue never read are released after it and reused. Loop values share buffers
+// when their live ranges (in kernels of one iteration) do not overlap. Carried values and their updates own their buffers (they swap);
 // block temporaries of fused kernels get none.
 BufferAssignment assign_buffers(const ProgramIR& ir, const Plan& plan, int64_t n);
 

@@ -9,6 +9,7 @@
 // uniform(200k), rmat(18) and grid(500); two timed runs each then picked it by noise.
 #pragma once
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <string>
 
@@ -17,7 +18,7 @@ namespace sg {
 enum class RowLoop : int8_t { Interpreted, Chunks, Rows };
 constexpr int kRowLoops = 3;
 constexpr RowLoop kMeasuredLoops[] = {RowLoop::Chunks, RowLoop::Rows};
-constexpr int kNumMeasured = 2;
+constexpr int kNumMeasured = static_cast<int>(std::size(kMeasuredLoops));
 constexpr int kRowLoopTrials = 3;  // timed runs of each measured loop before the choice
 
 inline const char* row_loop_name(RowLoop l) {
