@@ -78,6 +78,10 @@ std::string kernel_text(const ProgramIR& ir, const Plan& plan, const Names& name
                                                   : "each State times chunks and rows on its "
                                                     "first iterations and keeps the faster (stats['row_loops'])")
                                 : fmt::format("      row loop: generated ({}), not compiled yet\n", r.symbol);
+      if (r.refused.empty())
+        out += r.lanes_refused.empty()
+                   ? "      chunk epilogue: four rows per vector op (ops/lane_vectors.hpp)\n"
+                   : fmt::format("      chunk epilogue: one row at a time, no 4-lane form: {}\n", r.lanes_refused);
       if (r.refused.empty() && !r.branch_masks.empty()) {
         std::string masks;
         for (int32_t m : r.branch_masks) masks += (masks.empty() ? "" : ", ") + names(m);

@@ -66,6 +66,52 @@ std::string element_expr(OpCode op, const std::string& T, const std::vector<std:
   }
 }
 
+// The same element as four lanes (ops/lane_vectors.hpp) for float64 / bool values; "" if
+// the op has no 4-lane form (the chunk epilogue then stays one row at a time).
+std::string lane_vector_expr(OpCode op, const std::vector<std::string>& x) {
+  auto a = [&](size_t i) { return x.at(i); };
+  switch (op) {
+    case OpCode::Add: return fmt::format("({} + {})", a(0), a(1));
+    case OpCode::Sub: return fmt::format("({} - {})", a(0), a(1));
+    case OpCode::Mul: return fmt::format("({} * {})", a(0), a(1));
+    case OpCode::Div: return fmt::format("({} / {})", a(0), a(1));
+    case OpCode::Minimum: return fmt::format("sg::vec4::select({1} < {0}, {1}, {0})", a(0), a(1));
+    case OpCode::Maximum: return fmt::format("sg::vec4::select({0} < {1}, {1}, {0})", a(0), a(1));
+    case OpCode::Neg: return fmt::format("(-{})", a(0));
+    case OpCode::Abs: return fmt::format("sg::vec4::select({0} < sg::vec4::splat(0.0), -{0}, {0})", a(0));
+    case OpCode::Sqrt: return fmt::format("sg::vec4::sqrt({})", a(0));
+    case OpCode::Recip: return fmt::format("(sg::vec4::splat(1.0) / {})", a(0));
+    case OpCode::Lt: return fmt::format("({} < {})", a(0), a(1));
+    case OpCode::Le: return fmt::format("({} <= {})", a(0), a(1));
+    case OpCode::Gt: return fmt::format("({} > {})", a(0), a(1));
+    case OpCode::Ge: return fmt::format("({} >= {})", a(0), a(1));
+    case OpCode::Eq: return fmt::format("({} == {})", a(0), a(1));
+    case OpCode::Ne: return fmt::format("({} != {})", a(0), a(1));
+    case OpCode::And: return fmt::format("({} & {})", a(0), a(1));
+    case OpCode::Or: return fmt::format("({} | {})", a(0), a(1));
+    case OpCode::Not: return fmt::format("(~{})", a(0));
+    case OpCode::Where: return fmt::format("sg::vec4::select({}, {}, {})", a(0), a(1), a(2));
+    case OpCode::Broadcast: return a(0);
+    case OpCode::Fma: return fmt::format("sg::vec4::fma({}, {}, {})", a(0), a(1), a(2));
+    case OpCode::MaskedMul: return fmt::format("sg::vec4::select({}, sg::vec4::splat(0.0), {} * {})", a(0), a(1), a(2));
+    default: return "";
+  }
+}
+
+// A reduction's fold step over four lanes (float64 lanes only); "" if none.
+std::string lane_vector_fold(OpCode op, const std::string& acc, const std::string& x) {
+  switch (op) {
+    case OpCode::Sum:
+    case OpCode::Mean: return fmt::format("{} + {}", acc, x);
+    case OpCode::NormL1: return fmt::format("{} + sg::vec4::fabs({})", acc, x);
+    case OpCode::NormL2: return fmt::format("{} + {} * {}", acc, x, x);
+    case OpCode::RMin: return fmt::format("sg::vec4::select({1} < {0}, {1}, {0})", acc, x);
+    case OpCode::RMax: return fmt::format("sg::vec4::select({0} < {1}, {1}, {0})", acc, x);
+    case OpCode::NormInf: return fmt::format("sg::vec4::select({0} < sg::vec4::fabs({1}), sg::vec4::fabs({1}), {0})", acc, x);
+    default: return "";
+  }
+}
+
 // The type an elementwise op computes in (its operands' element type).
 DType compute_dtype(const ProgramIR& ir, const Value& v) {
   switch (op_info(v.op).rule) {
@@ -163,6 +209,8 @@ struct Gen {
   std::map<int32_t, int> node_of, scalar_of;
   std::vector<char> node_written;
   std::string decls, gather, to_chunk, from_chunk, row, stores, lanes_out;
+  // The chunk epilogue as 4-lane vectors (ops/lane_vectors.hpp), unless vec_refused says why not.
+  std::string vrow, vstores, vlanes_in, vlanes_out, vec_refused;
 
   int node(int32_t id, bool write) {
     auto it = node_of.find(id);
@@ -186,6 +234,22 @@ struct Gen {
       k.row.scalars.push_back(id);
     }
     return fmt::format("s{}", it->second);
+  }
+  // Operand `id` at rows v..v+3 as a lane vector; "" (and vec_refused set) if it has none.
+  std::string lane_operand(int32_t id) {
+    const Value& v = ir.values[id];
+    const DType d = v.type.dtype;
+    if (d != DType::F64 && d != DType::Bool) {
+      refuse_lanes(fmt::format("%{} is {}", id, dtype_name(d)));
+      return "";
+    }
+    if (pos.count(id)) return fmt::format("V{}", id);
+    if (v.type.shape == Shape::Node) return fmt::format("sg::vec4::load(n{} + v)", node(id, false));
+    const std::string x = operand(id);
+    return d == DType::F64 ? fmt::format("sg::vec4::splat({})", x) : fmt::format("sg::vec4::splat_mask({} != 0)", x);
+  }
+  void refuse_lanes(std::string why) {
+    if (vec_refused.empty()) vec_refused = std::move(why);
   }
 };
 
@@ -238,7 +302,7 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
     refuse(k, "neighbor_agg over bool");
     return;
   }
-  Gen g{ir, k, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
+  Gen g{ir, k, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
   for (size_t i = 0; i < k.values.size(); ++i) g.pos[k.values[i]] = i;
 
   // An update stored in place goes through its carry's own pointer (one pointer, no aliasing).
@@ -294,6 +358,8 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
     }
     g.to_chunk = fmt::format("    gbuf[v - c0] = v{};\n", id);
     g.from_chunk = fmt::format("    const {} v{} = gbuf[v - c0];\n", T, id);
+    if (d == DType::F64) g.vrow = fmt::format("    const sg::vec4::F V{} = sg::vec4::load(gbuf + (v - c0));\n", id);
+    else g.refuse_lanes(fmt::format("%{} gathers {}", id, dtype_name(d)));
   }
   int reductions = 0;
   for (size_t i = 1; i < k.values.size(); ++i) {
@@ -321,6 +387,12 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
       } else {
         g.row += fmt::format("    {} = {};\n", acc, fold.step);
       }
+      // Four lanes: the select form (folding the zero a branch skips changes no bits).
+      const std::string vx = g.lane_operand(v.inputs[0]), vstep = lane_vector_fold(v.op, fmt::format("R{}", reductions), vx);
+      if (fold.int_lanes || vstep.empty()) g.refuse_lanes(fmt::format("%{} = {} over {}", id, op_name(v.op), dtype_name(in)));
+      g.vlanes_in += fmt::format("        sg::vec4::F R{0} = sg::vec4::load(r{0});\n", reductions);
+      g.vrow += fmt::format("    R{} = {};\n", reductions, vstep);
+      g.vlanes_out += fmt::format("        sg::vec4::store(r{0}, R{0});\n", reductions);
       g.lanes_out += fmt::format("  for (int q = 0; q < 4; ++q) a->{1}[{0} * 4 + q] = static_cast<{2}>(r{0}[q]);\n",
                                  reductions, fold.int_lanes ? "ilanes" : "lanes", fold.int_lanes ? "int64_t" : "double");
       k.row.reductions.push_back(id);
@@ -343,6 +415,17 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
       return;
     }
     g.row += fmt::format("    const {} v{} = {};\n", ctype(v.type.dtype), id, e);
+    // Four lanes: float64 arithmetic; on bools only the ops whose bits do not depend on
+    // true being 1 (scalar) or all ones (lanes).
+    const DType cd = compute_dtype(ir, v);
+    const bool bool_ok = v.op == OpCode::And || v.op == OpCode::Or || v.op == OpCode::Not || v.op == OpCode::Eq ||
+                         v.op == OpCode::Ne || v.op == OpCode::Where || v.op == OpCode::Broadcast;
+    std::vector<std::string> vargs;
+    for (int32_t u : v.inputs) vargs.push_back(g.lane_operand(u));
+    const std::string ve = v.op == OpCode::Cast ? "" : lane_vector_expr(v.op, vargs);
+    if (ve.empty() || (cd != DType::F64 && !(cd == DType::Bool && bool_ok)))
+      g.refuse_lanes(fmt::format("%{} = {} over {}", id, op_name(v.op), dtype_name(cd)));
+    g.vrow += fmt::format("    const sg::vec4::{} V{} = {};\n", v.type.dtype == DType::Bool ? "M" : "F", id, ve);
   }
   // Stores at the end of the row, after every read of it (an in-place carry is read first).
   for (size_t i = 0; i < k.values.size(); ++i) {
@@ -351,8 +434,10 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
     auto carry = in_place_carry.find(id);
     if (carry != in_place_carry.end()) {
       g.stores += fmt::format("    n{}[v] = v{};\n", g.node(carry->second, true), id);
+      g.vstores += fmt::format("    sg::vec4::store(n{} + v, V{});\n", g.node(carry->second, true), id);
     } else if (!k.strip_temp(i)) {
       g.stores += fmt::format("    n{}[v] = v{};\n", g.node(id, true), id);
+      g.vstores += fmt::format("    sg::vec4::store(n{} + v, V{});\n", g.node(id, true), id);
     }
   }
   if (k.row.nodes.size() > 64 || k.row.scalars.size() > 64 || k.row.reductions.size() > 16) {
@@ -379,6 +464,14 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
     }
     return out;
   };
+  // The chunk's epilogue four rows per vector op, its last rows (under four) one at a time.
+  // Each row v still folds into lane (v - lo) mod 4: chunks start at multiples of 4 from lo.
+  k.row.lanes_refused = g.vec_refused;
+  std::string lane_loop;
+  if (g.vec_refused.empty())
+    lane_loop = "      {  // four rows per vector op (ops/lane_vectors.hpp); the tail below\n" + g.vlanes_in +
+                "        for (; v + 4 <= c1; v += 4) {\n" + indent(indent(indent(g.vrow))) + indent(indent(indent(g.vstores))) +
+                "        }\n" + g.vlanes_out + "      }\n";
   // Two layouts of the same work; the State measures both on its first iterations and keeps
   // the faster (runtime/row_loop.hpp). Both fold row v into lane
   // (v - lo) mod 4 in node order, so they give the interpreter's bits.
@@ -412,7 +505,9 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
       "      sg::for_each_lane(c0, c1, [&](int64_t v, auto) SG_ROW_INLINE {{\n"
       "{}{}"
       "      }});\n"
-      "      sg::for_each_lane(c0, c1, [&](int64_t v, auto lane) SG_ROW_INLINE {{\n"
+      "      int64_t v = c0;\n"
+      "{}"
+      "      sg::for_each_lane(v, c1, [&](int64_t v, auto lane) SG_ROW_INLINE {{\n"
       "        (void)lane;\n"
       "{}"
       "{}{}"
@@ -422,7 +517,7 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
       "{}"
       "}}\n",
       pointers, scalars, g.decls, indent(g.gather), indent(g.row), indent(g.stores), kRowChunk, agg_type,
-      indent(indent(g.gather)), indent(indent(g.to_chunk)), indent(indent(g.from_chunk)), indent(indent(g.row)),
+      indent(indent(g.gather)), indent(indent(g.to_chunk)), lane_loop, indent(indent(g.from_chunk)), indent(indent(g.row)),
       indent(indent(g.stores)), g.lanes_out);
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a(body)));

@@ -18,6 +18,7 @@ struct RowKernel {
   std::vector<int32_t> scalars;    //   scalars
   std::vector<int32_t> reductions; //   reductions (four lanes each)
   std::vector<int32_t> branch_masks;  // hoisted masks the branch variants test (row_variant)
+  std::string lanes_refused;       // why the chunk epilogue runs one row at a time ("": four per op)
   RowKernelFn fn[kRowVariants] = {};  // null until a library is attached
   std::string library;             // where it was loaded from
   bool attached() const { return fn[0] != nullptr; }

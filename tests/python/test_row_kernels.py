@@ -206,6 +206,65 @@ def test_each_pull_kernel_is_compiled_or_explain_says_why(directed):
     _same(built.run(g), b.build(disable=("compiled",)).run(g))
 
 
+def _lane_ops_program(b: sg.Builder, bool_carry: bool):
+    """A loop whose epilogue uses every op with a 4-lane form, fed signed zeros, NaN and inf."""
+    x0 = b.input("x0")
+    flag0 = b.input("flag0", "bool")
+    with b.loop(max_iter=4) as loop:
+        x = loop.carry("x", x0)
+        flag = loop.carry("flag", flag0)
+        z = loop.carry("z", x0)
+        s = b.neighbor_agg(x, "sum", "in")
+        neg = s < 0.0
+        pick = b.where(neg & ~flag | (s == x), -s, b.sqrt(b.abs(s)))
+        y = b.minimum(pick, x) - b.maximum(s, 1.5) * b.recip(x) / (x + 2.0)
+        y = b.where(s != s, x, y) * 0.5 + b.where(s >= 1.0, 1.0, 0.0)  # NaN rows keep x
+        loop.update(x, y)
+        zero = s * 0.0  # -0.0 where s < 0; abs keeps it (the scalar form's), so its recip is -inf
+        loop.update(z, b.where(zero == 0.0, b.recip(b.abs(zero)), z))
+        loop.update(flag, b.where(neg, flag, (s > x) | (s <= 0.0)) if bool_carry else flag)
+        loop.until(b.norm_l1(y - x) < 0.0, b.sum(y) + b.norm_l2(y) + b.norm_inf(s) + b.min(y) + b.max(y) + b.mean(s))
+    b.output("x", x)
+    b.output("flag", flag)
+    b.output("z", z)
+
+
+@pytest.mark.parametrize("bool_carry", [False, True])
+def test_chunk_epilogue_in_lane_vectors_gives_the_interpreted_bits(bool_carry):
+    # 20,003 nodes: blocks and chunks end off a multiple of four (the one-row tail runs too).
+    g = _graph(20_003, 120_000, seed=8)
+    rng = np.random.default_rng(2)
+    x0 = rng.normal(0.0, 2.0, g.num_nodes)
+    x0[::7], x0[1::11], x0[2::13] = 0.0, -0.0, np.inf
+    x0[3::17] = np.nan
+    flag0 = rng.integers(0, 2, g.num_nodes).astype(bool)
+    b = sg.Builder("lanes")
+    _lane_ops_program(b, bool_carry)
+    prog = b.build(enable=("compiled",))
+    assert "chunk epilogue: four rows per vector op" in prog.explain()
+    prog.row_loop = "chunks"
+    ref = b.build(disable=("compiled",)).run(g, x0=x0, flag0=flag0)
+    got = prog.run(g, x0=x0, flag0=flag0)
+    for k in ("x", "flag", "z"):
+        np.testing.assert_array_equal(got[k].view(np.uint8), ref[k].view(np.uint8))  # bits: -0.0, NaN
+    np.testing.assert_array_equal(np.array(got.residuals).view(np.uint64), np.array(ref.residuals).view(np.uint64))
+
+
+def test_chunk_epilogue_without_a_lane_form_runs_per_row_and_explain_says_why():
+    g = _graph(3_000, 20_000)
+    b = sg.Builder("pow")
+    ones = b.fill(1.0)
+    with b.loop(max_iter=3) as loop:
+        x = loop.carry("x", ones)
+        loop.update(x, b.pow(b.neighbor_agg(x, "sum", "in") * 0.1, 0.5))
+    b.output("x", x)
+    prog = b.build(enable=("compiled",))
+    assert "chunk epilogue: one row at a time, no 4-lane form: %" in prog.explain()
+    assert "= pow over f64" in prog.explain()
+    prog.row_loop = "chunks"
+    _same(prog.run(g), b.build(disable=("compiled",)).run(g))
+
+
 def test_compiled_by_default_at_o3_hint_when_disabled_and_unknown_names_refused():
     default = sg.algorithms.pagerank_program()
     assert COMPILED in default.explain() and "could be compiled" not in default.explain()
