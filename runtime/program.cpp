@@ -207,8 +207,9 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
     if (k.writes_in_place()) done_blocks_.assign(static_cast<size_t>(nb), 0);
   frame_.done_blocks = done_blocks_.data();  // read only by kernels that store in place
   for (const Kernel& k : program_->steps()) row_branch_.push_back(masks_nearly_uniform(frame_, k.row));
-  row_loops_ = program_->row_loops_for(graph_);
+  row_loops_ = program_->row_loops_for(graph_);  // the measurements of earlier States on this graph
   row_loops_.resize(program_->steps().size());
+  for (RowLoopChoice& c : row_loops_) c.start_state();
   if (program_->plan().row_loop >= 0)
     for (RowLoopChoice& c : row_loops_) c.chosen = program_->plan().row_loop;
 }
@@ -227,8 +228,9 @@ void State::run_step(int32_t index) {
   if (in_place) std::fill(done_blocks_.begin(), done_blocks_.end(), uint8_t{0});
   const int64_t dt = now_ns() - t0;
   if (choice && choice->chosen < 0 && !resumed) {  // a resumed pass's time is not a whole pass's
+    const int pairs = choice->pairs;
     choice->record(loop, dt);
-    if (choice->chosen >= 0) program_->remember_row_loops(graph_, row_loops_);
+    if (choice->pairs != pairs) program_->remember_row_loops(graph_, row_loops_);  // a pair done (or the choice)
   }
   stats_.step_ns[index] += dt;
   stats_.kernel_ns += dt;

@@ -1,6 +1,7 @@
 // Bindings of Program and State: the IR crosses once; each apply is one native call.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <set>
@@ -261,7 +262,7 @@ void bind_program(py::module_& m) {
         d["reuses"] = st.reuses;
         d["iterations"] = st.iterations;
         // Per step with a compiled row kernel: the loop it runs (None while still measuring),
-        // the best time of each loop tried, in nanoseconds, and (if it folds a reduction over a
+        // the best time of each loop tried, in nanoseconds, the pairs timed, and (if it folds a reduction over a
         // hoisted mask) whether it tests that mask with a branch or a select.
         py::dict loops;
         const auto& steps = s.program().steps();
@@ -273,6 +274,8 @@ void bind_program(py::module_& m) {
           for (int l = 0; l < kRowLoops; ++l)
             if (c.best_ns[l] != std::numeric_limits<int64_t>::max()) best[row_loop_name(RowLoop(l))] = c.best_ns[l];
           one["best_ns"] = best;
+          one["pairs"] = c.pairs;  // chunks-rows pairs timed; their median ratio t_rows / t_chunks:
+          if (c.pairs > 0) one["rows_vs_chunks"] = std::exp(c.median_log_ratio());
           if (!steps[i].row.branch_masks.empty()) one["masks"] = s.row_branch(i) ? "branch" : "select";
           loops[py::int_(i)] = one;
         }
