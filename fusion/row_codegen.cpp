@@ -212,6 +212,8 @@ struct Gen {
   // The chunk epilogue as 4-lane vectors (ops/lane_vectors.hpp), unless vec_refused says why not.
   std::string vrow, vstores, vlanes_in, vlanes_out, vec_refused;
 
+  Gen(const ProgramIR& ir_, Kernel& k_) : ir(ir_), k(k_) {}
+
   int node(int32_t id, bool write) {
     auto it = node_of.find(id);
     if (it == node_of.end()) {
@@ -302,7 +304,7 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
     refuse(k, "neighbor_agg over bool");
     return;
   }
-  Gen g{ir, k, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
+  Gen g(ir, k);
   for (size_t i = 0; i < k.values.size(); ++i) g.pos[k.values[i]] = i;
 
   // An update stored in place goes through its carry's own pointer (one pointer, no aliasing).
@@ -432,13 +434,11 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
     const int32_t id = k.values[i];
     if (ir.values[id].type.shape != Shape::Node || (!k.folded.empty() && k.folded[i])) continue;
     auto carry = in_place_carry.find(id);
-    if (carry != in_place_carry.end()) {
-      g.stores += fmt::format("    n{}[v] = v{};\n", g.node(carry->second, true), id);
-      g.vstores += fmt::format("    sg::vec4::store(n{} + v, V{});\n", g.node(carry->second, true), id);
-    } else if (!k.strip_temp(i)) {
-      g.stores += fmt::format("    n{}[v] = v{};\n", g.node(id, true), id);
-      g.vstores += fmt::format("    sg::vec4::store(n{} + v, V{});\n", g.node(id, true), id);
-    }
+    const bool in_place = carry != in_place_carry.end();
+    if (!in_place && k.strip_temp(i)) continue;
+    const int target = g.node(in_place ? carry->second : id, true);
+    g.stores += fmt::format("    n{}[v] = v{};\n", target, id);
+    g.vstores += fmt::format("    sg::vec4::store(n{} + v, V{});\n", target, id);
   }
   if (k.row.nodes.size() > 64 || k.row.scalars.size() > 64 || k.row.reductions.size() > 16) {
     refuse(k, "more than 64 node operands, 64 scalars or 16 reductions");

@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <iterator>
 #include <limits>
 #include <string>
 
@@ -19,8 +18,6 @@ namespace sg {
 
 enum class RowLoop : int8_t { Interpreted, Chunks, Rows };
 constexpr int kRowLoops = 3;
-constexpr RowLoop kMeasuredLoops[] = {RowLoop::Chunks, RowLoop::Rows};
-constexpr int kNumMeasured = static_cast<int>(std::size(kMeasuredLoops));
 
 inline const char* row_loop_name(RowLoop l) {
   switch (l) {
