@@ -98,16 +98,18 @@ std::string lane_vector_expr(OpCode op, const std::vector<std::string>& x) {
   }
 }
 
-// A reduction's fold step over four lanes (float64 lanes only); "" if none.
+// A reduction's fold step over four lanes (float64 lanes only), from the elementwise lane forms;
+// "" if none.
 std::string lane_vector_fold(OpCode op, const std::string& acc, const std::string& x) {
+  const std::string ax = fmt::format("sg::vec4::fabs({})", x);
   switch (op) {
     case OpCode::Sum:
-    case OpCode::Mean: return fmt::format("{} + {}", acc, x);
-    case OpCode::NormL1: return fmt::format("{} + sg::vec4::fabs({})", acc, x);
-    case OpCode::NormL2: return fmt::format("{} + {} * {}", acc, x, x);
-    case OpCode::RMin: return fmt::format("sg::vec4::select({1} < {0}, {1}, {0})", acc, x);
-    case OpCode::RMax: return fmt::format("sg::vec4::select({0} < {1}, {1}, {0})", acc, x);
-    case OpCode::NormInf: return fmt::format("sg::vec4::select({0} < sg::vec4::fabs({1}), sg::vec4::fabs({1}), {0})", acc, x);
+    case OpCode::Mean: return lane_vector_expr(OpCode::Add, {acc, x});
+    case OpCode::NormL1: return lane_vector_expr(OpCode::Add, {acc, ax});
+    case OpCode::NormL2: return lane_vector_expr(OpCode::Add, {acc, lane_vector_expr(OpCode::Mul, {x, x})});
+    case OpCode::RMin: return lane_vector_expr(OpCode::Minimum, {acc, x});
+    case OpCode::RMax: return lane_vector_expr(OpCode::Maximum, {acc, x});
+    case OpCode::NormInf: return lane_vector_expr(OpCode::Maximum, {acc, ax});
     default: return "";
   }
 }

@@ -268,8 +268,8 @@ void bind_program(py::module_& m) {
         d["reuses"] = st.reuses;
         d["iterations"] = st.iterations;
         // Per step with a compiled row kernel: the loop it runs (None while still measuring),
-        // the best time of each loop tried, in nanoseconds, the pairs timed, and (if it folds a reduction over a
-        // hoisted mask) whether it tests that mask with a branch or a select.
+        // the best time of each loop tried, in nanoseconds, the pairs timed, and (if it folds a
+        // reduction over a hoisted mask) whether it tests that mask with a branch or a select.
         py::dict loops;
         const auto& steps = s.program().steps();
         for (size_t i = 0; i < steps.size(); ++i) {
