@@ -7,10 +7,14 @@ PY=${PYTHON:-python3}
 
 echo "[test] C++ tests (ASan + UBSan)"
 cmake -S . -B build/ctest-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSG_SANITIZE=ON \
-  -DSG_BUILD_TESTS=ON -DSG_BUILD_PYTHON=OFF >/dev/null
+  -DSG_BUILD_TESTS=ON -DSG_BUILD_BENCH=ON -DSG_BUILD_PYTHON=OFF >/dev/null
 cmake --build build/ctest-asan -j "${JOBS:-2}"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/ctest-asan --output-on-failure -j "${JOBS:-2}"
+# The C++ benchmarks are built above so they cannot rot; the gather anatomy's smoke run checks
+# its reordered gathers against the production one, under the sanitizers.
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  build/ctest-asan/stepgraph_gather_anatomy --quick >/dev/null
 bash scripts/fuzz.sh "${SG_FUZZ_SECONDS:-45}"  # libFuzzer targets in fuzz/, ~45 s each (clang build: a few minutes)
 bash scripts/test_python_asan.sh  # pytest against an ASan+UBSan _core in build/pytest-asan (~12 min with its build)
 

@@ -3,6 +3,7 @@
 //
 //   JOBS=2 scripts/devbuild.sh perf -DSG_BUILD_BENCH=ON
 //   build/perf/stepgraph_gather_anatomy [--rounds 40] [--rmat20]
+//   build/perf/stepgraph_gather_anatomy --quick    # tiny graphs, 2 rounds: CI's smoke run
 //
 // Each variant computes y[v] = sum of c[u] over v's in-neighbors u (PageRank's gather with no
 // epilogue) over the graph's own block partition; variants are interleaved round by round and
@@ -239,23 +240,25 @@ void measure(const char* name, const sg::GraphPtr& gp, int rounds) {
 
 int main(int argc, char** argv) {
   int rounds = 40;
-  bool rmat20 = false;
+  bool rmat20 = false, quick = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = std::max(1, std::atoi(argv[++i]));
     else if (!std::strcmp(argv[i], "--rmat20")) rmat20 = true;
+    else if (!std::strcmp(argv[i], "--quick")) quick = true;
     else {
-      std::fprintf(stderr, "usage: %s [--rounds N] [--rmat20]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--rounds N] [--rmat20] [--quick]\n", argv[0]);
       return 2;
     }
   }
+  if (quick) rounds = 2;
   std::printf("best/median ms per gather, interleaved over %d rounds; ratio = median / rows median\n", rounds);
   sg::UniformOptions u;
-  u.num_nodes = 200'000;
-  u.num_edges = 2'000'000;
-  measure("uniform(200k)", sg::uniform(u), rounds);
+  u.num_nodes = quick ? 5'000 : 200'000;
+  u.num_edges = quick ? 50'000 : 2'000'000;
+  measure(quick ? "uniform(5k)" : "uniform(200k)", sg::uniform(u), rounds);
   sg::RmatOptions r;
-  r.scale = 18;
-  measure("rmat(18)", sg::rmat(r), rounds);
+  r.scale = quick ? 10 : 18;
+  measure(quick ? "rmat(10)" : "rmat(18)", sg::rmat(r), rounds);
   if (rmat20) {
     r.scale = 20;
     measure("rmat(20)", sg::rmat(r), rounds);
