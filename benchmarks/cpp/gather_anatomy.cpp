@@ -29,6 +29,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <numeric>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -48,6 +49,29 @@ struct Gather {
   std::function<void(double*)> run;  // writes y
 };
 
+// sum of c[idx[k]] for k in [b, e), in the production order (ops/gather.hpp).
+double gather_row(const sg::node_t* idx, const double* c, int64_t b, int64_t e) {
+  return sg::row_sum<double>(b, e, [&](int64_t k) { return c[idx[k]]; });
+}
+
+// The four lane sums of a run of 4-edge groups: a group adds its (masked) values, stores the
+// row's sum so far, and a row's last group clears the lanes for the next row.
+struct GroupLanes {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+
+  void add_and_store(double a0, double a1, double a2, double a3, double* y, int64_t v, bool last) {
+    s0 += a0;
+    s1 += a1;
+    s2 += a2;
+    s3 += a3;
+    y[v] = (s0 + s1) + (s2 + s3);  // every group stores; the row's last one stays
+    s0 = last ? 0.0 : s0;  // selects, not a branch: a row's end is what the predictor misses
+    s1 = last ? 0.0 : s1;
+    s2 = last ? 0.0 : s2;
+    s3 = last ? 0.0 : s3;
+  }
+};
+
 // src-blocked: slice s holds the edges whose source lies in [s * kSlice, (s + 1) * kSlice).
 constexpr int64_t kSlice = 1 << 16;
 struct SourceSlices {
@@ -63,7 +87,7 @@ SourceSlices slice_by_source(const sg::CsrView<Off>& in) {
   for (int64_t v = 0; v < n; ++v)
     for (int64_t k = in.begin(v); k < in.end(v); ++k) ++s.off[in.idx[k] / kSlice][v + 1];
   for (int64_t t = 0; t < slices; ++t) {
-    for (int64_t v = 0; v < n; ++v) s.off[t][v + 1] += s.off[t][v];
+    std::partial_sum(s.off[t].begin(), s.off[t].end(), s.off[t].begin());
     s.idx[t].resize(s.off[t][n]);
   }
   std::vector<std::vector<Off>> fill = s.off;
@@ -107,23 +131,14 @@ void groups_block(const sg::CsrView<Off>& in, const EdgeGroups& gr, const double
   const sg::node_t* __restrict row = gr.row.data();
   const Off* __restrict start = gr.start.data();
   std::fill(y + lo, y + hi, 0.0);  // rows without edges
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  GroupLanes lanes;
   for (int64_t g = gr.first[b]; g < gr.first[b + 1]; ++g) {
     const int64_t v = row[g], k = start[g], left = static_cast<int64_t>(off[v + 1]) - k;
     // Masked lanes load edge k again (in range, cache-hot) and add +0.0, which leaves a sum
     // that started at +0.0 unchanged.
     const double a0 = c[idx[k]], a1 = c[idx[left > 1 ? k + 1 : k]], a2 = c[idx[left > 2 ? k + 2 : k]],
                  a3 = c[idx[left > 3 ? k + 3 : k]];
-    s0 += a0;
-    s1 += left > 1 ? a1 : 0.0;
-    s2 += left > 2 ? a2 : 0.0;
-    s3 += left > 3 ? a3 : 0.0;
-    y[v] = (s0 + s1) + (s2 + s3);  // every group stores; the row's last one stays
-    const bool last = row[g + 1] != v;
-    s0 = last ? 0.0 : s0;
-    s1 = last ? 0.0 : s1;
-    s2 = last ? 0.0 : s2;
-    s3 = last ? 0.0 : s3;
+    lanes.add_and_store(a0, left > 1 ? a1 : 0.0, left > 2 ? a2 : 0.0, left > 3 ? a3 : 0.0, y, v, row[g + 1] != v);
   }
 }
 
@@ -133,20 +148,11 @@ void padded_block(const EdgeGroups& gr, const double* __restrict c, double* __re
   const sg::node_t* __restrict row = gr.row.data();
   const sg::node_t* __restrict src = gr.padded.data();
   std::fill(y + lo, y + hi, 0.0);
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  GroupLanes lanes;
   for (int64_t g = gr.first[b]; g < gr.first[b + 1]; ++g) {
     const sg::node_t* q = src + 4 * g;
-    s0 += c[q[0]];
-    s1 += c[q[1]];
-    s2 += c[q[2]];
-    s3 += c[q[3]];
     const int64_t v = row[g];
-    y[v] = (s0 + s1) + (s2 + s3);
-    const bool last = row[g + 1] != v;
-    s0 = last ? 0.0 : s0;
-    s1 = last ? 0.0 : s1;
-    s2 = last ? 0.0 : s2;
-    s3 = last ? 0.0 : s3;
+    lanes.add_and_store(c[q[0]], c[q[1]], c[q[2]], c[q[3]], y, v, row[g + 1] != v);
   }
 }
 
@@ -158,12 +164,12 @@ std::vector<Gather> gathers(const sg::Graph& g, const sg::CsrView<Off>& in, cons
   v.push_back({"rows", [&part, in, c](double* y) {
                  sg::for_each_block(part, [&](int64_t, int64_t lo, int64_t hi) {
                    for (int64_t r = lo; r < hi; ++r)
-                     y[r] = sg::row_sum<double>(in.begin(r), in.end(r), [&](int64_t k) { return c[in.idx[k]]; });
+                     y[r] = gather_row(in.idx, c, in.begin(r), in.end(r));
                  });
                }});
   v.push_back({"one-row", [&part, in, c](double* y) {
                  sg::for_each_block(part, [&](int64_t, int64_t lo, int64_t hi) {
-                   y[lo] = sg::row_sum<double>(in.begin(lo), in.end(hi - 1), [&](int64_t k) { return c[in.idx[k]]; });
+                   y[lo] = gather_row(in.idx, c, in.begin(lo), in.end(hi - 1));
                  });
                }});
   v.push_back({"src-blocked", [&part, slices, c](double* y) {
@@ -172,7 +178,7 @@ std::vector<Gather> gathers(const sg::Graph& g, const sg::CsrView<Off>& in, cons
                    const sg::node_t* idx = slices->idx[t].data();
                    sg::for_each_block(part, [&](int64_t, int64_t lo, int64_t hi) {
                      for (int64_t r = lo; r < hi; ++r) {
-                       const double s = sg::row_sum<double>(off[r], off[r + 1], [&](int64_t k) { return c[idx[k]]; });
+                       const double s = gather_row(idx, c, off[r], off[r + 1]);
                        y[r] = t == 0 ? s : y[r] + s;
                      }
                    });
