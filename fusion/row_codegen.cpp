@@ -184,6 +184,7 @@ std::string inlined_prelude() {
 // 1.08-1.17x / 1.03-1.04x; the interpreter's 512-node strips 1.06-1.08x / 1.08-1.09x;
 // chunks of 16 or 64 rows were slower, 128 and 512 about the same as 256.
 constexpr int kRowChunk = 256;
+static_assert(kRowChunk == kSortWindow, "a sliced chunk gather covers one sort window");
 
 uint64_t fnv1a(const std::string& s) {
   uint64_t h = 1469598103934665603ull;
@@ -211,6 +212,7 @@ struct Gen {
   std::map<int32_t, int> node_of, scalar_of;
   std::vector<char> node_written;
   std::string decls, gather, to_chunk, from_chunk, row, stores, lanes_out;
+  std::string chunk_gather;  // the chunks layout's gather over the sliced CSR ("": row by row)
   // The chunk epilogue as 4-lane vectors (ops/lane_vectors.hpp), unless vec_refused says why not.
   std::string vrow, vstores, vlanes_in, vlanes_out, vec_refused;
 
@@ -360,6 +362,22 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
             "    for (int64_t e = b2; e < f2; ++e) {{ const {0} y = static_cast<{0}>({1}); v{2} = {3}; }}\n", T,
             load("idx2", "w2"), id, pick);
     }
+    if (agg.combine == Combine::Sum && !both) {
+      // A chunk is one sort window of the sliced CSR (runtime/sliced_csr.hpp): its rows summed
+      // four side by side, each in row_sum's order, so the rows layout gives the same bits.
+      k.row.sliced = true;
+      g.chunk_gather = fmt::format(
+          "      {{  // the chunk's slices: 64 per full window\n"
+          "        static_assert(kChunk == sg::kSortWindow, \"a chunk is one sort window\");\n"
+          "        const int64_t s0 = a->sliced.first + (c0 - a->lo) / sg::kSliceRows;\n"
+          "        const int64_t s1 = c1 == a->hi ? a->sliced.last : s0 + kChunk / sg::kSliceRows;\n"
+          "        const int32_t* __restrict sidx = a->sliced.src;\n"
+          "        const double* __restrict sw = a->sliced.w;\n"
+          "        (void)sw;\n"
+          "        sg::sliced_row_sums<{0}>(a->sliced, s0, s1, c0, [&](int64_t e) SG_ROW_INLINE {{ return static_cast<{0}>({1}); }}, gbuf);\n"
+          "      }}\n",
+          T, load("sidx", "sw"));
+    }
     g.to_chunk = fmt::format("    gbuf[v - c0] = v{};\n", id);
     g.from_chunk = fmt::format("    const {} v{} = gbuf[v - c0];\n", T, id);
     if (d == DType::F64) g.vrow = fmt::format("    const sg::vec4::F V{} = sg::vec4::load(gbuf + (v - c0));\n", id);
@@ -474,6 +492,10 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
     lane_loop = "      {  // four rows per vector op (ops/lane_vectors.hpp); the tail below\n" + g.vlanes_in +
                 "        for (; v + 4 <= c1; v += 4) {\n" + indent(indent(indent(g.vrow))) + indent(indent(indent(g.vstores))) +
                 "        }\n" + g.vlanes_out + "      }\n";
+  std::string chunk_gather = g.chunk_gather;
+  if (chunk_gather.empty())
+    chunk_gather = "      sg::for_each_lane(c0, c1, [&](int64_t v, auto) SG_ROW_INLINE {\n" + indent(indent(g.gather)) +
+                   indent(indent(g.to_chunk)) + "      });\n";
   // Two layouts of the same work; the State measures both on its first iterations and keeps
   // the faster (runtime/row_loop.hpp). Both fold row v into lane
   // (v - lo) mod 4 in node order, so they give the interpreter's bits.
@@ -504,9 +526,7 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
       "    {} gbuf[kChunk];\n"
       "    for (int64_t c0 = a->lo; c0 < a->hi; c0 += kChunk) {{\n"
       "      const int64_t c1 = c0 + kChunk < a->hi ? c0 + kChunk : a->hi;\n"
-      "      sg::for_each_lane(c0, c1, [&](int64_t v, auto) SG_ROW_INLINE {{\n"
-      "{}{}"
-      "      }});\n"
+      "{}"
       "      int64_t v = c0;\n"
       "{}"
       "      sg::for_each_lane(v, c1, [&](int64_t v, auto lane) SG_ROW_INLINE {{\n"
@@ -519,7 +539,7 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
       "{}"
       "}}\n",
       pointers, scalars, g.decls, indent(g.gather), indent(g.row), indent(g.stores), kRowChunk, agg_type,
-      indent(indent(g.gather)), indent(indent(g.to_chunk)), lane_loop, indent(indent(g.from_chunk)), indent(indent(g.row)),
+      chunk_gather, lane_loop, indent(indent(g.from_chunk)), indent(indent(g.row)),
       indent(indent(g.stores)), g.lanes_out);
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a(body)));

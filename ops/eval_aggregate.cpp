@@ -1,6 +1,8 @@
 // neighbor_agg: pull aggregation over the in-CSR (direction=in), out-CSR (out), or both.
 //
-// Row order is the CSR's; sums use ops/gather.hpp's row_sum, the same as the native twins.
+// Row order is the CSR's; sums add each row's values in order (ops/gather.hpp), as the native
+// twins do. A plain sum over one CSR walks its sliced form (runtime/sliced_csr.hpp), whole
+// sort windows at a time; other sums use row_sum, which gives the same bits.
 // Empty rows give the combine's identity: sum 0, min +inf (int: max), max -inf (int: lowest),
 // mean NaN (0 / 0), mode INT64_MIN. Without weights an edge's weight is 1.
 #include <algorithm>
@@ -23,12 +25,13 @@ EdgeKind edge_kind(EdgeOp op, bool weighted) {
   return kPlain;
 }
 
-template <class T, int kKind, class Csr>
+// Edge k's contribution, from a CSR's (or a sliced CSR's) sources and weights.
+template <class T, int kKind>
 struct EdgeLoad {
   const node_t* __restrict idx;
   const double* __restrict w;
   const T* __restrict x;
-  EdgeLoad(const Csr& c, const T* xs) : idx(c.idx), w(c.w), x(xs) {}
+  EdgeLoad(const node_t* i, const double* ws, const T* xs) : idx(i), w(ws), x(xs) {}
   T operator()(int64_t k) const {
     const T xu = x[idx[k]];
     if constexpr (kKind == kMulWeight) return static_cast<T>(xu * static_cast<T>(w[k]));
@@ -61,15 +64,12 @@ void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& o
                     int64_t hi, T* __restrict o) {
   const Value& v = f.value(id);
   const T* x = f.slot(v.inputs[0]).vec<T>();
-  const EdgeLoad<T, kKind, InCsr> lin(in, x);
-  const EdgeLoad<T, kKind, OutCsr> lout(out, x);
+  const EdgeLoad<T, kKind> lin(in.idx, in.w, x);
+  const EdgeLoad<T, kKind> lout(out.idx, out.w, x);
   if (v.combine == Combine::Sum && !two) {  // the hot case (PageRank): one CSR, a plain row sum
-    const auto* __restrict off = in.off;
-    // Four rows per loop trip, as the native twins' loops run: more independent gathers in
-    // flight (a standalone test of the strip loop on uniform(200k): 4-8 % faster).
-    for_each_lane(lo, hi, [&](int64_t u, auto) {
-      o[u - lo] = row_sum<T>(static_cast<int64_t>(off[u]), static_cast<int64_t>(off[u + 1]), lin);
-    });
+    const Graph& g = *f.graph;
+    const SlicedView s = g.sliced(v.direction != Direction::Out).view(g.partition(), lo, hi);
+    sliced_row_sums<T>(s, s.first, s.last, lo, EdgeLoad<T, kKind>(s.src, s.w, x), o);
     return;
   }
   {

@@ -14,6 +14,7 @@ namespace sg {
 
 namespace {
 
+static_assert(kStripNodes % kSortWindow == 0, "a strip is whole sort windows (SlicedCsr::view)");
 
 unsigned char* at_block(const Frame& f, int32_t id, int64_t lo) {
   return f.slot(id).node + lo * dtype_size(f.value(id).type.dtype);
@@ -44,6 +45,7 @@ void run_row_kernel(const Frame& f, const Kernel& k, bool per_row, bool branch) 
     return c.wide ? static_cast<const void*>(c.off64.data()) : static_cast<const void*>(c.off32.data());
   };
   const void* off = offsets(csr);
+  const SlicedCsr* sliced = rk.sliced ? &g.sliced(dir != Direction::Out) : nullptr;
   if (second && second->wide != csr.wide) fail(ErrorKind::Program, "row kernel: in- and out-CSR offsets differ in width");
   const size_t nred = rk.reductions.size();
   for_each_block(g.partition(), [&](int64_t b, int64_t lo, int64_t hi) {
@@ -61,7 +63,8 @@ void run_row_kernel(const Frame& f, const Kernel& k, bool per_row, bool branch) 
                     lanes,
                     ilanes,
                     lo,
-                    hi};
+                    hi,
+                    sliced ? sliced->view(b) : SlicedView{}};
     fn(&a);
     for (size_t r = 0; r < nred; ++r)
       for (int q = 0; q < kLanes; ++q) {  // the generated code filled the kind its reduction folds

@@ -3,10 +3,12 @@
 #pragma once
 #include <cstdint>
 
+#include "ops/gather.hpp"
+
 namespace sg {
 
 // Bump on any change below: a library built for another ABI is refused at load.
-constexpr int kRowKernelAbi = 3;
+constexpr int kRowKernelAbi = 4;
 
 // One block's call: rows [lo, hi) of one CSR; operands in RowKernel's order.
 struct RowArgs {
@@ -22,6 +24,7 @@ struct RowArgs {
   double* lanes;           // out: four lanes per float reduction (RowKernel::reductions order)
   int64_t* ilanes;         // out: four lanes per int64 / bool reduction (same indexing)
   int64_t lo, hi;
+  SlicedView sliced;       // the block's slices of the first CSR (RowKernel::sliced), else empty
 };
 using RowKernelFn = void (*)(const RowArgs*);
 

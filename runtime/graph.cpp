@@ -6,6 +6,7 @@
 #include <limits>
 
 #include <tbb/parallel_reduce.h>
+#include <tbb/task_arena.h>
 
 #include "runtime/error.hpp"
 #include "runtime/memory.hpp"
@@ -263,6 +264,19 @@ template GraphPtr Graph::from_edges<int32_t>(const int32_t*, const int32_t*, con
                                              const BuildOptions&);
 template GraphPtr Graph::from_edges<int64_t>(const int64_t*, const int64_t*, const double*, int64_t, int64_t,
                                              const BuildOptions&);
+
+const SlicedCsr& Graph::sliced(bool incoming) const {
+  const int i = slot(incoming);
+  if (const SlicedCsr* s = sliced_[i].load(std::memory_order_acquire)) return *s;
+  std::lock_guard<std::mutex> lock(sliced_mutex_);
+  if (!sliced_owned_[i]) {
+    // Isolated: while waiting for its parallel build, this thread runs none of the caller's
+    // other tasks (one of which could ask for this very structure and block on the lock).
+    tbb::this_task_arena::isolate([&] { sliced_owned_[i] = SlicedCsr::build(csr(incoming), partition_); });
+    sliced_[i].store(sliced_owned_[i].get(), std::memory_order_release);
+  }
+  return *sliced_owned_[i];
+}
 
 Array<int64_t> Graph::degree_counts(bool incoming) const {
   Array<int64_t> d(static_cast<size_t>(n_));

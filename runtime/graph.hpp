@@ -1,10 +1,13 @@
 // Graph: an immutable CSR graph (out-CSR and in-CSR), built once natively in O(n + m).
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 
 #include "runtime/array.hpp"
 #include "runtime/parallel.hpp"
+#include "runtime/sliced_csr.hpp"
 
 namespace sg {
 
@@ -76,6 +79,10 @@ class Graph {
   // The graph's fixed block partition (balanced on the pull direction, the in-CSR).
   const Partition& partition() const { return partition_; }
 
+  // The sliced form of the in- or out-CSR (runtime/sliced_csr.hpp), built on first use (by one
+  // thread; its parallel build is isolated, so a call inside a parallel loop cannot wait on itself).
+  const SlicedCsr& sliced(bool incoming) const;
+
   // Degrees: edge counts, or sums of edge weights (equal to counts when unweighted).
   Array<int64_t> degree_counts(bool incoming) const;
   Array<double> degree_weights(bool incoming) const;
@@ -85,6 +92,10 @@ class Graph {
   bool directed_ = true, weighted_ = false, has_negative_ = false;
   std::shared_ptr<Csr> out_, in_;  // the same Csr when undirected
   Partition partition_;
+  int slot(bool incoming) const { return incoming && in_ != out_ ? 1 : 0; }  // undirected: one CSR
+  mutable std::mutex sliced_mutex_;
+  mutable std::unique_ptr<SlicedCsr> sliced_owned_[2];
+  mutable std::atomic<const SlicedCsr*> sliced_[2] = {nullptr, nullptr};
 };
 
 }  // namespace sg

@@ -19,6 +19,7 @@ struct RowKernel {
   std::vector<int32_t> reductions; //   reductions (four lanes each)
   std::vector<int32_t> branch_masks;  // hoisted masks the branch variants test (row_variant)
   std::string lanes_refused;       // why the chunk epilogue runs one row at a time ("": four per op)
+  bool sliced = false;             // the chunks layout gathers over the sliced CSR (RowArgs::sliced)
   RowKernelFn fn[kRowVariants] = {};  // null until a library is attached
   std::string library;             // where it was loaded from
   bool attached() const { return fn[0] != nullptr; }

@@ -9,7 +9,7 @@
 // epilogue) over the graph's own block partition; variants are interleaved round by round and
 // reported as best / median ms and as the ratio of medians to `rows`, at 1 thread and at all.
 //
-//   rows         the production gather: sg::row_sum per row (ops/gather.hpp), as the twin runs it
+//   rows         sg::row_sum per row (ops/gather.hpp): each row summed in order
 //   one-row      every block summed as if it were one row: the same loads with no row ends,
 //                a floor for the per-row work (loop exits, mispredicted trip counts, stores)
 //   src-blocked  cache blocking: the in-CSR split by source into slices of 64k nodes (512 KB of
@@ -19,8 +19,11 @@
 //                Sums as row_sum does, except that tail edge j goes to lane j (not lane 0)
 //   padded       as groups, over a copy of the in-CSR's sources padded to groups of 4 with a
 //                source n whose c is 0.0 (so no masks and no offsets in the loop)
+//   sliced       the production gather: sg::sliced_row_sums over the graph's sliced in-CSR
+//                (runtime/sliced_csr.hpp), four degree-sorted rows side by side
 //
-// The variants that reorder the sum are checked against `rows` to 1e-12 relative.
+// `sliced` must give `rows`' bits; the variants that reorder the sum are checked against `rows`
+// to 1e-12 relative.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -190,6 +193,13 @@ std::vector<Gather> gathers(const sg::Graph& g, const sg::CsrView<Off>& in, cons
   v.push_back({"padded", [&part, groups, c](double* y) {
                  sg::for_each_block(part, [&](int64_t b, int64_t lo, int64_t hi) { padded_block(*groups, c, y, b, lo, hi); });
                }});
+  v.push_back({"sliced", [&g, &part, c](double* y) {
+                 const sg::SlicedCsr& sc = g.sliced(true);
+                 sg::for_each_block(part, [&](int64_t b, int64_t lo, int64_t) {
+                   const sg::SlicedView sv = sc.view(b);
+                   sg::sliced_row_sums<double>(sv, sv.first, sv.last, lo, [&](int64_t k) { return c[sv.src[k]]; }, y + lo);
+                 });
+               }});
   return v;
 }
 
@@ -215,6 +225,10 @@ void measure(const char* name, const sg::GraphPtr& gp, int rounds) {
       std::vector<std::vector<double>> y(vs.size(), std::vector<double>(n));
       for (size_t i = 0; i < vs.size(); ++i) vs[i].run(y[i].data());
       for (size_t i = 2; i < vs.size(); ++i) {  // one-row (i == 1) computes something else by design
+        if (vs[i].name == "sliced" && y[i] != y[0]) {
+          std::fprintf(stderr, "%s: sliced differs from rows in bits\n", name);
+          std::exit(1);
+        }
         double worst = 0;
         for (int64_t r = 0; r < n; ++r)
           worst = std::max(worst, std::abs(y[i][r] - y[0][r]) / std::max(std::abs(y[0][r]), 1e-300));

@@ -1,10 +1,11 @@
 // Native PageRank (NetworkX's contract): one fused pull pass over the in-CSR per iteration.
 //
-// Per node v of a block: gather the contributions c[u] = x[u] / outdeg(u) of its in-neighbors,
-// new rank = alpha * (sum + dangling_sum * dw[v]) + (1 - alpha) * p[v], then in the same pass
-// the L1 residual, the next iteration's contribution, and the next dangling (sink) mass
+// Per window of a block: gather the contributions c[u] = x[u] / outdeg(u) of each node's
+// in-neighbors (over the sliced in-CSR, runtime/sliced_csr.hpp); then per node v: new rank
+// = alpha * (sum + dangling_sum * dw[v]) + (1 - alpha) * p[v], then in the same pass the L1 residual, the next iteration's contribution, and the next dangling (sink) mass
 // (both folded in the lane order of runtime/lanes.hpp, as the builder's reductions are).
 // x is updated in place (only v reads x[v]); c is double-buffered.
+#include <algorithm>
 #include <cmath>
 
 #include "ops/gather.hpp"
@@ -23,8 +24,8 @@ struct NodeValue {
   T scalar = 0;
 };
 
-template <class T, bool kWeighted, bool kTeleVec, bool kDanglingVec, bool kSinkMask, class Csr>
-void iterate(const Graph& g, const Csr& in, T alpha, NodeValue<T> tele, NodeValue<T> dw, const T* inv, T* x, T*& c,
+template <class T, bool kWeighted, bool kTeleVec, bool kDanglingVec, bool kSinkMask>
+void iterate(const Graph& g, const SlicedCsr& sliced, T alpha, NodeValue<T> tele, NodeValue<T> dw, const T* inv, T* x, T*& c,
              T*& c_next, T& dangling_sum, int64_t max_iter, double tol, IterativeResult<T>& r) {
   const Partition& part = g.partition();
   const int64_t nb = part.num_blocks();
@@ -36,29 +37,38 @@ void iterate(const Graph& g, const Csr& in, T alpha, NodeValue<T> tele, NodeValu
     const T dsum = dangling_sum;
     for_each_block(part, [&, cc, cn, dsum](int64_t b, int64_t lo, int64_t hi) {
       // Locals (not captured references) so the compiler keeps them in registers across stores.
-      const auto* __restrict off = in.off;
-      const node_t* __restrict idx = in.idx;
-      const double* __restrict w = in.w;
       const T* __restrict cin = cc;
       const T* __restrict invp = inv;
       T* __restrict xp = x;
       T* __restrict cout = cn;
       const T a = alpha, d_scalar = dsum * dw.scalar, t_scalar = tele.scalar;
       T err[kLanes] = {}, sink[kLanes] = {};  // the reductions' lanes (runtime/lanes.hpp)
-      for_each_lane(lo, hi, [&](int64_t v, auto lane) {
-        const T s = row_sum<T>(static_cast<int64_t>(off[v]), static_cast<int64_t>(off[v + 1]), [&](int64_t k) {
-          if constexpr (kWeighted) return cin[idx[k]] * static_cast<T>(w[k]);
-          else return cin[idx[k]];
+      const SlicedView sv = sliced.view(b);
+      const int32_t* __restrict src = sv.src;
+      const double* __restrict w = sv.w;
+      // A window's gathers (sliced, so many loads in flight), then its epilogue in node order.
+      T sums[kSortWindow];
+      for (int64_t w0 = lo; w0 < hi; w0 += kSortWindow) {
+        const int64_t w1 = std::min(hi, w0 + kSortWindow);
+        const int64_t s0 = sv.first + (w0 - lo) / kSliceRows;
+        const int64_t s1 = w1 == hi ? sv.last : s0 + kSortWindow / kSliceRows;
+        sliced_row_sums<T>(sv, s0, s1, w0, [&](int64_t k) {
+          if constexpr (kWeighted) return cin[src[k]] * static_cast<T>(w[k]);
+          else return cin[src[k]];
+        }, sums);
+        // Lanes by (v - lo) mod 4 as for_each_lane(lo, hi) folds them: windows start at multiples of 4.
+        for_each_lane(w0, w1, [&](int64_t v, auto lane) {
+          const T s = sums[v - w0];
+          const T dm = kDanglingVec ? dsum * dw.vec[v] : d_scalar;
+          const T t = kTeleVec ? tele.vec[v] : t_scalar;
+          const T xn = a * (s + dm) + t;
+          err[lane] += std::abs(xn - xp[v]);
+          xp[v] = xn;
+          cout[v] = xn * invp[v];
+          if constexpr (kSinkMask) sink[lane] += ops::select(invp[v] == T(0), xn, T(0));
+          else if (invp[v] == T(0)) sink[lane] += xn;
         });
-        const T dm = kDanglingVec ? dsum * dw.vec[v] : d_scalar;
-        const T t = kTeleVec ? tele.vec[v] : t_scalar;
-        const T xn = a * (s + dm) + t;
-        err[lane] += std::abs(xn - xp[v]);
-        xp[v] = xn;
-        cout[v] = xn * invp[v];
-        if constexpr (kSinkMask) sink[lane] += ops::select(invp[v] == T(0), xn, T(0));
-        else if (invp[v] == T(0)) sink[lane] += xn;
-      });
+      }
       auto add = [](T p, T q) { return p + q; };
       err_part[b] = combine_lanes(err, add);
       sink_part[b] = combine_lanes(sink, add);
@@ -127,11 +137,12 @@ IterativeResult<T> pagerank(const Graph& g, const PageRankOptions& o) {
   // (uniform(200k): the branch is 5 % faster; rmat(18), 43 % sinks: the mask is 7 % faster).
   const int64_t sinks = blocked_sum<int64_t>(g.partition(), [&](int64_t v) { return int64_t{inv[v] == T(0)}; });
   const bool sink_mask = !ops::branch_predictable(sinks, n);
-  g.in().visit([&](auto in) {
+  const SlicedCsr& sliced = g.sliced(true);
+  {
     const bool tv = tele.vec != nullptr, dv = dw.vec != nullptr;
     auto run = [&](auto weighted_c, auto tele_c, auto dangling_c, auto mask_c) {
       iterate<T, decltype(weighted_c)::value, decltype(tele_c)::value, decltype(dangling_c)::value,
-              decltype(mask_c)::value>(g, in, alpha, tele, dw, inv.data(), x, c, c_next, dangling_sum, o.max_iter,
+              decltype(mask_c)::value>(g, sliced, alpha, tele, dw, inv.data(), x, c, c_next, dangling_sum, o.max_iter,
                                        o.tol, r);
     };
     auto with_mask = [&](auto w, auto t, auto d) {
@@ -147,7 +158,7 @@ IterativeResult<T> pagerank(const Graph& g, const PageRankOptions& o) {
       if (tv) dv ? with_mask(F{}, Tr{}, Tr{}) : with_mask(F{}, Tr{}, F{});
       else dv ? with_mask(F{}, F{}, Tr{}) : with_mask(F{}, F{}, F{});
     }
-  });
+  }
   return r;
 }
 

@@ -2,7 +2,7 @@
 //
 // Values are stored node-major (k per node) so one in-edge gathers k contiguous values.
 // Column j computes exactly what pagerank() does with personalization e_{sources[j]}
-// (same expressions, same row order and partial sums), and freezes once it converges.
+// (same expressions, same row order, each row summed in edge order), and freezes once it converges.
 #include <cmath>
 
 #include "ops/native/native.hpp"
@@ -55,7 +55,7 @@ IterativeResult<T> personalized_pagerank(const Graph& g, const std::vector<int64
   g.in().visit([&](auto in) {
     for (int64_t it = 0; it < o.max_iter && remaining > 0; ++it) {
       for_each_block(part, [&](int64_t b, int64_t lo, int64_t hi) {
-        std::vector<T> acc(static_cast<size_t>(4 * k));  // the four partial sums of ops/gather.hpp
+        std::vector<T> acc(static_cast<size_t>(k));  // per source, a row's sum in edge order (ops/gather.hpp)
         // Residual and sink mass per source, in the lane order of runtime/lanes.hpp: lane l of
         // source j at [l * k + j].
         T* err = err_part.data() + b * k * kLanes;
@@ -68,9 +68,7 @@ IterativeResult<T> personalized_pagerank(const Graph& g, const std::vector<int64
           const int64_t e0 = in.begin(v), e1 = in.end(v);
           for (int64_t kk = e0; kk < e1; ++kk) {
             const T* cu = c.data() + static_cast<int64_t>(in.idx[kk]) * k;
-            // Edge kk joins partial sum (kk - e0) mod 4, except the tail, which joins sum 0.
-            const int64_t lane = (kk - e0) < ((e1 - e0) & ~int64_t{3}) ? (kk - e0) & 3 : 0;
-            T* a = acc.data() + lane * k;
+            T* a = acc.data();
             if (in.w) {
               const T w = static_cast<T>(in.w[kk]);
               if (weighted)
@@ -87,7 +85,7 @@ IterativeResult<T> personalized_pagerank(const Graph& g, const std::vector<int64
               c_next[at] = c[at];
               continue;
             }
-            const T s = (acc[j] + acc[k + j]) + (acc[2 * k + j] + acc[3 * k + j]);
+            const T s = acc[j];
             const T p = v == sources[j] ? T(1) : T(0);
             const T d = o.dangling ? dangling[v] : p;
             const T xn = alpha * (s + dsum[j] * d) + one_minus_alpha * p;

@@ -69,9 +69,12 @@ TEST_CASE("a pull kernel's epilogue is generated as one row loop", "[codegen]") 
   const size_t per_row = src.find("if constexpr (kPerRow)");
   REQUIRE(per_row != std::string::npos);
   CHECK(src.find("sg::for_each_lane(a->lo, a->hi", per_row) != std::string::npos);
-  const size_t loop = src.find("sg::for_each_lane(c0, c1", per_row);
+  CHECK(src.find("sg::row_sum<double>(b, f", per_row) != std::string::npos);
+  // A sum's chunks gather over the sliced CSR, whose row sums have row_sum's bits.
+  CHECK(r.sliced);
+  const size_t loop = src.find("sg::sliced_row_sums<double>(a->sliced, s0, s1, c0", per_row);
   REQUIRE(loop != std::string::npos);
-  CHECK(src.find("sg::row_sum<double>(b, f", loop) != std::string::npos);
+  CHECK(src.find("sg::for_each_lane(c0, c1", per_row) == std::string::npos);
   CHECK(src.find("std::fabs(", loop) != std::string::npos);
   CHECK(src.find(r.symbol + "_abi()") != std::string::npos);
   for (int v = 0; v < kRowVariants; ++v) CHECK(src.find(r.symbol + "_" + std::to_string(v) + "(") != std::string::npos);
@@ -93,6 +96,10 @@ TEST_CASE("the same code gets the same symbol, other code another", "[codegen]")
   other.replace(other.find("combine=sum"), 11, "combine=max");
   const Plan d = plan_of(other.c_str(), {"compiled"});
   CHECK(pull_kernel(d).row.symbol != pull_kernel(a).row.symbol);
+  // A max has no sliced form: its chunks gather row by row.
+  CHECK(!pull_kernel(d).row.sliced);
+  CHECK(pull_kernel(d).row.source.find("sg::for_each_lane(c0, c1") != std::string::npos);
+  CHECK(pull_kernel(d).row.source.find("sg::sliced_row_sums<") == std::string::npos);
 }
 
 TEST_CASE("a mode row is not generated, and the plan says why", "[codegen]") {
