@@ -16,7 +16,7 @@
 //                c, to stay in L2), each slice a CSR over all rows, summed slice by slice into y
 //   groups       rows cut into groups of 4 edges, one flat branch-free loop over a block's
 //                groups with a precomputed row id per group; a row's last group is masked.
-//                Sums as row_sum does, except that tail edge j goes to lane j (not lane 0)
+//                Sums in four lanes (a group's edge j in lane j), so only near rows' sums
 //   padded       as groups, over a copy of the in-CSR's sources padded to groups of 4 with a
 //                source n whose c is 0.0 (so no masks and no offsets in the loop)
 //   sliced       the production gather: sg::sliced_row_sums over the graph's sliced in-CSR

@@ -3,9 +3,12 @@
 // and single-node graphs, weighted or not, narrow or wide offsets, in and out.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
-#include <limits>
 #include <random>
+#include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include "ops/gather.hpp"
