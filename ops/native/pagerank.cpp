@@ -2,8 +2,9 @@
 //
 // Per window of a block: gather the contributions c[u] = x[u] / outdeg(u) of each node's
 // in-neighbors (over the sliced in-CSR, runtime/sliced_csr.hpp); then per node v: new rank
-// = alpha * (sum + dangling_sum * dw[v]) + (1 - alpha) * p[v], then in the same pass the L1 residual, the next iteration's contribution, and the next dangling (sink) mass
-// (both folded in the lane order of runtime/lanes.hpp, as the builder's reductions are).
+// = alpha * (sum + dangling_sum * dw[v]) + (1 - alpha) * p[v], and in the same pass the L1
+// residual, the next iteration's contribution, and the next dangling (sink) mass (both folded
+// in the lane order of runtime/lanes.hpp, as the builder's reductions are).
 // x is updated in place (only v reads x[v]); c is double-buffered.
 #include <algorithm>
 #include <cmath>
