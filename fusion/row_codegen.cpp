@@ -367,14 +367,13 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
       // four side by side, each in row_sum's order, so the rows layout gives the same bits.
       k.row.sliced = true;
       g.chunk_gather = fmt::format(
-          "      {{  // the chunk's slices: 64 per full window\n"
+          "      {{  // the chunk's slices\n"
           "        static_assert(kChunk == sg::kSortWindow, \"a chunk is one sort window\");\n"
-          "        const int64_t s0 = a->sliced.first + (c0 - a->lo) / sg::kSliceRows;\n"
-          "        const int64_t s1 = c1 == a->hi ? a->sliced.last : s0 + kChunk / sg::kSliceRows;\n"
-          "        const int32_t* __restrict sidx = a->sliced.src;\n"
-          "        const double* __restrict sw = a->sliced.w;\n"
+          "        const sg::SlicedView sv = sg::sliced_rows(a->sliced, a->lo, a->hi, c0, c1);\n"
+          "        const int32_t* __restrict sidx = sv.src;\n"
+          "        const double* __restrict sw = sv.w;\n"
           "        (void)sw;\n"
-          "        sg::sliced_row_sums<{0}>(a->sliced, s0, s1, c0, [&](int64_t e) SG_ROW_INLINE {{ return static_cast<{0}>({1}); }}, gbuf);\n"
+          "        sg::sliced_row_sums<{0}>(sv, c0, [&](int64_t e) SG_ROW_INLINE {{ return static_cast<{0}>({1}); }}, gbuf);\n"
           "      }}\n",
           T, load("sidx", "sw"));
     }

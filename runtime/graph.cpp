@@ -267,23 +267,12 @@ template GraphPtr Graph::from_edges<int64_t>(const int64_t*, const int64_t*, con
 
 const SlicedCsr& Graph::sliced(bool incoming) const {
   const int i = slot(incoming);
-  if (const SlicedCsr* s = sliced_[i].load(std::memory_order_acquire)) return *s;
-  std::lock_guard<std::mutex> lock(sliced_mutex_);
-  if (!sliced_owned_[i]) {
-    const Csr& c = csr(incoming);
-    // Per entry a source (and a weight), per slice its start, degrees and rows, per node its
-    // place in the sort. A window's last slice may be partial; a slice pads up to 3 entries.
-    const double slices = static_cast<double>(n_) / kSliceRows +
-                          static_cast<double>(partition_.num_blocks()) * (kBlockNodes / kSortWindow);
-    const double entries = static_cast<double>(c.nnz) + (kSliceRows - 1) * slices;
-    ensure_memory(entries * (c.w.empty() ? 4 : 12) + slices * (8 + 12 * kSliceRows) + 4.0 * static_cast<double>(n_),
-                  "slicing this graph's CSR");
-    // Isolated: while waiting for its parallel build, this thread runs none of the caller's
-    // other tasks (one of which could ask for this very structure and block on the lock).
-    tbb::this_task_arena::isolate([&] { sliced_owned_[i] = SlicedCsr::build(c, partition_); });
-    sliced_[i].store(sliced_owned_[i].get(), std::memory_order_release);
-  }
-  return *sliced_owned_[i];
+  // Isolated: while waiting for its parallel build, this thread runs none of the caller's other
+  // tasks (one of which could ask for this very structure and wait on the once-flag).
+  std::call_once(sliced_once_[i], [&] {
+    tbb::this_task_arena::isolate([&] { sliced_[i] = SlicedCsr::build(csr(incoming), partition_); });
+  });
+  return *sliced_[i];
 }
 
 Array<int64_t> Graph::degree_counts(bool incoming) const {

@@ -1,6 +1,5 @@
 // Graph: an immutable CSR graph (out-CSR and in-CSR), built once natively in O(n + m).
 #pragma once
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -93,9 +92,8 @@ class Graph {
   std::shared_ptr<Csr> out_, in_;  // the same Csr when undirected
   Partition partition_;
   int slot(bool incoming) const { return incoming && in_ != out_ ? 1 : 0; }  // undirected: one CSR
-  mutable std::mutex sliced_mutex_;
-  mutable std::unique_ptr<SlicedCsr> sliced_owned_[2];
-  mutable std::atomic<const SlicedCsr*> sliced_[2] = {nullptr, nullptr};
+  mutable std::once_flag sliced_once_[2];
+  mutable std::unique_ptr<SlicedCsr> sliced_[2];
 };
 
 }  // namespace sg

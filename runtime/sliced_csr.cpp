@@ -8,6 +8,7 @@
 #include <tbb/parallel_for.h>
 
 #include "runtime/graph.hpp"
+#include "runtime/memory.hpp"
 
 namespace sg {
 
@@ -16,6 +17,12 @@ std::unique_ptr<SlicedCsr> SlicedCsr::build(const Csr& csr, const Partition& par
   const int64_t nb = part.num_blocks(), n = part.num_nodes();
   if (n != csr.num_rows) throw std::logic_error("SlicedCsr: partition and CSR differ in rows");
   const bool weighted = !csr.w.empty();
+  // Per entry a source (and a weight), per slice its start, degrees and rows, per node its place
+  // in the sort. A window's last slice may be partial; a slice pads up to 3 entries.
+  const double most_slices = static_cast<double>(n) / kSliceRows + static_cast<double>(nb) * (kBlockNodes / kSortWindow);
+  const double most_entries = static_cast<double>(csr.nnz) + (kSliceRows - 1) * most_slices;
+  ensure_memory(most_entries * (weighted ? 12 : 4) + most_slices * (8 + 12 * kSliceRows) + 4.0 * static_cast<double>(n),
+                "slicing this graph's CSR");
   Array<int32_t> order(static_cast<size_t>(n));  // rows sorted within their windows
   Array<int64_t> slices(static_cast<size_t>(nb) + 1), entries(static_cast<size_t>(nb) + 1);
   csr.visit([&](auto c) {
@@ -94,10 +101,7 @@ SlicedView SlicedCsr::view(const Partition& part, int64_t lo, int64_t hi) const 
   if (b < 0 || b >= part.num_blocks() || hi > part.end(b) || (lo - part.begin(b)) % kSortWindow != 0 ||
       (hi != part.end(b) && (hi - part.begin(b)) % kSortWindow != 0))
     throw std::logic_error("SlicedCsr::view: rows are not whole sort windows of one block");
-  SlicedView v = view(b);
-  v.first = block_slice[b] + (lo - part.begin(b)) / kSortWindow * (kSortWindow / kSliceRows);
-  if (hi != part.end(b)) v.last = block_slice[b] + (hi - part.begin(b)) / kSortWindow * (kSortWindow / kSliceRows);
-  return v;
+  return sliced_rows(view(b), part.begin(b), part.end(b), lo, hi);
 }
 
 }  // namespace sg

@@ -70,13 +70,13 @@ void check_sums(const Graph& g, bool incoming, const std::vector<T>& x) {
       for (int64_t w0 = lo; w0 < hi; w0 += kSortWindow) {
         const int64_t w1 = std::min(hi, w0 + kSortWindow);
         const SlicedView sv = s.view(part, w0, w1);
-        sliced_row_sums<T>(sv, sv.first, sv.last, lo, [&](int64_t k) { return edge(sv.src, sv.w, k); }, got.data());
+        sliced_row_sums<T>(sv, lo, [&](int64_t k) { return edge(sv.src, sv.w, k); }, got.data());
         slots += sv.last - sv.first;
       }
       REQUIRE(std::memcmp(want.data(), got.data(), want.size() * sizeof(T)) == 0);
       const SlicedView whole = s.view(b);
       std::vector<T> again(want.size(), T(-7));
-      sliced_row_sums<T>(whole, whole.first, whole.last, lo, [&](int64_t k) { return edge(whole.src, whole.w, k); },
+      sliced_row_sums<T>(whole, lo, [&](int64_t k) { return edge(whole.src, whole.w, k); },
                          again.data());
       REQUIRE(std::memcmp(want.data(), again.data(), want.size() * sizeof(T)) == 0);
     }
