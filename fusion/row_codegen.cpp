@@ -373,7 +373,7 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
           "        const int32_t* __restrict sidx = sv.src;\n"
           "        const double* __restrict sw = sv.w;\n"
           "        (void)sw;\n"
-          "        sg::sliced_row_sums<{0}>(sv, c0, [&](int64_t e) SG_ROW_INLINE {{ return static_cast<{0}>({1}); }}, gbuf);\n"
+          "        sg::sliced_row_sums<{0}>(sv, [&](int64_t e) SG_ROW_INLINE {{ return static_cast<{0}>({1}); }}, gbuf);\n"
           "      }}\n",
           T, load("sidx", "sw"));
     }

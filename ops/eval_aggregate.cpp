@@ -69,7 +69,7 @@ void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& o
   if (v.combine == Combine::Sum && !two) {  // the hot case (PageRank): one CSR, a plain row sum
     const Graph& g = *f.graph;
     const SlicedView s = g.sliced(v.direction != Direction::Out).view(g.partition(), lo, hi);
-    sliced_row_sums<T>(s, lo, EdgeLoad<T, kKind>(s.src, s.w, x), o);
+    sliced_row_sums<T>(s, EdgeLoad<T, kKind>(s.src, s.w, x), o);
     return;
   }
   {

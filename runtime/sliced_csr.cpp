@@ -7,6 +7,7 @@
 
 #include <tbb/parallel_for.h>
 
+#include "runtime/error.hpp"
 #include "runtime/graph.hpp"
 #include "runtime/memory.hpp"
 
@@ -21,7 +22,7 @@ std::unique_ptr<SlicedCsr> SlicedCsr::build(const Csr& csr, const Partition& par
   // in the sort. A window's last slice may be partial; a slice pads up to 3 entries.
   const double most_slices = static_cast<double>(n) / kSliceRows + static_cast<double>(nb) * (kBlockNodes / kSortWindow);
   const double most_entries = static_cast<double>(csr.nnz) + (kSliceRows - 1) * most_slices;
-  ensure_memory(most_entries * (weighted ? 12 : 4) + most_slices * (8 + 12 * kSliceRows) + 4.0 * static_cast<double>(n),
+  ensure_memory(most_entries * (weighted ? 12 : 4) + most_slices * (8 + 5 * kSliceRows) + 4.0 * static_cast<double>(n),
                 "slicing this graph's CSR");
   Array<int32_t> order(static_cast<size_t>(n));  // rows sorted within their windows
   Array<int64_t> slices(static_cast<size_t>(nb) + 1), entries(static_cast<size_t>(nb) + 1);
@@ -35,6 +36,9 @@ std::unique_ptr<SlicedCsr> SlicedCsr::build(const Csr& csr, const Partition& par
         int32_t* o = order.data() + w0;
         std::iota(o, o + (w1 - w0), static_cast<int32_t>(w0));
         std::stable_sort(o, o + (w1 - w0), [&](int32_t a, int32_t z) { return degree(a) > degree(z); });
+        if (degree(o[0]) > int64_t{UINT32_MAX})  // the window's longest row
+          fail(ErrorKind::Graph, "node {} has {} edges in one direction; pull gathers take at most {} per node", o[0],
+               degree(o[0]), UINT32_MAX);
         for (int64_t i = w0; i < w1; i += kSliceRows) {
           ++ns;
           for (int64_t r = i; r < std::min(w1, i + kSliceRows); ++r) ne += degree(order[r]);
@@ -49,9 +53,11 @@ std::unique_ptr<SlicedCsr> SlicedCsr::build(const Csr& csr, const Partition& par
     std::partial_sum(entries.begin(), entries.end(), entries.begin());
     const int64_t total = slices[nb];
     s->block_slice = std::move(slices);
+    s->block_row = Array<int64_t>(static_cast<size_t>(nb) + 1);
+    for (int64_t b = 0; b <= nb; ++b) s->block_row[b] = b < nb ? part.begin(b) : n;
     s->slice_at = Array<int64_t>(static_cast<size_t>(total) + 1);
-    s->deg = Array<int64_t>(static_cast<size_t>(total * kSliceRows));
-    s->row = Array<int32_t>(static_cast<size_t>(total * kSliceRows));
+    s->len = Array<uint32_t>(static_cast<size_t>(total * kSliceRows));
+    s->row = Array<uint8_t>(static_cast<size_t>(total * kSliceRows));
     s->src = Array<int32_t>(static_cast<size_t>(entries[nb]));
     if (weighted) s->w = Array<double>(static_cast<size_t>(entries[nb]));
     s->slice_at[total] = entries[nb];
@@ -64,9 +70,12 @@ std::unique_ptr<SlicedCsr> SlicedCsr::build(const Csr& csr, const Partition& par
           int64_t d[kSliceRows];
           for (int r = 0; r < kSliceRows; ++r) {
             const bool has = i + r < w1;
-            s->row[sl * kSliceRows + r] = has ? order[i + r] : -1;
-            d[r] = s->deg[sl * kSliceRows + r] = has ? degree(order[i + r]) : 0;
+            s->row[sl * kSliceRows + r] = has ? static_cast<uint8_t>(order[i + r] - w0) : kNoRow;
+            d[r] = has ? degree(order[i + r]) : 0;
           }
+          uint32_t* len = s->len.data() + sl * kSliceRows;
+          len[0] = static_cast<uint32_t>(d[kSliceRows - 1]);
+          for (int r = 0; r < kSliceRows - 1; ++r) len[1 + r] = static_cast<uint32_t>(d[r] - d[kSliceRows - 1]);
           s->slice_at[sl] = at;
           auto put = [&](int64_t e, int r, int64_t j) {  // row r's edge j at entry e
             const int64_t k = c.begin(order[i + r]) + j;
@@ -90,8 +99,10 @@ std::unique_ptr<SlicedCsr> SlicedCsr::build(const Csr& csr, const Partition& par
 }
 
 SlicedView SlicedCsr::view(int64_t b) const {
-  SlicedView v{slice_at.data(), deg.data(), row.data(), src.data(), w.empty() ? nullptr : w.data(),
-               block_slice[b], block_slice[b + 1]};
+  SlicedView v{slice_at.data(), len.data(), row.data(), src.data(), w.empty() ? nullptr : w.data()};
+  v.first = block_slice[b];
+  v.last = block_slice[b + 1];
+  v.rows = block_row[b + 1] - block_row[b];
   return v;
 }
 

@@ -21,12 +21,14 @@ struct Csr;
 
 struct SlicedCsr {
   Array<int64_t> block_slice;  // num_blocks + 1: block b's slices are [block_slice[b], block_slice[b + 1])
+  Array<int64_t> block_row;    // num_blocks + 1: block b's rows are [block_row[b], block_row[b + 1])
   Array<int64_t> slice_at;     // num_slices + 1
-  Array<int64_t> deg;          // kSliceRows per slice: the rows' degrees
-  Array<int32_t> row;          // kSliceRows per slice
+  Array<uint32_t> len;         // kSliceRows per slice: the common length, then rows 0-2's tails
+  Array<uint8_t> row;          // kSliceRows per slice: each row's place in its window, or kNoRow
   Array<int32_t> src;
   Array<double> w;             // empty when the CSR is unweighted
 
+  // Throws GraphError if a row has more than UINT32_MAX edges (lengths are 32-bit).
   static std::unique_ptr<SlicedCsr> build(const Csr& csr, const Partition& part);
 
   int64_t num_slices() const { return static_cast<int64_t>(slice_at.size()) - 1; }

@@ -99,7 +99,7 @@ void iterate(const Graph& g, const SlicedCsr& sliced, T alpha, NodeValue<T> tele
       T sums[kSortWindow];
       for (int64_t w0 = lo; w0 < hi; w0 += kSortWindow) {
         const int64_t w1 = std::min(hi, w0 + kSortWindow);
-        sliced_row_sums<T>(sliced_rows(sv, lo, hi, w0, w1), w0, [&](int64_t k) {
+        sliced_row_sums<T>(sliced_rows(sv, lo, hi, w0, w1), [&](int64_t k) {
           if constexpr (kWeighted) return cin[src[k]] * static_cast<T>(w[k]);
           else return cin[src[k]];
         }, sums);

@@ -72,7 +72,7 @@ TEST_CASE("a pull kernel's epilogue is generated as one row loop", "[codegen]") 
   CHECK(src.find("sg::row_sum<double>(b, f", per_row) != std::string::npos);
   // A sum's chunks gather over the sliced CSR, whose row sums have row_sum's bits.
   CHECK(r.sliced);
-  const size_t loop = src.find("sg::sliced_row_sums<double>(sv, c0", per_row);
+  const size_t loop = src.find("sg::sliced_row_sums<double>(sv, [", per_row);
   REQUIRE(loop != std::string::npos);
   CHECK(src.find("sg::for_each_lane(c0, c1", per_row) == std::string::npos);
   CHECK(src.find("std::fabs(", loop) != std::string::npos);

@@ -70,14 +70,13 @@ void check_sums(const Graph& g, bool incoming, const std::vector<T>& x) {
       for (int64_t w0 = lo; w0 < hi; w0 += kSortWindow) {
         const int64_t w1 = std::min(hi, w0 + kSortWindow);
         const SlicedView sv = s.view(part, w0, w1);
-        sliced_row_sums<T>(sv, lo, [&](int64_t k) { return edge(sv.src, sv.w, k); }, got.data());
+        sliced_row_sums<T>(sv, [&](int64_t k) { return edge(sv.src, sv.w, k); }, got.data() + (w0 - lo));
         slots += sv.last - sv.first;
       }
       REQUIRE(std::memcmp(want.data(), got.data(), want.size() * sizeof(T)) == 0);
       const SlicedView whole = s.view(b);
       std::vector<T> again(want.size(), T(-7));
-      sliced_row_sums<T>(whole, lo, [&](int64_t k) { return edge(whole.src, whole.w, k); },
-                         again.data());
+      sliced_row_sums<T>(whole, [&](int64_t k) { return edge(whole.src, whole.w, k); }, again.data());
       REQUIRE(std::memcmp(want.data(), again.data(), want.size() * sizeof(T)) == 0);
     }
     CHECK(slots == s.num_slices());
@@ -118,27 +117,41 @@ TEST_CASE("the sliced CSR holds every edge once, rows by descending degree", "[s
   const Csr& in = g->in();
   std::vector<int64_t> seen(static_cast<size_t>(g->num_nodes()), 0);
   int64_t used = 0;
-  for (int64_t sl = 0; sl < s.num_slices(); ++sl) {
-    CHECK(s.slice_at[sl] % kSliceRows == 0);  // aligned steps
-    int64_t total = 0;
-    for (int r = 0; r < kSliceRows; ++r) {
-      const int64_t d = s.deg[sl * kSliceRows + r];
-      const int32_t v = s.row[sl * kSliceRows + r];
-      if (r > 0) CHECK(d <= s.deg[sl * kSliceRows + r - 1]);
-      if (v < 0) {
-        CHECK(d == 0);
-        continue;
+  const Partition& part = g->partition();
+  for (int64_t b = 0; b < part.num_blocks(); ++b) {
+    int64_t sl = s.block_slice[b];
+    for (int64_t w0 = part.begin(b); w0 < part.end(b); w0 += kSortWindow) {
+      const int64_t m = std::min(part.end(b) - w0, kSortWindow);  // the window's rows
+      for (int64_t i = 0; i < m; i += kSliceRows, ++sl) {
+        CHECK(s.slice_at[sl] % kSliceRows == 0);  // aligned steps
+        const uint32_t* len = s.len.data() + sl * kSliceRows;
+        int64_t total = 0, longer = INT64_MAX;
+        for (int r = 0; r < kSliceRows; ++r) {
+          const uint8_t place = s.row[sl * kSliceRows + r];
+          const int64_t d = len[0] + (r < kSliceRows - 1 ? int64_t{len[1 + r]} : 0);
+          CHECK(d <= longer);  // descending degree
+          longer = d;
+          total += d;
+          if (i + r >= m) {  // past the window's last row
+            CHECK(place == kNoRow);
+            CHECK(d == 0);
+            continue;
+          }
+          REQUIRE(place < m);
+          const int64_t v = w0 + place;
+          CHECK(d == in.row_begin(v + 1) - in.row_begin(v));
+          ++seen[static_cast<size_t>(v)];
+        }
+        CHECK(s.slice_at[sl + 1] - s.slice_at[sl] - total >= 0);
+        CHECK(s.slice_at[sl + 1] - s.slice_at[sl] - total < kSliceRows);
+        used += total;
       }
-      CHECK(d == in.row_begin(v + 1) - in.row_begin(v));
-      ++seen[static_cast<size_t>(v)];
-      total += d;
     }
-    CHECK(s.slice_at[sl + 1] - s.slice_at[sl] - total < kSliceRows);
-    used += total;
+    CHECK(sl == s.block_slice[b + 1]);
+    CHECK(s.view(b).rows == part.end(b) - part.begin(b));
   }
   CHECK(used == in.nnz);
   for (int64_t c : seen) CHECK(c == 1);
   // A range that is not whole windows of one block is a bug in the caller.
-  const Partition& part = g->partition();
   if (part.end(0) - part.begin(0) > kSortWindow) CHECK_THROWS_AS(s.view(part, 1, kSortWindow), std::logic_error);
 }
