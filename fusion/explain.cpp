@@ -79,6 +79,12 @@ std::string kernel_text(const ProgramIR& ir, const Plan& plan, const Names& name
                                                     "first iterations and keeps the faster (stats['row_loops'])")
                                 : fmt::format("      row loop: generated ({}), not compiled yet\n", r.symbol);
       if (r.refused.empty())
+        out += r.sliced ? "      chunk gather: four rows side by side over the sliced CSR (runtime/sliced_csr.hpp)\n"
+               : first.combine != Combine::Sum
+                   ? fmt::format("      chunk gather: row by row (the sliced CSR serves sums, not {})\n",
+                                 combine_name(first.combine))
+                   : "      chunk gather: row by row (the sliced CSR serves one direction, not both)\n";
+      if (r.refused.empty())
         out += r.lanes_refused.empty()
                    ? "      chunk epilogue: four rows per vector op (ops/lane_vectors.hpp)\n"
                    : fmt::format("      chunk epilogue: one row at a time, no 4-lane form: {}\n", r.lanes_refused);

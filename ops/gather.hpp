@@ -33,15 +33,16 @@ constexpr int kSliceRows = 4;
 constexpr int64_t kSortWindow = 256;
 
 // Some slices of a CSR's sliced form. Slice s holds kSliceRows rows in descending degree from
-// entry at = slice_at[s] of src (and w): first the edges all its rows have, edge-major (row r's
-// edge j at at + kSliceRows * j + r for j < len[0]), then rows 0, 1 and 2's remaining edges
-// (len[1], len[2], len[3] of them), each row's contiguous. Each slice starts at a multiple of
-// kSliceRows entries (at most 3 unused), so a step's four sources never straddle a cache line:
-// unaligned, uniform(200k) ran 1.13x. The per-slice fields are narrow (28 bytes a slice, was 56)
-// because the gather streams them: uniform(200k)'s gather ran 0.91-0.94x (rmat(18): no change).
+// entry slice_at[s] of src (and w), edge-major in four parts: len[0] steps of all four rows' next
+// edges, then len[1] steps of rows 0-2's, len[2] of rows 0-1's, len[3] of row 0's alone. So the
+// longer rows' tails are still summed side by side (one row's chain of adds at a time was 1.04-
+// 1.07x slower on rmat(18)). Each slice starts at a multiple of kSliceRows entries (at most 3
+// unused), so a step's four sources never straddle a cache line: unaligned, uniform(200k) ran
+// 1.13x. The per-slice fields are narrow (28 bytes a slice, was 56) because the gather streams
+// them: uniform(200k)'s gather ran 0.91-0.94x (rmat(18): no change).
 struct SlicedView {
   const int64_t* slice_at = nullptr;  // per slice (and one past the last): its first entry
-  const uint32_t* len = nullptr;      // kSliceRows per slice: the common length, then rows 0-2's tails
+  const uint32_t* len = nullptr;      // kSliceRows per slice: the steps of its 4-, 3-, 2- and 1-row parts
   const uint8_t* row = nullptr;       // kSliceRows per slice: each row's place in its window (kNoRow: none)
   const int32_t* src = nullptr;       // the edges' sources
   const double* w = nullptr;          // their weights, or null when unweighted
@@ -76,18 +77,23 @@ inline void sliced_row_sums(const SlicedView& v, Load&& load, T* out) {
       const uint32_t* len = v.len + kSliceRows * s;
       const uint8_t* r = v.row + kSliceRows * s;
       T a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-      const int64_t at = v.slice_at[s], common_end = at + int64_t{4} * len[0];
-      for (int64_t k = at; k < common_end; k += 4) {
+      int64_t k = v.slice_at[s];
+      for (const int64_t e = k + int64_t{4} * len[0]; k < e; k += 4) {
         gather_add(a0, load(k));
         gather_add(a1, load(k + 1));
         gather_add(a2, load(k + 2));
         gather_add(a3, load(k + 3));
       }
-      // The longer rows' tails, one after another (sorting makes them short and rare).
-      const int64_t e0 = common_end + len[1], e1 = e0 + len[2], e2 = e1 + len[3];
-      for (int64_t k = common_end; k < e0; ++k) gather_add(a0, load(k));
-      for (int64_t k = e0; k < e1; ++k) gather_add(a1, load(k));
-      for (int64_t k = e1; k < e2; ++k) gather_add(a2, load(k));
+      for (const int64_t e = k + int64_t{3} * len[1]; k < e; k += 3) {
+        gather_add(a0, load(k));
+        gather_add(a1, load(k + 1));
+        gather_add(a2, load(k + 2));
+      }
+      for (const int64_t e = k + int64_t{2} * len[2]; k < e; k += 2) {
+        gather_add(a0, load(k));
+        gather_add(a1, load(k + 1));
+      }
+      for (const int64_t e = k + len[3]; k < e; ++k) gather_add(a0, load(k));
       out[r[0]] = a0;
       if (r[1] < m) out[r[1]] = a1;
       if (r[2] < m) out[r[2]] = a2;

@@ -73,20 +73,23 @@ std::unique_ptr<SlicedCsr> SlicedCsr::build(const Csr& csr, const Partition& par
             s->row[sl * kSliceRows + r] = has ? static_cast<uint8_t>(order[i + r] - w0) : kNoRow;
             d[r] = has ? degree(order[i + r]) : 0;
           }
-          uint32_t* len = s->len.data() + sl * kSliceRows;
-          len[0] = static_cast<uint32_t>(d[kSliceRows - 1]);
-          for (int r = 0; r < kSliceRows - 1; ++r) len[1 + r] = static_cast<uint32_t>(d[r] - d[kSliceRows - 1]);
           s->slice_at[sl] = at;
-          auto put = [&](int64_t e, int r, int64_t j) {  // row r's edge j at entry e
+          auto put = [&](int r, int64_t j) {  // row r's edge j at the next entry
             const int64_t k = c.begin(order[i + r]) + j;
-            s->src[e] = c.idx[k];
-            if (weighted) s->w[e] = c.w[k];
+            s->src[at] = c.idx[k];
+            if (weighted) s->w[at] = c.w[k];
+            ++at;
           };
-          for (int64_t j = 0; j < d[kSliceRows - 1]; ++j)
-            for (int r = 0; r < kSliceRows; ++r) put(at + kSliceRows * j + r, r, j);
-          at += kSliceRows * d[kSliceRows - 1];
-          for (int r = 0; r < kSliceRows - 1; ++r)
-            for (int64_t j = d[kSliceRows - 1]; j < d[r]; ++j) put(at++, r, j);
+          // Part p: the steps where rows 0 .. live - 1 still have edges (live = 4, 3, 2, 1).
+          uint32_t* len = s->len.data() + sl * kSliceRows;
+          int64_t from = 0;
+          for (int live = kSliceRows; live >= 1; --live) {
+            const int64_t to = d[live - 1];
+            len[kSliceRows - live] = static_cast<uint32_t>(to - from);
+            for (int64_t j = from; j < to; ++j)
+              for (int r = 0; r < live; ++r) put(r, j);
+            from = to;
+          }
           for (; at % kSliceRows; ++at) {
             s->src[at] = 0;
             if (weighted) s->w[at] = 0.0;

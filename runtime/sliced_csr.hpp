@@ -3,9 +3,9 @@
 //
 // Within each window of kSortWindow rows (from a partition block's start) the rows are sorted by
 // degree, longest first, and cut into slices of kSliceRows rows stored edge-major: a slice's
-// rows are summed side by side, its loop runs as long as its shortest row, and neighbouring
-// slices have like lengths, so the trip counts repeat. Each row keeps its edges in CSR order,
-// so sliced_row_sums (ops/gather.hpp) gives row_sum's bits. Built lazily, once per graph and
+// rows are summed side by side while they last (four, then the longer three, two, one), and
+// neighbouring slices have like lengths, so the trip counts repeat. Each row keeps its edges in
+// CSR order, so sliced_row_sums (ops/gather.hpp) gives row_sum's bits. Built lazily, once per graph and
 // direction (Graph::sliced); it costs about one more copy of the CSR's sources (and weights).
 #pragma once
 #include <cstdint>
