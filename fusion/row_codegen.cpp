@@ -179,11 +179,11 @@ std::string inlined_prelude() {
   return out;
 }
 
-// Rows per chunk. Measured on uniform(200k) / rmat(18), loop time against the twin's: chunks
-// of 256 rows 1.02-1.06x / 1.05-1.07x; the epilogue inside the gather's own row loop
-// 1.08-1.17x / 1.03-1.04x; the interpreter's 512-node strips 1.06-1.08x / 1.08-1.09x;
-// chunks of 16 or 64 rows were slower, 128 and 512 about the same as 256.
-constexpr int kRowChunk = 256;
+// Rows per chunk: one sort window of the sliced CSR. Measured before the sliced CSR on
+// uniform(200k) / rmat(18), loop time against the twin's: chunks of 256 rows 1.02-1.06x /
+// 1.05-1.07x; the epilogue inside the gather's own row loop 1.08-1.17x / 1.03-1.04x; chunks of
+// 16 or 64 rows were slower, 128 and 512 about the same as 256.
+constexpr int kRowChunk = 1024;
 static_assert(kRowChunk == kSortWindow, "a sliced chunk gather covers one sort window");
 
 uint64_t fnv1a(const std::string& s) {

@@ -30,7 +30,7 @@ inline T row_sum(int64_t b, int64_t e, Load&& load) {
 // Rows per slice, summed side by side, and the rows sorted by degree within each window (the C
 // and sigma of SELL-C-sigma). A window is kSortWindow rows from a partition block's start.
 constexpr int kSliceRows = 4;
-constexpr int64_t kSortWindow = 256;
+constexpr int64_t kSortWindow = 1024;
 
 // Some slices of a CSR's sliced form. Slice s holds kSliceRows rows in descending degree from
 // entry slice_at[s] of src (and w), edge-major in four parts: len[0] steps of all four rows' next
@@ -43,7 +43,7 @@ constexpr int64_t kSortWindow = 256;
 struct SlicedView {
   const int64_t* slice_at = nullptr;  // per slice (and one past the last): its first entry
   const uint32_t* len = nullptr;      // kSliceRows per slice: the steps of its 4-, 3-, 2- and 1-row parts
-  const uint8_t* row = nullptr;       // kSliceRows per slice: each row's place in its window (kNoRow: none)
+  const uint16_t* row = nullptr;      // kSliceRows per slice: each row's place in its window (kNoRow: none)
   const int32_t* src = nullptr;       // the edges' sources
   const double* w = nullptr;          // their weights, or null when unweighted
   int64_t first = 0, last = 0;        // the slices [first, last) of the rows asked for
@@ -52,8 +52,8 @@ struct SlicedView {
 
 // A slice's unused place (a window's last slice may hold fewer than kSliceRows rows); never
 // below the window's row count, as only a window of under kSortWindow rows has one.
-constexpr uint8_t kNoRow = 0xff;
-static_assert(kSortWindow <= 256, "a row's place in its window is one byte");
+constexpr uint16_t kNoRow = 0xffff;
+static_assert(kSortWindow <= kNoRow, "a row's place in its window is 16 bits");
 
 // A block's view (rows [lo, hi)) narrowed to rows [r0, r1): r0 at a window's start, r1 at one or
 // at hi. A full window has kSortWindow / kSliceRows slices; the block's last may have fewer.
@@ -75,7 +75,7 @@ inline void sliced_row_sums(const SlicedView& v, Load&& load, T* out) {
     const int64_t m = v.rows - w0 < kSortWindow ? v.rows - w0 : kSortWindow;  // rows in this window
     for (const int64_t s_end = s + (m + kSliceRows - 1) / kSliceRows; s < s_end; ++s) {
       const uint32_t* len = v.len + kSliceRows * s;
-      const uint8_t* r = v.row + kSliceRows * s;
+      const uint16_t* r = v.row + kSliceRows * s;
       T a0 = 0, a1 = 0, a2 = 0, a3 = 0;
       int64_t k = v.slice_at[s];
       for (const int64_t e = k + int64_t{4} * len[0]; k < e; k += 4) {

@@ -8,7 +8,7 @@
 namespace sg {
 
 // Bump on any change below: a library built for another ABI is refused at load.
-constexpr int kRowKernelAbi = 5;
+constexpr int kRowKernelAbi = 6;
 
 // One block's call: rows [lo, hi) of one CSR; operands in RowKernel's order.
 struct RowArgs {

@@ -22,7 +22,7 @@ std::unique_ptr<SlicedCsr> SlicedCsr::build(const Csr& csr, const Partition& par
   // in the sort. A window's last slice may be partial; a slice pads up to 3 entries.
   const double most_slices = static_cast<double>(n) / kSliceRows + static_cast<double>(nb) * (kBlockNodes / kSortWindow);
   const double most_entries = static_cast<double>(csr.nnz) + (kSliceRows - 1) * most_slices;
-  ensure_memory(most_entries * (weighted ? 12 : 4) + most_slices * (8 + 5 * kSliceRows) + 4.0 * static_cast<double>(n),
+  ensure_memory(most_entries * (weighted ? 12 : 4) + most_slices * (8 + 6 * kSliceRows) + 4.0 * static_cast<double>(n),
                 "slicing this graph's CSR");
   Array<int32_t> order(static_cast<size_t>(n));  // rows sorted within their windows
   Array<int64_t> slices(static_cast<size_t>(nb) + 1), entries(static_cast<size_t>(nb) + 1);
@@ -57,7 +57,7 @@ std::unique_ptr<SlicedCsr> SlicedCsr::build(const Csr& csr, const Partition& par
     for (int64_t b = 0; b <= nb; ++b) s->block_row[b] = b < nb ? part.begin(b) : n;
     s->slice_at = Array<int64_t>(static_cast<size_t>(total) + 1);
     s->len = Array<uint32_t>(static_cast<size_t>(total * kSliceRows));
-    s->row = Array<uint8_t>(static_cast<size_t>(total * kSliceRows));
+    s->row = Array<uint16_t>(static_cast<size_t>(total * kSliceRows));
     s->src = Array<int32_t>(static_cast<size_t>(entries[nb]));
     if (weighted) s->w = Array<double>(static_cast<size_t>(entries[nb]));
     s->slice_at[total] = entries[nb];
@@ -70,7 +70,7 @@ std::unique_ptr<SlicedCsr> SlicedCsr::build(const Csr& csr, const Partition& par
           int64_t d[kSliceRows];
           for (int r = 0; r < kSliceRows; ++r) {
             const bool has = i + r < w1;
-            s->row[sl * kSliceRows + r] = has ? static_cast<uint8_t>(order[i + r] - w0) : kNoRow;
+            s->row[sl * kSliceRows + r] = has ? static_cast<uint16_t>(order[i + r] - w0) : kNoRow;
             d[r] = has ? degree(order[i + r]) : 0;
           }
           s->slice_at[sl] = at;

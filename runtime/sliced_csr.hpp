@@ -24,7 +24,7 @@ struct SlicedCsr {
   Array<int64_t> block_row;    // num_blocks + 1: block b's rows are [block_row[b], block_row[b + 1])
   Array<int64_t> slice_at;     // num_slices + 1
   Array<uint32_t> len;         // kSliceRows per slice: the common length, then rows 0-2's tails
-  Array<uint8_t> row;          // kSliceRows per slice: each row's place in its window, or kNoRow
+  Array<uint16_t> row;         // kSliceRows per slice: each row's place in its window, or kNoRow
   Array<int32_t> src;
   Array<double> w;             // empty when the CSR is unweighted
 

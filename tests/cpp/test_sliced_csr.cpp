@@ -127,7 +127,7 @@ TEST_CASE("the sliced CSR holds every edge once, rows by descending degree", "[s
         const uint32_t* len = s.len.data() + sl * kSliceRows;
         int64_t total = 0, longer = INT64_MAX;
         for (int r = 0; r < kSliceRows; ++r) {
-          const uint8_t place = s.row[sl * kSliceRows + r];
+          const uint16_t place = s.row[sl * kSliceRows + r];
           int64_t d = 0;  // row r is in the parts where at least r + 1 rows are left
           for (int p = 0; p < kSliceRows - r; ++p) d += len[p];
           CHECK(d <= longer);  // descending degree
