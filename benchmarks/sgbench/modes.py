@@ -53,6 +53,9 @@ MODES: List[ModeInfo] = [
     ModeInfo("batch_O3b", "apply_batch O3 two buffers", "batch", 3, "disable=('in_place',)", ("in_place",)),
     ModeInfo("run_O3b", "run O3 two buffers", "run", 3, "disable=('in_place',)", ("in_place",)),
     ModeInfo("native", "native twin", "native", None, "hand-written C++ (sg.native.pagerank)"),
+    # Not a rung: the twin once more, timed like any mode. Its ratio to the twin is this run's
+    # noise floor (A/A), printed next to each verdict: on a shared machine it reached 1.1-1.3x.
+    ModeInfo("native_aa", "native twin again (A/A)", "native", None, "the twin once more: the run's noise floor"),
 ]
 MODE_BY_KEY = {m.key: m for m in MODES}
 SLOW_MODES = ("step_O0", "batch_O0")  # may run fewer iterations on big graphs (reported)
@@ -206,7 +209,7 @@ class StepRunner(Runner):
 
 def make_runner(info: ModeInfo, g: sg.Graph, iters: int, programs: ProgramCache) -> Runner:
     if info.kind == "native":
-        return NativeRunner(g, iters)
+        return NativeRunner(g, iters, key=info.key, label=info.label)
     prog = program_for(info, iters, programs)
     cls = {"run": RunRunner, "batch": BatchRunner, "step": StepRunner}[info.kind]
     runner: Runner = cls(g, prog, iters, info.key, info.label)

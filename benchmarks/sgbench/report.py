@@ -86,6 +86,10 @@ def verdicts(res: Dict[str, Any]) -> List[Dict[str, Any]]:
             if not m:
                 continue
             loop = f", loop-only {m['loop_ratio_median']:.3f}x" if "loop_ratio_median" in m else ""
+            aa = graphs[gname]["modes"].get("native_aa")
+            if aa:  # the same measurement of the twin against itself: how far noise alone moves a ratio
+                loop += f"; noise floor (twin vs itself) {aa['ratio_median']:.3f}x median/median, " \
+                        f"{aa['ratio_best']:.3f}x best/best"
             out.append(_v(f"{what} <= {target:.2f}x native per iteration on {gname}", m["ratio_median"] <= target,
                           f"{m['ratio_median']:.3f}x median/median ({m['ms_median']:.3f} vs "
                           f"{graphs[gname]['modes']['native']['ms_median']:.3f} ms/it), {m['ratio_best']:.3f}x "
