@@ -1,6 +1,6 @@
 // Row-kernel code generation: a pull kernel's gather and its whole epilogue as one C++ loop.
 //
-// The interpreter runs an epilogue as one vector loop per op over each 512-node strip after
+// The interpreter runs an epilogue as one vector loop per op over each 1024-node strip after
 // the strip's gather. The generated kernel gathers a chunk of rows into a small buffer, then
 // runs the whole epilogue (every op, the stores, the reductions' lanes) in one loop over the
 // chunk: no dispatch, no strip temporaries, one pass over each stream. Constants are spelled

@@ -29,17 +29,20 @@ inline T row_sum(int64_t b, int64_t e, Load&& load) {
 
 // Rows per slice, summed side by side, and the rows sorted by degree within each window (the C
 // and sigma of SELL-C-sigma). A window is kSortWindow rows from a partition block's start.
+// 1024, not 256: wider windows pair rows of closer degree, so on rmat(18) the edges left to one
+// row's chain of adds fell from 18 % to 9 %, and its gather ran 0.91-0.95x (uniform(200k):
+// 0.96x); a window's sums (8 KB of float64) still sit in L1.
 constexpr int kSliceRows = 4;
 constexpr int64_t kSortWindow = 1024;
 
 // Some slices of a CSR's sliced form. Slice s holds kSliceRows rows in descending degree from
 // entry slice_at[s] of src (and w), edge-major in four parts: len[0] steps of all four rows' next
 // edges, then len[1] steps of rows 0-2's, len[2] of rows 0-1's, len[3] of row 0's alone. So the
-// longer rows' tails are still summed side by side (one row's chain of adds at a time was 1.04-
-// 1.07x slower on rmat(18)). Each slice starts at a multiple of kSliceRows entries (at most 3
-// unused), so a step's four sources never straddle a cache line: unaligned, uniform(200k) ran
-// 1.13x. The per-slice fields are narrow (28 bytes a slice, was 56) because the gather streams
-// them: uniform(200k)'s gather ran 0.91-0.94x (rmat(18): no change).
+// longer rows' tails are still summed side by side (one row's tail after another was 1.02-1.07x
+// slower on rmat(18)). Each slice starts at a multiple of kSliceRows entries (at most 3 unused),
+// so a step's four sources never straddle a cache line: unaligned, uniform(200k) ran 1.13x.
+// The per-slice fields are narrow (32 bytes a slice, was 56) because the gather streams them:
+// uniform(200k)'s gather ran 0.91-0.94x (rmat(18): no change).
 struct SlicedView {
   const int64_t* slice_at = nullptr;  // per slice (and one past the last): its first entry
   const uint32_t* len = nullptr;      // kSliceRows per slice: the steps of its 4-, 3-, 2- and 1-row parts

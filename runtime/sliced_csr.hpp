@@ -5,8 +5,9 @@
 // degree, longest first, and cut into slices of kSliceRows rows stored edge-major: a slice's
 // rows are summed side by side while they last (four, then the longer three, two, one), and
 // neighbouring slices have like lengths, so the trip counts repeat. Each row keeps its edges in
-// CSR order, so sliced_row_sums (ops/gather.hpp) gives row_sum's bits. Built lazily, once per graph and
-// direction (Graph::sliced); it costs about one more copy of the CSR's sources (and weights).
+// CSR order, so sliced_row_sums (ops/gather.hpp) gives row_sum's bits. Built lazily, once per
+// graph and direction (Graph::sliced); it costs about one more copy of the CSR's sources (and
+// weights) and 8 bytes per row.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -23,7 +24,7 @@ struct SlicedCsr {
   Array<int64_t> block_slice;  // num_blocks + 1: block b's slices are [block_slice[b], block_slice[b + 1])
   Array<int64_t> block_row;    // num_blocks + 1: block b's rows are [block_row[b], block_row[b + 1])
   Array<int64_t> slice_at;     // num_slices + 1
-  Array<uint32_t> len;         // kSliceRows per slice: the common length, then rows 0-2's tails
+  Array<uint32_t> len;         // kSliceRows per slice: the steps of its 4-, 3-, 2- and 1-row parts
   Array<uint16_t> row;         // kSliceRows per slice: each row's place in its window, or kNoRow
   Array<int32_t> src;
   Array<double> w;             // empty when the CSR is unweighted

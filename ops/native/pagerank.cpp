@@ -105,7 +105,8 @@ void iterate(const Graph& g, const SlicedCsr& sliced, T alpha, NodeValue<T> tele
         }, sums);
         // Lanes by (v - lo) mod 4 as for_each_lane(lo, hi) folds them: windows start at multiples of 4.
         int64_t v0 = w0;
-        if constexpr (std::is_same_v<T, double>) v0 = epilogue_by4<kTeleVec, kDanglingVec>(w0, w1, sums, a, dsum, dw, tele, invp, xp, cout, err, sink);
+        if constexpr (std::is_same_v<T, double>)
+          v0 = epilogue_by4<kTeleVec, kDanglingVec>(w0, w1, sums, a, dsum, dw, tele, invp, xp, cout, err, sink);
         for_each_lane(v0, w1, [&](int64_t v, auto lane) {
           const T s = sums[v - w0];
           const T dm = kDanglingVec ? dsum * dw.vec[v] : d_scalar;
