@@ -292,19 +292,19 @@ def test_chunk_epilogue_without_a_lane_form_runs_per_row_and_explain_says_why():
     _same(prog.run(g), b.build(disable=("compiled",)).run(g))
 
 
-@pytest.mark.parametrize("combine", ["sum", "max"])
-def test_explain_says_how_a_chunk_gathers(combine):
-    b = sg.Builder("gather_" + combine)
+@pytest.mark.parametrize("combine,direction,says", [
+    ("sum", "in", "chunk gather: four rows side by side over the sliced CSR"),
+    ("max", "in", "chunk gather: row by row (the sliced CSR serves sums, not max)"),
+    ("sum", "both", "chunk gather: row by row (the sliced CSR serves one direction, not both)"),
+])
+def test_explain_says_how_a_chunk_gathers(combine, direction, says):
+    b = sg.Builder(f"gather_{combine}_{direction}")
     ones = b.fill(1.0)
     with b.loop(max_iter=2) as loop:
         x = loop.carry("x", ones)
-        loop.update(x, b.neighbor_agg(x, combine, "in") * 0.5 + 1.0)
+        loop.update(x, b.neighbor_agg(x, combine, direction) * 0.5 + 1.0)
     b.output("x", x)
-    text = b.build(enable=("compiled",)).explain()
-    if combine == "sum":
-        assert "chunk gather: four rows side by side over the sliced CSR" in text
-    else:
-        assert "chunk gather: row by row (the sliced CSR serves sums, not max)" in text
+    assert says in b.build(enable=("compiled",)).explain()
 
 
 def test_compiled_by_default_at_o3_hint_when_disabled_and_unknown_names_refused():
