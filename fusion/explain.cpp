@@ -5,6 +5,7 @@
 #include <map>
 
 #include "fusion/pass.hpp"
+#include "fusion/row_codegen.hpp"
 #include "runtime/error.hpp"
 
 namespace sg::fusion {
@@ -80,10 +81,7 @@ std::string kernel_text(const ProgramIR& ir, const Plan& plan, const Names& name
                                 : fmt::format("      row loop: generated ({}), not compiled yet\n", r.symbol);
       if (r.refused.empty())
         out += r.sliced ? "      chunk gather: four rows side by side over the sliced CSR (runtime/sliced_csr.hpp)\n"
-               : first.combine != Combine::Sum
-                   ? fmt::format("      chunk gather: row by row (the sliced CSR serves sums, not {})\n",
-                                 combine_name(first.combine))
-                   : "      chunk gather: row by row (the sliced CSR serves one direction, not both)\n";
+                        : fmt::format("      chunk gather: row by row ({})\n", fusion::row_by_row_why(first));
       if (r.refused.empty())
         out += r.lanes_refused.empty()
                    ? "      chunk epilogue: four rows per vector op (ops/lane_vectors.hpp)\n"

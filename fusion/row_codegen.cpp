@@ -186,6 +186,16 @@ std::string inlined_prelude() {
 constexpr int kRowChunk = 1024;
 static_assert(kRowChunk == kSortWindow, "a sliced chunk gather covers one sort window");
 
+}  // namespace
+
+std::string row_by_row_why(const Value& agg) {
+  if (agg.combine != Combine::Sum) return fmt::format("the sliced CSR serves sums, not {}", combine_name(agg.combine));
+  if (agg.direction == Direction::Both) return "the sliced CSR serves one direction, not both";
+  return "";
+}
+
+namespace {
+
 uint64_t fnv1a(const std::string& s) {
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
@@ -362,7 +372,7 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
             "    for (int64_t e = b2; e < f2; ++e) {{ const {0} y = static_cast<{0}>({1}); v{2} = {3}; }}\n", T,
             load("idx2", "w2"), id, pick);
     }
-    if (agg.combine == Combine::Sum && !both) {
+    if (row_by_row_why(agg).empty()) {
       // A chunk is one sort window of the sliced CSR (runtime/sliced_csr.hpp): its rows summed
       // four side by side, each in row_sum's order, so the rows layout gives the same bits.
       k.row.sliced = true;

@@ -64,7 +64,7 @@ void run_row_kernel(const Frame& f, const Kernel& k, bool per_row, bool branch) 
                     ilanes,
                     lo,
                     hi,
-                    sliced ? sliced->view(b) : SlicedView{}};
+                    sliced ? sliced->view(g.partition(), b) : SlicedView{}};
     fn(&a);
     for (size_t r = 0; r < nred; ++r)
       for (int q = 0; q < kLanes; ++q) {  // the generated code filled the kind its reduction folds

@@ -53,8 +53,6 @@ std::unique_ptr<SlicedCsr> SlicedCsr::build(const Csr& csr, const Partition& par
     std::partial_sum(entries.begin(), entries.end(), entries.begin());
     const int64_t total = slices[nb];
     s->block_slice = std::move(slices);
-    s->block_row = Array<int64_t>(static_cast<size_t>(nb) + 1);
-    for (int64_t b = 0; b <= nb; ++b) s->block_row[b] = b < nb ? part.begin(b) : n;
     s->slice_at = Array<int64_t>(static_cast<size_t>(total) + 1);
     s->len = Array<uint32_t>(static_cast<size_t>(total * kSliceRows));
     s->row = Array<uint16_t>(static_cast<size_t>(total * kSliceRows));
@@ -101,11 +99,11 @@ std::unique_ptr<SlicedCsr> SlicedCsr::build(const Csr& csr, const Partition& par
   return s;
 }
 
-SlicedView SlicedCsr::view(int64_t b) const {
+SlicedView SlicedCsr::view(const Partition& part, int64_t b) const {
   SlicedView v{slice_at.data(), len.data(), row.data(), src.data(), w.empty() ? nullptr : w.data()};
   v.first = block_slice[b];
   v.last = block_slice[b + 1];
-  v.rows = block_row[b + 1] - block_row[b];
+  v.rows = part.end(b) - part.begin(b);
   return v;
 }
 
@@ -115,7 +113,7 @@ SlicedView SlicedCsr::view(const Partition& part, int64_t lo, int64_t hi) const 
   if (b < 0 || b >= part.num_blocks() || hi > part.end(b) || (lo - part.begin(b)) % kSortWindow != 0 ||
       (hi != part.end(b) && (hi - part.begin(b)) % kSortWindow != 0))
     throw std::logic_error("SlicedCsr::view: rows are not whole sort windows of one block");
-  return sliced_rows(view(b), part.begin(b), part.end(b), lo, hi);
+  return sliced_rows(view(part, b), part.begin(b), part.end(b), lo, hi);
 }
 
 }  // namespace sg

@@ -22,7 +22,6 @@ struct Csr;
 
 struct SlicedCsr {
   Array<int64_t> block_slice;  // num_blocks + 1: block b's slices are [block_slice[b], block_slice[b + 1])
-  Array<int64_t> block_row;    // num_blocks + 1: block b's rows are [block_row[b], block_row[b + 1])
   Array<int64_t> slice_at;     // num_slices + 1
   Array<uint32_t> len;         // kSliceRows per slice: the steps of its 4-, 3-, 2- and 1-row parts
   Array<uint16_t> row;         // kSliceRows per slice: each row's place in its window, or kNoRow
@@ -36,8 +35,8 @@ struct SlicedCsr {
   // The slices of rows [lo, hi): whole sort windows of one block (lo at a window's start, hi at
   // one or at the block's end), as the interpreter's strips and the row kernels' chunks are.
   SlicedView view(const Partition& part, int64_t lo, int64_t hi) const;
-  // The slices of block b.
-  SlicedView view(int64_t b) const;
+  // The slices of block b of `part` (the partition it was built over).
+  SlicedView view(const Partition& part, int64_t b) const;
 };
 
 }  // namespace sg

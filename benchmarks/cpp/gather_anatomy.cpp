@@ -196,7 +196,7 @@ std::vector<Gather> gathers(const sg::Graph& g, const sg::CsrView<Off>& in, cons
   v.push_back({"sliced", [&g, &part, c](double* y) {
                  const sg::SlicedCsr& sc = g.sliced(true);
                  sg::for_each_block(part, [&](int64_t b, int64_t lo, int64_t) {
-                   const sg::SlicedView sv = sc.view(b);
+                   const sg::SlicedView sv = sc.view(part, b);
                    sg::sliced_row_sums<double>(sv, [&](int64_t k) { return c[sv.src[k]]; }, y + lo);
                  });
                }});

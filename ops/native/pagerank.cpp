@@ -92,7 +92,7 @@ void iterate(const Graph& g, const SlicedCsr& sliced, T alpha, NodeValue<T> tele
       T* __restrict cout = cn;
       const T a = alpha, d_scalar = dsum * dw.scalar, t_scalar = tele.scalar;
       T err[kLanes] = {}, sink[kLanes] = {};  // the reductions' lanes (runtime/lanes.hpp)
-      const SlicedView sv = sliced.view(b);
+      const SlicedView sv = sliced.view(part, b);
       const int32_t* __restrict src = sv.src;
       const double* __restrict w = sv.w;
       // A window's gathers (sliced, so many loads in flight), then its epilogue in node order.
@@ -182,9 +182,10 @@ IterativeResult<T> pagerank(const Graph& g, const PageRankOptions& o) {
   T* c = c0.data();
   T* c_next = c1.data();
 
-  // Sinks folded with a branch when they are rare (or nearly all nodes): the branch is then
-  // predicted. Otherwise a mask, which costs a few instructions per node but no mispredictions
-  // (uniform(200k): the branch is 5 % faster; rmat(18), 43 % sinks: the mask is 7 % faster).
+  // The scalar loop (float32, and a float64 block's last rows) folds sinks with a branch when
+  // they are rare (or nearly all nodes): the branch is then predicted. Otherwise a mask, a few
+  // instructions per node but no mispredictions (scalar float64, before epilogue_by4:
+  // uniform(200k) 5 % faster by branch; rmat(18), 43 % sinks, 7 % faster by mask).
   const int64_t sinks = blocked_sum<int64_t>(g.partition(), [&](int64_t v) { return int64_t{inv[v] == T(0)}; });
   const bool sink_mask = !ops::branch_predictable(sinks, n);
   const SlicedCsr& sliced = g.sliced(true);

@@ -74,7 +74,7 @@ void check_sums(const Graph& g, bool incoming, const std::vector<T>& x) {
         slots += sv.last - sv.first;
       }
       REQUIRE(std::memcmp(want.data(), got.data(), want.size() * sizeof(T)) == 0);
-      const SlicedView whole = s.view(b);
+      const SlicedView whole = s.view(part, b);
       std::vector<T> again(want.size(), T(-7));
       sliced_row_sums<T>(whole, [&](int64_t k) { return edge(whole.src, whole.w, k); }, again.data());
       REQUIRE(std::memcmp(want.data(), again.data(), want.size() * sizeof(T)) == 0);
@@ -149,7 +149,7 @@ TEST_CASE("the sliced CSR holds every edge once, rows by descending degree", "[s
       }
     }
     CHECK(sl == s.block_slice[b + 1]);
-    CHECK(s.view(b).rows == part.end(b) - part.begin(b));
+    CHECK(s.view(part, b).rows == part.end(b) - part.begin(b));
   }
   CHECK(used == in.nnz);
   for (int64_t c : seen) CHECK(c == 1);
