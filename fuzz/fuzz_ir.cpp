@@ -1,4 +1,4 @@
-// libFuzzer target: IR text (or bytes -> a generated program) -> parse_ir + validate -> fusion::compile -> State on a tiny graph -> a few steps.
+// libFuzzer target: IR text (or bytes -> a generated program) -> parse_ir + validate -> compiler::compile -> State on a tiny graph -> a few steps.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -12,12 +12,12 @@
 #include <fmt/format.h>
 #include <tbb/global_control.h>
 
-#include "fusion/explain.hpp"
-#include "fusion/kernels.hpp"
-#include "runtime/error.hpp"
-#include "runtime/graph.hpp"
-#include "runtime/ir.hpp"
-#include "runtime/program.hpp"
+#include "compiler/explain.hpp"
+#include "compiler/kernels.hpp"
+#include "core/error.hpp"
+#include "graph/graph.hpp"
+#include "ir/ir.hpp"
+#include "exec/program.hpp"
 
 namespace {
 
@@ -170,18 +170,18 @@ void run(std::string_view text, uint64_t h, const std::vector<sg::GraphPtr>& gra
   (void)sg::print_ir(ir);
 
   // The optimizer level, exactness and one disabled pass or rule follow from the input's hash.
-  sg::fusion::Options opts;
+  sg::compiler::Options opts;
   opts.opt_level = static_cast<int>(h & 3);
   opts.exact = (h >> 2) & 1;
   if (((h >> 3) & 3) == 0) {
     std::vector<std::string> names;
-    for (const auto& p : sg::fusion::ir_passes()) names.push_back(p.name);
-    for (const auto& r : sg::fusion::rewrite_rule_names()) names.push_back(r);
+    for (const auto& p : sg::compiler::ir_passes()) names.push_back(p.name);
+    for (const auto& r : sg::compiler::rewrite_rule_names()) names.push_back(r);
     opts.disabled.push_back(names[(h >> 5) % names.size()]);
   }
-  sg::Plan plan = sg::fusion::compile(ir, opts);
-  (void)sg::fusion::explain(ir, plan, true);
-  (void)sg::fusion::to_dot(ir, plan);
+  sg::Plan plan = sg::compiler::compile(ir, opts);
+  (void)sg::compiler::explain(ir, plan, true);
+  (void)sg::compiler::to_dot(ir, plan);
   auto program = std::make_shared<sg::Program>(std::move(ir), std::move(plan));
 
   const sg::GraphPtr& graph = graphs[(h >> 12) % graphs.size()];

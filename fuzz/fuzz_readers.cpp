@@ -6,9 +6,9 @@
 
 #include <tbb/global_control.h>
 
-#include "runtime/error.hpp"
-#include "runtime/graph.hpp"
-#include "runtime/io.hpp"
+#include "core/error.hpp"
+#include "graph/graph.hpp"
+#include "graph/io.hpp"
 
 namespace {
 

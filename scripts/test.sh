@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 PY=${PYTHON:-python3}
 
+echo "[test] layer order of the source folders (scripts/check_layers.py)"
+$PY scripts/check_layers.py
+
 echo "[test] C++ tests (ASan + UBSan)"
 cmake -S . -B build/ctest-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSG_SANITIZE=ON \
   -DSG_BUILD_TESTS=ON -DSG_BUILD_BENCH=ON -DSG_BUILD_PYTHON=OFF >/dev/null

@@ -7,7 +7,7 @@
 //   build/NAME/stepgraph_bench --benchmark-samples 30
 //
 // The program is built exactly as the Python builder's is, from its serialized IR text
-// (sg::parse_ir + sg::fusion::compile + sg::State), so what is measured is the runtime
+// (sg::parse_ir + sg::compiler::compile + sg::State), so what is measured is the runtime
 // alone: no Python, no pybind11, no boundary.
 #define CATCH_CONFIG_MAIN
 #define CATCH_CONFIG_ENABLE_BENCHMARKING
@@ -19,11 +19,11 @@
 #include <memory>
 #include <string>
 
-#include "fusion/kernels.hpp"
-#include "ops/native/native.hpp"
-#include "runtime/generators.hpp"
-#include "runtime/ir.hpp"
-#include "runtime/program.hpp"
+#include "compiler/kernels.hpp"
+#include "native/native.hpp"
+#include "graph/generators.hpp"
+#include "ir/ir.hpp"
+#include "exec/program.hpp"
 
 namespace {
 
@@ -75,9 +75,9 @@ end
 
 sg::ProgramPtr compile_pagerank(int opt_level) {
   sg::ProgramIR ir = sg::parse_ir(kPageRankIR);
-  sg::fusion::Options opts;
+  sg::compiler::Options opts;
   opts.opt_level = opt_level;
-  sg::Plan plan = sg::fusion::compile(ir, opts);
+  sg::Plan plan = sg::compiler::compile(ir, opts);
   return std::make_shared<const sg::Program>(std::move(ir), std::move(plan));
 }
 

@@ -9,7 +9,7 @@
 // epilogue) over the graph's own block partition; variants are interleaved round by round and
 // reported as best / median ms and as the ratio of medians to `rows`, at 1 thread and at all.
 //
-//   rows         sg::row_sum per row (ops/gather.hpp): each row summed in order
+//   rows         sg::row_sum per row (kernels/gather.hpp): each row summed in order
 //   one-row      every block summed as if it were one row: the same loads with no row ends,
 //                a floor for the per-row work (loop exits, mispredicted trip counts, stores)
 //   src-blocked  cache blocking: the in-CSR split by source into slices of 64k nodes (512 KB of
@@ -20,7 +20,7 @@
 //   padded       as groups, over a copy of the in-CSR's sources padded to groups of 4 with a
 //                source n whose c is 0.0 (so no masks and no offsets in the loop)
 //   sliced       the production gather: sg::sliced_row_sums over the graph's sliced in-CSR
-//                (runtime/sliced_csr.hpp), four degree-sorted rows side by side
+//                (graph/sliced_csr.hpp), four degree-sorted rows side by side
 //
 // `sliced` must give `rows`' bits; the variants that reorder the sum are checked against `rows`
 // to 1e-12 relative.
@@ -37,10 +37,10 @@
 #include <type_traits>
 #include <vector>
 
-#include "ops/gather.hpp"
-#include "runtime/generators.hpp"
-#include "runtime/graph.hpp"
-#include "runtime/parallel.hpp"
+#include "kernels/gather.hpp"
+#include "graph/generators.hpp"
+#include "graph/graph.hpp"
+#include "core/parallel.hpp"
 
 namespace {
 
@@ -52,7 +52,7 @@ struct Gather {
   std::function<void(double*)> run;  // writes y
 };
 
-// sum of c[idx[k]] for k in [b, e), in the production order (ops/gather.hpp).
+// sum of c[idx[k]] for k in [b, e), in the production order (kernels/gather.hpp).
 double gather_row(const sg::node_t* idx, const double* c, int64_t b, int64_t e) {
   return sg::row_sum<double>(b, e, [&](int64_t k) { return c[idx[k]]; });
 }

@@ -1,6 +1,6 @@
 // stepgraph._core generators: rmat / uniform / grid built natively (edges never cross to Python), GIL released, Ctrl-C honoured.
 #include "python/bindings/bindings.hpp"
-#include "runtime/generators.hpp"
+#include "graph/generators.hpp"
 
 namespace sg::py_bind {
 

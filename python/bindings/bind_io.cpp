@@ -5,7 +5,7 @@
 #include <pybind11/stl.h>
 
 #include "python/bindings/bindings.hpp"
-#include "runtime/io.hpp"
+#include "graph/io.hpp"
 
 namespace sg::py_bind {
 

@@ -4,7 +4,7 @@
 
 #include <pybind11/stl.h>
 
-#include "ops/native/native.hpp"
+#include "native/native.hpp"
 #include "python/bindings/bindings.hpp"
 
 namespace sg::py_bind {

@@ -1,5 +1,5 @@
 // Bindings of the native twins other than PageRank: components, label propagation, BFS, SSSP, degree centrality.
-#include "ops/native/native.hpp"
+#include "native/native.hpp"
 #include "python/bindings/bindings.hpp"
 
 namespace sg::py_bind {

@@ -11,9 +11,9 @@
 #include <pybind11/stl.h>
 
 #include "python/bindings/bindings.hpp"
-#include "fusion/explain.hpp"
-#include "fusion/kernels.hpp"
-#include "runtime/program.hpp"
+#include "compiler/explain.hpp"
+#include "compiler/kernels.hpp"
+#include "exec/program.hpp"
 
 namespace sg::py_bind {
 
@@ -103,19 +103,19 @@ void bind_program(py::module_& m) {
                        std::vector<std::string> enable) {
              if (opt_level < 0 || opt_level > 3) fail(ErrorKind::Parameter, "opt_level must be 0..3, got {}", opt_level);
              ProgramIR ir = parse_ir(text);
-             fusion::Options opts{opt_level, exact, std::move(disable), std::move(enable)};
+             compiler::Options opts{opt_level, exact, std::move(disable), std::move(enable)};
              for (const std::string& name : opts.disabled)
-               if (!fusion::is_known_name(name))
+               if (!compiler::is_known_name(name))
                  fail(ErrorKind::Parameter, "cannot disable '{}': no pass or rule has that name (known: {})", name,
-                      fusion::known_names());
-             const auto& features = fusion::feature_names();
+                      compiler::known_names());
+             const auto& features = compiler::feature_names();
              for (const std::string& name : opts.opted_in)
                if (std::find(features.begin(), features.end(), name) == features.end()) {
                  std::string known;
                  for (const std::string& o : features) known += (known.empty() ? "" : ", ") + o;
                  fail(ErrorKind::Parameter, "cannot enable '{}': the features enable takes are: {}", name, known);
                }
-             Plan plan = fusion::compile(ir, opts);
+             Plan plan = compiler::compile(ir, opts);
              return std::make_shared<Program>(std::move(ir), std::move(plan));
            }),
            py::arg("ir_text"), py::arg("opt_level") = 3, py::arg("exact") = false,
@@ -138,9 +138,9 @@ void bind_program(py::module_& m) {
                                return out;
                              })
       .def("text", [](const Program& p) { return print_ir(p.ir()); })
-      .def("explain", [](const Program& p, bool passes) { return fusion::explain(p.ir(), p.plan(), passes); },
+      .def("explain", [](const Program& p, bool passes) { return compiler::explain(p.ir(), p.plan(), passes); },
            py::arg("passes") = false)
-      .def("to_dot", [](const Program& p) { return fusion::to_dot(p.ir(), p.plan()); })
+      .def("to_dot", [](const Program& p) { return compiler::to_dot(p.ir(), p.plan()); })
       .def("row_kernels",
            [](const Program& p) {
              // (step index, entry-point prefix, C++ source) of every generated row kernel.

@@ -3,10 +3,10 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
-#include "runtime/array.hpp"
-#include "runtime/error.hpp"
-#include "runtime/graph.hpp"
-#include "runtime/interrupt.hpp"
+#include "core/array.hpp"
+#include "core/error.hpp"
+#include "graph/graph.hpp"
+#include "core/interrupt.hpp"
 
 namespace py = pybind11;
 
@@ -27,7 +27,7 @@ inline unsigned long& main_thread_ident() {
 }
 
 // Run f() with the GIL released, interruptible by Ctrl-C at block granularity when called from
-// the main thread (runtime/interrupt.hpp). On SIGINT the work is abandoned and Python's signal
+// the main thread (core/interrupt.hpp). On SIGINT the work is abandoned and Python's signal
 // handlers run: KeyboardInterrupt by default. If the handler does not raise, f() runs again, so
 // f must be safe to redo after an interruption (State keeps its last completed iteration; the
 // native twins start over).

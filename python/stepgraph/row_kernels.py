@@ -1,6 +1,6 @@
 """Building the row kernels of ``enable=("compiled",)`` programs with the system C++ compiler.
 
-The C++ side generates each pull kernel's row loop as C++ (``fusion/row_codegen.cpp``); this
+The C++ side generates each pull kernel's row loop as C++ (``compiler/row_codegen.cpp``); this
 module compiles it into a shared library (for this machine's CPU: ``-march=native``), caches it
 by a hash of the source, the compiler, its flags and the CPU, and hands the library's path back
 to be loaded. The compiler is ``$SG_CXX``, else

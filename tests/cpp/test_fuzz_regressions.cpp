@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
-#include "fusion/kernels.hpp"
-#include "runtime/error.hpp"
-#include "runtime/graph.hpp"
-#include "runtime/io.hpp"
-#include "runtime/ir.hpp"
-#include "runtime/program.hpp"
+#include "compiler/kernels.hpp"
+#include "core/error.hpp"
+#include "graph/graph.hpp"
+#include "graph/io.hpp"
+#include "ir/ir.hpp"
+#include "exec/program.hpp"
 
 using namespace sg;
 
@@ -30,9 +30,9 @@ std::string program_error(const std::string& text) {
 // Compile `text` at `opt_level` and run it (at most max_iter iterations) on a 5-node graph.
 std::shared_ptr<State> run(const std::string& text, int opt_level = 3) {
   ProgramIR ir = parse_ir(text);
-  fusion::Options opts;
+  compiler::Options opts;
   opts.opt_level = opt_level;
-  Plan plan = fusion::compile(ir, opts);
+  Plan plan = compiler::compile(ir, opts);
   auto program = std::make_shared<Program>(std::move(ir), std::move(plan));
   const int32_t src[] = {0, 1, 2, 3}, dst[] = {1, 2, 3, 4};
   auto graph = Graph::from_edges<int32_t>(src, dst, nullptr, 4, 5, BuildOptions{});

@@ -9,10 +9,10 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/error.hpp"
-#include "runtime/generators.hpp"
-#include "runtime/parallel.hpp"
-#include "runtime/rng.hpp"
+#include "core/error.hpp"
+#include "graph/generators.hpp"
+#include "core/parallel.hpp"
+#include "core/rng.hpp"
 
 using namespace sg;
 

@@ -4,9 +4,9 @@
 #include <limits>
 #include <vector>
 
-#include "runtime/error.hpp"
-#include "runtime/graph.hpp"
-#include "runtime/parallel.hpp"
+#include "core/error.hpp"
+#include "graph/graph.hpp"
+#include "core/parallel.hpp"
 
 using namespace sg;
 

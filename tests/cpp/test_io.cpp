@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "runtime/error.hpp"
-#include "runtime/graph.hpp"
-#include "runtime/io.hpp"
+#include "core/error.hpp"
+#include "graph/graph.hpp"
+#include "graph/io.hpp"
 
 using namespace sg;
 namespace fs = std::filesystem;

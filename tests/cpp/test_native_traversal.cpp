@@ -10,15 +10,15 @@
 #include <utility>
 #include <vector>
 
-#include "ops/native/native.hpp"
-#include "runtime/error.hpp"
-#include "runtime/graph.hpp"
-#include "runtime/parallel.hpp"
+#include "native/native.hpp"
+#include "core/error.hpp"
+#include "graph/graph.hpp"
+#include "core/parallel.hpp"
 
 using namespace sg;
 
 namespace sg::native::detail {
-// Test hook defined in ops/native/sssp.cpp (not in native.hpp): sssp with a given bucket width.
+// Test hook defined in native/sssp.cpp (not in native.hpp): sssp with a given bucket width.
 Array<double> sssp_with_delta(const Graph& g, int64_t source, double delta);
 }  // namespace sg::native::detail
 

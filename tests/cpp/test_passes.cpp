@@ -4,13 +4,13 @@
 #include <string>
 #include <vector>
 
-#include "fusion/kernels.hpp"
-#include "fusion/pass.hpp"
-#include "runtime/error.hpp"
-#include "runtime/ir.hpp"
+#include "compiler/kernels.hpp"
+#include "compiler/pass.hpp"
+#include "core/error.hpp"
+#include "ir/ir.hpp"
 
 using namespace sg;
-using namespace sg::fusion;
+using namespace sg::compiler;
 
 namespace {
 

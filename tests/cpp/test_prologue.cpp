@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "fusion/kernels.hpp"
-#include "runtime/buffers.hpp"
-#include "runtime/error.hpp"
-#include "runtime/graph.hpp"
-#include "runtime/ir.hpp"
-#include "runtime/program.hpp"
+#include "compiler/kernels.hpp"
+#include "compiler/buffers.hpp"
+#include "core/error.hpp"
+#include "graph/graph.hpp"
+#include "ir/ir.hpp"
+#include "exec/program.hpp"
 
 using namespace sg;
 
@@ -81,9 +81,9 @@ GraphPtr random_graph(int32_t n) {
 
 std::shared_ptr<State> init(const std::string& text, int opt_level, const GraphPtr& g) {
   ProgramIR ir = parse_ir(text);
-  fusion::Options opts;
+  compiler::Options opts;
   opts.opt_level = opt_level;
-  Plan plan = fusion::compile(ir, opts);
+  Plan plan = compiler::compile(ir, opts);
   auto program = std::make_shared<Program>(std::move(ir), std::move(plan));
   return std::make_shared<State>(program, g, Bindings{});
 }
@@ -92,7 +92,7 @@ std::shared_ptr<State> init(const std::string& text, int opt_level, const GraphP
 
 TEST_CASE("prologue: invariants fuse into one pass; gathers over prologue values open passes", "[fusion]") {
   std::vector<FusionDecision> refused;
-  const std::vector<Kernel> kernels = fusion::form_kernels(parse_ir(kPrologue), Region::Prologue, true, refused);
+  const std::vector<Kernel> kernels = compiler::form_kernels(parse_ir(kPrologue), Region::Prologue, true, refused);
   CHECK(kernels_text(kernels) ==
         "scalar: %0 %2\n"
         "node: %1* %3 %4* %5 %6 %7* %8 %14\n"
@@ -107,7 +107,7 @@ TEST_CASE("prologue: invariants fuse into one pass; gathers over prologue values
   CHECK(kernels[1].folded[5] == 1);  // %7 is computed inside %8's loop
 
   std::vector<FusionDecision> none;
-  CHECK(kernels_text(fusion::form_kernels(parse_ir(kPrologue), Region::Prologue, false, none)) ==
+  CHECK(kernels_text(compiler::form_kernels(parse_ir(kPrologue), Region::Prologue, false, none)) ==
         "scalar: %0\nnode: %1\nscalar: %2\nnode: %3\nnode: %4\nnode: %5\nnode: %6\nnode: %7\nnode: %8\n"
         "scalar: %9\npull: %10\nnode: %11\npull: %12\nnode: %13\nnode: %14\n");
 }
@@ -115,7 +115,7 @@ TEST_CASE("prologue: invariants fuse into one pass; gathers over prologue values
 TEST_CASE("prologue: temporaries get no buffer; a buffer is reused only by a later pass", "[fusion]") {
   const ProgramIR ir = parse_ir(kPrologue);
   Plan plan;
-  fusion::form_kernels(ir, true, plan);
+  compiler::form_kernels(ir, true, plan);
   const BufferAssignment a = assign_buffers(ir, plan, 100);
   for (int32_t temp : {1, 4, 7, 10, 12}) CHECK(a.buffer_of[temp] < 0);
   for (int32_t stored : {3, 5, 6, 11, 13, 14}) CHECK(a.buffer_of[stored] >= 0);

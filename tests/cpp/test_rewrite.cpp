@@ -11,15 +11,15 @@
 #include <utility>
 #include <vector>
 
-#include "fusion/explain.hpp"
-#include "fusion/kernels.hpp"
-#include "fusion/pass.hpp"
-#include "fusion/rewrite_rules.hpp"
-#include "runtime/error.hpp"
-#include "runtime/program.hpp"
+#include "compiler/explain.hpp"
+#include "compiler/kernels.hpp"
+#include "compiler/pass.hpp"
+#include "compiler/rewrite_rules.hpp"
+#include "core/error.hpp"
+#include "exec/program.hpp"
 
 using namespace sg;
-using namespace sg::fusion;
+using namespace sg::compiler;
 
 namespace {
 

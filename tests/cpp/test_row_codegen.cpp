@@ -3,13 +3,13 @@
 
 #include <string>
 
-#include "fusion/kernels.hpp"
-#include "fusion/pass.hpp"
-#include "fusion/row_codegen.hpp"
-#include "runtime/ir.hpp"
+#include "compiler/kernels.hpp"
+#include "compiler/pass.hpp"
+#include "compiler/row_codegen.hpp"
+#include "ir/ir.hpp"
 
 using namespace sg;
-using namespace sg::fusion;
+using namespace sg::compiler;
 
 namespace {
 

@@ -1,11 +1,11 @@
-// The measured row-loop choice (runtime/row_loop.hpp): paired, alternating timings, a median
+// The measured row-loop choice (kernels/row_loop.hpp): paired, alternating timings, a median
 // that must be clear of its noise, and a bound on how long a State races the two layouts.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <vector>
 
-#include "runtime/row_loop.hpp"
+#include "kernels/row_loop.hpp"
 
 using namespace sg;
 

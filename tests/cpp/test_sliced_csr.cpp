@@ -1,4 +1,4 @@
-// The sliced CSR (runtime/sliced_csr.hpp): it holds every edge once, and its row sums have
+// The sliced CSR (graph/sliced_csr.hpp): it holds every edge once, and its row sums have
 // row_sum's bits on graphs with hubs, sinks, self-loops, multi-edges, isolated nodes, empty
 // and single-node graphs, weighted or not, narrow or wide offsets, in and out.
 #include <catch2/catch.hpp>
@@ -11,8 +11,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "ops/gather.hpp"
-#include "runtime/graph.hpp"
+#include "kernels/gather.hpp"
+#include "graph/graph.hpp"
 
 using namespace sg;
 

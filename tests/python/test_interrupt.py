@@ -1,6 +1,6 @@
 """Ctrl-C during native calls: prompt KeyboardInterrupt, a usable State afterwards, progress callbacks.
 
-Semantics under test (runtime/interrupt.hpp, Program.run / apply_batch / apply_step docs):
+Semantics under test (core/interrupt.hpp, Program.run / apply_batch / apply_step docs):
 SIGINT during ``run`` / ``apply_batch`` / ``apply_step`` / a native twin stops the native work
 within one block of nodes and raises KeyboardInterrupt. Continuing the State gives bitwise the
 result of a run that was never interrupted. With two buffers per carry

@@ -159,7 +159,7 @@ def test_dropped_state_frees_its_buffers_at_once():
     held every dropped State's native buffers until Python's cyclic GC happened to run (RSS grew
     by ~0.8 MB per Program/State cycle in the loop above)."""
     g = sg.generators.uniform(50_000, 100_000, seed=8)
-    # The graph builds its sliced in-CSR on first use and keeps it (runtime/sliced_csr.hpp).
+    # The graph builds its sliced in-CSR on first use and keeps it (graph/sliced_csr.hpp).
     sg.native.pagerank(g, max_iter=1, raise_on_failure=False)
     gc.collect()
     gc.disable()

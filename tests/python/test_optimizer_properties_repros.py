@@ -159,7 +159,7 @@ def test_rotation_with_a_hoisted_carry_update_reads_no_unmapped_value():
 
 
 def test_input_vector_used_as_a_carry_update_keeps_its_buffer():
-    # runtime/buffers.cpp: the input gets a second buffer in the input-vector loop (after the
+    # compiler/buffers.cpp: the input gets a second buffer in the input-vector loop (after the
     # carried-values loop gave it one) and is released after init, since last_use ignores carry
     # updates; the body's mask then reuses it and overwrites the input's low bytes (O0..O2:
     # y[0] = 0.29999999981738773 instead of 0.3; O3 plans differently and is right).

@@ -1,5 +1,5 @@
 """Compiled row kernels (opt-in: ``enable=("compiled",)``): a pull kernel's gather and its whole
-epilogue generated as one C++ row loop (fusion/row_codegen.cpp), built by the system compiler
+epilogue generated as one C++ row loop (compiler/row_codegen.cpp), built by the system compiler
 (stepgraph.row_kernels) and loaded into the plan.
 
 The contract: bit for bit the interpreted plan's results, at any thread count, with in-place

@@ -19,7 +19,7 @@ def _graph(n: int = 4_000, m: int = 30_000) -> sg.Graph:
 
 def test_run_keeps_only_its_outputs_alive_and_they_own_their_memory():
     g = _graph()
-    # The graph builds its sliced in-CSR on first use and keeps it (runtime/sliced_csr.hpp).
+    # The graph builds its sliced in-CSR on first use and keeps it (graph/sliced_csr.hpp).
     sg.native.pagerank(g, max_iter=1, raise_on_failure=False)
     prog = sg.algorithms.pagerank_program(tol=0.0, max_iter=8)
     gc.collect()

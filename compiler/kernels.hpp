@@ -1,0 +1,26 @@
+// Kernel formation and the whole optimizer entry point.
+#pragma once
+#include "compiler/pass.hpp"
+#include "compiler/rewriter.hpp"
+#include "kernels/plan.hpp"
+
+namespace sg::compiler {
+
+// Split the values `region` computes (the loop body, or the prologue) into kernels; with
+// fuse=false, one kernel per value. Refused fusions are appended to `refused`.
+std::vector<Kernel> form_kernels(const ProgramIR& ir, Region region, bool fuse, std::vector<FusionDecision>& refused);
+// plan.prologue and plan.kernels (the loop body), and plan.refused.
+void form_kernels(const ProgramIR& ir, bool fuse, Plan& plan);
+// A carry update a fused pass can store over its carry: plan.kernels[kernel].values[entry].
+struct InPlace {
+  const CarryDecl* carry;
+  size_t kernel, entry;
+};
+std::vector<InPlace> in_place_candidates(const ProgramIR& ir, const Plan& plan);
+// Marks every candidate (Kernel::in_place).
+void mark_in_place(const ProgramIR& ir, Plan& plan);
+
+// Optimize `ir` in place (IR passes) and return the plan to run it with.
+Plan compile(ProgramIR& ir, const Options& opts);
+
+}  // namespace sg::compiler

@@ -1,0 +1,71 @@
+// The step-graph IR: SSA values in a prologue, at most one loop body, and an epilogue.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ir/op_table.hpp"
+
+namespace sg {
+
+enum class Region : uint8_t { Prologue, Body, Epilogue };
+enum class Combine : uint8_t { Sum, Min, Max, Mean, Mode };
+enum class Direction : uint8_t { In, Out, Both };
+enum class EdgeOp : uint8_t { None, MulWeight, AddWeight };
+
+struct Value {
+  OpCode op = OpCode::Const;
+  Type type;
+  Region region = Region::Prologue;
+  std::vector<int32_t> inputs;
+  // Attributes (which ones apply depends on the op).
+  double number = 0;           // const / fill value, param default
+  std::string name;            // param and carry name
+  DType to = DType::F64;       // dtype attribute: source ops, graph ops, cast target
+  Combine combine = Combine::Sum;
+  Direction direction = Direction::In;
+  EdgeOp edge = EdgeOp::None;
+  bool weighted = false;       // out_degree / in_degree
+  bool by_max = false;         // normalize by max instead of sum
+  std::string loc;             // the user's source line, for messages
+  bool hoisted = false;        // moved out of the loop by the optimizer
+};
+
+struct CarryDecl {
+  std::string name;
+  int32_t init = -1;    // prologue value
+  int32_t value = -1;   // the Carry op inside the body
+  int32_t update = -1;  // body (or prologue) value giving the next iteration's value
+};
+
+struct ProgramIR {
+  std::vector<Value> values;
+  bool has_loop = false;
+  int64_t max_iter = 0;
+  std::vector<CarryDecl> carries;
+  int32_t until = -1;     // scalar bool in the body, or -1
+  int32_t residual = -1;  // float scalar in the body reported as state.residual, or -1
+  std::vector<std::pair<std::string, int32_t>> outputs;
+};
+
+// Parse the serialized text form (what the Python builder sends) and validate it fully:
+// op codes, ids, regions, attributes, and every type recomputed from the op table.
+// Errors are ErrorKind::Program, naming the line or value and the user's source line.
+ProgramIR parse_ir(std::string_view text);
+void validate_ir(ProgramIR& ir);
+
+// Infer the result type of values[id] from its inputs (throws ErrorKind::Program).
+Type infer_type(const ProgramIR& ir, int32_t id);
+
+// The jaxpr-like printed form, and an op's attributes as printed there ("[sum, in]").
+std::string print_ir(const ProgramIR& ir);
+std::string op_attrs(const Value& v);
+std::string type_name(Type t);
+
+std::string_view combine_name(Combine c);
+std::string_view direction_name(Direction d);
+std::string_view edge_name(EdgeOp e);
+
+}  // namespace sg

@@ -1,0 +1,25 @@
+// cast: one element from type S to type D (shared by the interpreter and generated row kernels).
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+namespace sg::kernels {
+
+// Saturating conversion: float -> int maps NaN to 0 and clamps out-of-range values.
+template <class S, class D>
+inline D convert(S x) {
+  if constexpr (std::is_same_v<D, uint8_t>) {
+    return static_cast<D>(x != S(0));
+  } else if constexpr (std::is_floating_point_v<S> && std::is_integral_v<D>) {
+    if (std::isnan(x)) return D(0);
+    if (x >= static_cast<S>(std::numeric_limits<D>::max())) return std::numeric_limits<D>::max();
+    if (x <= static_cast<S>(std::numeric_limits<D>::min())) return std::numeric_limits<D>::min();
+    return static_cast<D>(x);
+  } else {
+    return static_cast<D>(x);
+  }
+}
+
+}  // namespace sg::kernels

@@ -1,0 +1,158 @@
+// neighbor_agg: pull aggregation over the in-CSR (direction=in), out-CSR (out), or both.
+//
+// Row order is the CSR's; sums add each row's values in order (kernels/gather.hpp), as the native
+// twins do. A plain sum over one CSR walks its sliced form (graph/sliced_csr.hpp), whole
+// sort windows at a time; other sums use row_sum, which gives the same bits.
+// Empty rows give the combine's identity: sum 0, min +inf (int: max), max -inf (int: lowest),
+// mean NaN (0 / 0), mode INT64_MIN. Without weights an edge's weight is 1.
+#include <algorithm>
+#include <limits>
+#include <type_traits>
+
+#include "kernels/block_engine.hpp"
+#include "kernels/gather.hpp"
+
+namespace sg::kernels {
+
+namespace {
+
+// What an edge contributes, decided once per call (not per edge).
+enum EdgeKind { kPlain, kMulWeight, kAddWeight, kAddOne };
+
+EdgeKind edge_kind(EdgeOp op, bool weighted) {
+  if (op == EdgeOp::MulWeight) return weighted ? kMulWeight : kPlain;  // weight 1: x * 1 == x
+  if (op == EdgeOp::AddWeight) return weighted ? kAddWeight : kAddOne;
+  return kPlain;
+}
+
+// Edge k's contribution, from a CSR's (or a sliced CSR's) sources and weights.
+template <class T, int kKind>
+struct EdgeLoad {
+  const node_t* __restrict idx;
+  const double* __restrict w;
+  const T* __restrict x;
+  EdgeLoad(const node_t* i, const double* ws, const T* xs) : idx(i), w(ws), x(xs) {}
+  T operator()(int64_t k) const {
+    const T xu = x[idx[k]];
+    if constexpr (kKind == kMulWeight) return static_cast<T>(xu * static_cast<T>(w[k]));
+    else if constexpr (kKind == kAddWeight) return static_cast<T>(xu + static_cast<T>(w[k]));
+    else if constexpr (kKind == kAddOne) return wrap_add(xu, T(1));
+    else return xu;
+  }
+};
+
+// The most frequent label, smallest on ties; `labels` is scratch (sorted in place).
+int64_t mode_of(std::vector<int64_t>& labels) {
+  if (labels.empty()) return std::numeric_limits<int64_t>::min();
+  std::sort(labels.begin(), labels.end());
+  int64_t best = labels[0], best_count = 0;
+  for (size_t i = 0; i < labels.size();) {
+    size_t j = i;
+    while (j < labels.size() && labels[j] == labels[i]) ++j;
+    if (static_cast<int64_t>(j - i) > best_count) {
+      best_count = static_cast<int64_t>(j - i);
+      best = labels[i];
+    }
+    i = j;
+  }
+  return best;
+}
+
+// Rows [lo, hi) into o[0 .. hi - lo).
+template <class T, int kKind, class InCsr, class OutCsr>
+void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& out, bool two, int64_t lo,
+                    int64_t hi, T* __restrict o) {
+  const Value& v = f.value(id);
+  const T* x = f.slot(v.inputs[0]).vec<T>();
+  const EdgeLoad<T, kKind> lin(in.idx, in.w, x);
+  const EdgeLoad<T, kKind> lout(out.idx, out.w, x);
+  if (v.combine == Combine::Sum && !two) {  // the hot case (PageRank): one CSR, a plain row sum
+    const Graph& g = *f.graph;
+    const SlicedView s = g.sliced(v.direction != Direction::Out).view(g.partition(), lo, hi);
+    sliced_row_sums<T>(s, EdgeLoad<T, kKind>(s.src, s.w, x), o);
+    return;
+  }
+  {
+    thread_local std::vector<int64_t> labels;
+    for (int64_t u = lo; u < hi; ++u) {
+      switch (v.combine) {
+        case Combine::Sum:
+        case Combine::Mean: {
+          T s = row_sum<T>(in.begin(u), in.end(u), lin);
+          if (two) s = wrap_add(s, row_sum<T>(out.begin(u), out.end(u), lout));
+          if (v.combine == Combine::Mean) {
+            if constexpr (std::is_floating_point_v<T>)
+              s = s / static_cast<T>(in.degree(u) + (two ? out.degree(u) : 0));
+          }
+          o[u - lo] = s;
+          break;
+        }
+        case Combine::Min:
+        case Combine::Max: {
+          const bool is_min = v.combine == Combine::Min;
+          T a = is_min ? (std::is_floating_point_v<T> ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max())
+                       : (std::is_floating_point_v<T> ? -std::numeric_limits<T>::infinity()
+                                                       : std::numeric_limits<T>::lowest());
+          auto fold = [&](T y) { a = is_min ? (y < a ? y : a) : (a < y ? y : a); };
+          for (int64_t k = in.begin(u); k < in.end(u); ++k) fold(lin(k));
+          if (two)
+            for (int64_t k = out.begin(u); k < out.end(u); ++k) fold(lout(k));
+          o[u - lo] = a;
+          break;
+        }
+        case Combine::Mode: {
+          labels.clear();
+          for (int64_t k = in.begin(u); k < in.end(u); ++k) labels.push_back(static_cast<int64_t>(lin(k)));
+          if (two)
+            for (int64_t k = out.begin(u); k < out.end(u); ++k) labels.push_back(static_cast<int64_t>(lout(k)));
+          o[u - lo] = static_cast<T>(mode_of(labels));
+          break;
+        }
+      }
+    }
+  }
+}
+
+// fn(rows) where rows(lo, hi, out) aggregates rows [lo, hi) into out[0 .. hi - lo).
+template <class Fn>
+void with_rows(const Frame& f, int32_t id, Fn&& fn) {
+  const Value& v = f.value(id);
+  const Graph& g = *f.graph;
+  // direction=in pulls over in-edges; out over out-edges; both over the two (once if undirected).
+  const Csr& first = v.direction == Direction::Out ? g.out() : g.in();
+  const bool two = v.direction == Direction::Both && g.directed();
+  with_dtype(v.type.dtype, [&](auto t) {
+    using T = decltype(t);
+    if constexpr (!std::is_same_v<T, uint8_t>) {
+      first.visit([&](auto a) {
+        g.out().visit([&](auto b) {
+          const EdgeKind kind = edge_kind(v.edge, a.w != nullptr);
+          fn([&](int64_t lo, int64_t hi, void* out) {
+            T* o = static_cast<T*>(out);
+            switch (kind) {
+              case kMulWeight: return aggregate_rows<T, kMulWeight>(f, id, a, b, two, lo, hi, o);
+              case kAddWeight: return aggregate_rows<T, kAddWeight>(f, id, a, b, two, lo, hi, o);
+              case kAddOne: return aggregate_rows<T, kAddOne>(f, id, a, b, two, lo, hi, o);
+              default: return aggregate_rows<T, kPlain>(f, id, a, b, two, lo, hi, o);
+            }
+          }, sizeof(T));
+        });
+      });
+    }
+  });
+}
+
+}  // namespace
+
+void eval_aggregate(const Frame& f, int32_t id) {
+  unsigned char* base = f.slot(id).node;
+  with_rows(f, id, [&](auto rows, size_t size) {
+    for_each_block(f.graph->partition(), [&](int64_t, int64_t lo, int64_t hi) { rows(lo, hi, base + lo * size); });
+  });
+}
+
+void aggregate_block(const Frame& f, int32_t id, int64_t lo, int64_t hi, void* out) {
+  with_rows(f, id, [&](auto rows, size_t) { rows(lo, hi, out); });
+}
+
+}  // namespace sg::kernels
