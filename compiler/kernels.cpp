@@ -58,10 +58,10 @@ struct Former {
       scalars_after[a + 1].push_back(id);
       return;
     }
-    const Rule rule = op_info(v.op).rule;
-    // Normalize divides by a whole-vector sum, so it runs alone; everything else is block work.
-    const bool standalone = rule == Rule::Normalize;
-    const bool needs_complete_input = rule == Rule::Aggregate || standalone;
+    const Access access = op_info(v.op).access;
+    // An op reading every element (normalize's whole-vector sum) runs alone; the rest is block work.
+    const bool standalone = access == Access::All;
+    const bool needs_complete_input = reads_other_nodes(v.op);
     int from_nodes = 0, from_scalars = 0;
     int32_t late_scalar = -1;
     for (int32_t u : v.inputs) {
@@ -91,9 +91,9 @@ struct Former {
     if (is_reduction(v.op)) after[id] = k;
     for (int32_t u : v.inputs) {
       if (!in_region(u) || ir.values[u].type.shape != Shape::Node || kernel_of[u] == k) continue;
-      if (rule == Rule::Aggregate)
+      if (access == Access::Neighbors)
         refuse(u, id, "neighbor_agg reads other blocks' values, so its input must be complete first");
-      else if (rule == Rule::Normalize)
+      else if (access == Access::All)
         refuse(u, id, "normalize needs a whole-vector reduction before its division");
       else if (closed[kernel_of[u]])
         refuse(u, id, fmt::format("the producer ({}) runs as a step of its own", op_name(ir.values[u].op)));
@@ -137,7 +137,7 @@ std::vector<Kernel> form_kernels(const ProgramIR& ir, Region region, bool fuse, 
       k.kind = v.type.shape == Shape::Node || is_reduction(v.op) ? Kernel::Kind::Node : Kernel::Kind::Scalar;
       k.values = {id};
       k.temporary = {0};
-      k.reads_neighbors = op_info(v.op).rule == Rule::Aggregate;
+      k.reads_neighbors = op_info(v.op).access == Access::Neighbors;
       out.push_back(std::move(k));
     }
     return out;
@@ -152,8 +152,7 @@ std::vector<Kernel> form_kernels(const ProgramIR& ir, Region region, bool fuse, 
     const Value& v = ir.values[id];
     for (int32_t u : v.inputs) {
       if (!f.in_region(u) || ir.values[u].type.shape != Shape::Node) continue;
-      const Rule r = op_info(v.op).rule;
-      if (!f.in_region(id) || f.kernel_of[id] != f.kernel_of[u] || r == Rule::Aggregate || r == Rule::Normalize)
+      if (!f.in_region(id) || f.kernel_of[id] != f.kernel_of[u] || reads_other_nodes(v.op))
         escapes[u] = 1;
     }
   }
@@ -170,7 +169,7 @@ std::vector<Kernel> form_kernels(const ProgramIR& ir, Region region, bool fuse, 
     Kernel kern;
     kern.kind = Kernel::Kind::Node;
     kern.values = f.node_kernels[k];
-    kern.reads_neighbors = f.opens_pass[k] && op_info(ir.values[kern.values[0]].op).rule == Rule::Aggregate;
+    kern.reads_neighbors = f.opens_pass[k] && op_info(ir.values[kern.values[0]].op).access == Access::Neighbors;
     for (int32_t id : kern.values)
       kern.temporary.push_back(ir.values[id].type.shape == Shape::Node && !escapes[id] && kern.values.size() > 1);
     fold_into_reductions(ir, kern);
@@ -217,8 +216,7 @@ std::vector<InPlace> in_place_candidates(const ProgramIR& ir, const Plan& plan) 
       if (v.region != Region::Body) continue;
       for (int32_t u : v.inputs) {
         if (u != c.value) continue;
-        const Rule r = op_info(v.op).rule;
-        if (kernel_of[id] != k || r == Rule::Aggregate || r == Rule::Normalize) node_by_node = false;
+        if (kernel_of[id] != k || reads_other_nodes(v.op)) node_by_node = false;
       }
     }
     if (node_by_node) out.push_back({&c, static_cast<size_t>(k), i});
@@ -232,42 +230,6 @@ void mark_in_place(const ProgramIR& ir, Plan& plan) {
     if (kern.in_place.empty()) kern.in_place.assign(kern.values.size(), 0);
     kern.in_place[c.entry] = 1;
   }
-}
-
-}  // namespace sg::compiler
-
-namespace sg::compiler {
-
-Plan compile(ProgramIR& ir, const Options& opts) {
-  Plan plan;
-  plan.opt_level = opts.opt_level;
-  plan.exact = opts.exact;
-  ir = optimize(ir, opts, plan.log);
-  const bool fuse = opts.opt_level >= 3 && opts.enabled("fusion");
-  form_kernels(ir, fuse, plan);
-  if (fuse && opts.enabled("in_place")) {
-    mark_in_place(ir, plan);
-  } else if (fuse) {  // say what disabling it costs (no silent choices)
-    for (const InPlace& c : in_place_candidates(ir, plan))
-      plan.hints.push_back(fmt::format(
-          "{} <- %{} could be stored over {} in place (one node vector less), but disable=('in_place',) keeps "
-          "two buffers", c.carry->name, c.carry->update, c.carry->name));
-  }
-  plan.compile_rows = fuse && opts.enabled("compiled");
-  if (fuse) {
-    for (size_t s = 0; s < plan.kernels.size(); ++s) {
-      Kernel& k = plan.kernels[s];
-      if (k.kind != Kernel::Kind::Node || !k.reads_neighbors || k.values.size() < 2) continue;
-      generate_row_kernel(ir, k);
-      if (plan.compile_rows) continue;
-      if (k.row.refused.empty())
-        plan.hints.push_back(fmt::format(
-            "step {}'s epilogue could be compiled into its row loop, but disable=('compiled',) keeps it interpreted",
-            s + 1));
-      k.row = RowKernel{};
-    }
-  }
-  return plan;
 }
 
 }  // namespace sg::compiler

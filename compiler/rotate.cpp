@@ -38,8 +38,7 @@ ProgramIR rotate_loop(const ProgramIR& ir, const Options&, std::vector<std::stri
     if (v.region != Region::Body) continue;
     if (v.op == OpCode::Carry || root[id]) continue;
     // Only per-node map and reduction work rotates: a neighbor_agg is what the head feeds.
-    const Rule rule = op_info(v.op).rule;
-    if (rule == Rule::Aggregate || rule == Rule::Normalize || rule == Rule::Graph || rule == Rule::Source) continue;
+    if (reads_other_nodes(v.op) || op_info(v.op).access == Access::None) continue;
     bool ok = true;
     for (int32_t u : v.inputs) {
       const Value& p = ir.values[u];

@@ -32,70 +32,19 @@ const char* ctype(DType d) {
   return "uint8_t";
 }
 
-// The interpreter's expression for one element of elementwise op `op` over T; "" if none.
-std::string element_expr(OpCode op, const std::string& T, const std::vector<std::string>& x) {
-  auto a = [&](size_t i) { return x.at(i); };
-  switch (op) {
-    case OpCode::Add: return fmt::format("sg::wrap_add<{}>({}, {})", T, a(0), a(1));
-    case OpCode::Sub: return fmt::format("sg::wrap_sub<{}>({}, {})", T, a(0), a(1));
-    case OpCode::Mul: return fmt::format("sg::wrap_mul<{}>({}, {})", T, a(0), a(1));
-    case OpCode::Div: return fmt::format("({} / {})", a(0), a(1));
-    case OpCode::Minimum: return fmt::format("({1} < {0} ? {1} : {0})", a(0), a(1));
-    case OpCode::Maximum: return fmt::format("({0} < {1} ? {1} : {0})", a(0), a(1));
-    case OpCode::Pow: return fmt::format("std::pow({}, {})", a(0), a(1));
-    case OpCode::Neg: return fmt::format("sg::wrap_neg<{}>({})", T, a(0));
-    case OpCode::Abs: return fmt::format("({0} < 0 ? sg::wrap_neg<{1}>({0}) : {0})", a(0), T);
-    case OpCode::Sqrt: return fmt::format("std::sqrt({})", a(0));
-    case OpCode::Exp: return fmt::format("std::exp({})", a(0));
-    case OpCode::Log: return fmt::format("std::log({})", a(0));
-    case OpCode::Recip: return fmt::format("({}(1) / {})", T, a(0));
-    case OpCode::Lt: return fmt::format("uint8_t({} < {})", a(0), a(1));
-    case OpCode::Le: return fmt::format("uint8_t({} <= {})", a(0), a(1));
-    case OpCode::Gt: return fmt::format("uint8_t({} > {})", a(0), a(1));
-    case OpCode::Ge: return fmt::format("uint8_t({} >= {})", a(0), a(1));
-    case OpCode::Eq: return fmt::format("uint8_t({} == {})", a(0), a(1));
-    case OpCode::Ne: return fmt::format("uint8_t({} != {})", a(0), a(1));
-    case OpCode::And: return fmt::format("uint8_t({} & {})", a(0), a(1));
-    case OpCode::Or: return fmt::format("uint8_t({} | {})", a(0), a(1));
-    case OpCode::Not: return fmt::format("uint8_t(!{})", a(0));
-    case OpCode::Where: return fmt::format("sg::kernels::select<{}>({}, {}, {})", T, a(0), a(1), a(2));
-    case OpCode::Broadcast: return a(0);
-    case OpCode::Fma: return fmt::format("std::fma({}, {}, {})", a(0), a(1), a(2));
-    case OpCode::MaskedMul: return fmt::format("({} ? {}(0) : sg::wrap_mul<{}>({}, {}))", a(0), T, T, a(1), a(2));
-    default: return "";
-  }
+// A call of the op's functor (kernels/arith.hpp) on one element computed in type T: the very
+// code the interpreter runs. "" for an op that is not elementwise.
+std::string functor_call(OpCode op, const std::string& T, const std::vector<std::string>& x) {
+  const OpInfo& info = op_info(op);
+  if (!info.elementwise) return "";
+  std::string args;
+  for (const std::string& a : x) args += (args.empty() ? "" : ", ") + a;
+  return fmt::format("sg::arith::{}<{}>{{}}({})", info.enum_name, T, args);
 }
 
-// The same element as four lanes (kernels/lane_vectors.hpp) for float64 / bool values; "" if
-// the op has no 4-lane form (the chunk epilogue then stays one row at a time).
-std::string lane_vector_expr(OpCode op, const std::vector<std::string>& x) {
-  auto a = [&](size_t i) { return x.at(i); };
-  switch (op) {
-    case OpCode::Add: return fmt::format("({} + {})", a(0), a(1));
-    case OpCode::Sub: return fmt::format("({} - {})", a(0), a(1));
-    case OpCode::Mul: return fmt::format("({} * {})", a(0), a(1));
-    case OpCode::Div: return fmt::format("({} / {})", a(0), a(1));
-    case OpCode::Minimum: return fmt::format("sg::vec4::select({1} < {0}, {1}, {0})", a(0), a(1));
-    case OpCode::Maximum: return fmt::format("sg::vec4::select({0} < {1}, {1}, {0})", a(0), a(1));
-    case OpCode::Neg: return fmt::format("(-{})", a(0));
-    case OpCode::Abs: return fmt::format("sg::vec4::select({0} < sg::vec4::splat(0.0), -{0}, {0})", a(0));
-    case OpCode::Sqrt: return fmt::format("sg::vec4::sqrt({})", a(0));
-    case OpCode::Recip: return fmt::format("(sg::vec4::splat(1.0) / {})", a(0));
-    case OpCode::Lt: return fmt::format("({} < {})", a(0), a(1));
-    case OpCode::Le: return fmt::format("({} <= {})", a(0), a(1));
-    case OpCode::Gt: return fmt::format("({} > {})", a(0), a(1));
-    case OpCode::Ge: return fmt::format("({} >= {})", a(0), a(1));
-    case OpCode::Eq: return fmt::format("({} == {})", a(0), a(1));
-    case OpCode::Ne: return fmt::format("({} != {})", a(0), a(1));
-    case OpCode::And: return fmt::format("({} & {})", a(0), a(1));
-    case OpCode::Or: return fmt::format("({} | {})", a(0), a(1));
-    case OpCode::Not: return fmt::format("(~{})", a(0));
-    case OpCode::Where: return fmt::format("sg::vec4::select({}, {}, {})", a(0), a(1), a(2));
-    case OpCode::Broadcast: return a(0);
-    case OpCode::Fma: return fmt::format("sg::vec4::fma({}, {}, {})", a(0), a(1), a(2));
-    case OpCode::MaskedMul: return fmt::format("sg::vec4::select({}, sg::vec4::splat(0.0), {} * {})", a(0), a(1), a(2));
-    default: return "";
-  }
+// The same element as four lanes (kernels/lane_vectors.hpp) of float64 / bool values.
+std::string lane_vector_expr(OpCode op, const std::vector<std::string>& x, DType d = DType::F64) {
+  return functor_call(op, d == DType::Bool ? "sg::vec4::M" : "sg::vec4::F", x);
 }
 
 // A reduction's fold step over four lanes (float64 lanes only), from the elementwise lane forms;
@@ -121,6 +70,7 @@ DType compute_dtype(const ProgramIR& ir, const Value& v) {
     case Rule::Arith1:
     case Rule::Float1:
     case Rule::Compare:
+    case Rule::Cast:
       return ir.values[v.inputs[0]].type.dtype;
     default:
       return v.type.dtype;
@@ -133,30 +83,43 @@ struct Fold {
   std::string lane_type, init, step;
   bool int_lanes = false;
 };
+// A reduction's start value (the table's identity) in lane type T.
+std::string identity_text(Identity id, const std::string& T, bool fl) {
+  switch (id) {
+    case Identity::Zero: return "0";
+    case Identity::One: return "1";
+    case Identity::Highest:
+      return fl ? fmt::format("std::numeric_limits<{}>::infinity()", T) : fmt::format("std::numeric_limits<{}>::max()", T);
+    case Identity::Lowest:
+      return fl ? fmt::format("-std::numeric_limits<{}>::infinity()", T) : fmt::format("std::numeric_limits<{}>::lowest()", T);
+    case Identity::None: break;
+  }
+  return "";
+}
+
 bool reduction_fold(OpCode op, DType in, const std::string& acc, const std::string& x, Fold& f) {
   const std::string T = ctype(in);
   if (in == DType::Bool) {
     switch (op) {
-      case OpCode::Count: f = {"int64_t", "0", fmt::format("{} + {}", acc, x), true}; return true;
-      case OpCode::Any: f = {"uint8_t", "0", fmt::format("uint8_t({} | ({} != 0))", acc, x), true}; return true;
-      case OpCode::All: f = {"uint8_t", "1", fmt::format("uint8_t({} & ({} != 0))", acc, x), true}; return true;
+      case OpCode::Count: f = {"int64_t", "", fmt::format("{} + {}", acc, x), true}; break;
+      case OpCode::Any: f = {"uint8_t", "", fmt::format("uint8_t({} | ({} != 0))", acc, x), true}; break;
+      case OpCode::All: f = {"uint8_t", "", fmt::format("uint8_t({} & ({} != 0))", acc, x), true}; break;
       default: return false;
     }
+    f.init = identity_text(op_info(op).identity, f.lane_type, false);
+    return true;
   }
   const bool fl = is_float(in);
-  const std::string hi = fl ? fmt::format("std::numeric_limits<{}>::infinity()", T)
-                            : fmt::format("std::numeric_limits<{}>::max()", T);
-  const std::string lo = fl ? "-" + hi : fmt::format("std::numeric_limits<{}>::lowest()", T);
   f.lane_type = T;
   f.int_lanes = !fl;
+  f.init = identity_text(op_info(op).identity, T, fl);
   switch (op) {
-    case OpCode::Sum: f.init = "0"; f.step = fmt::format("sg::wrap_add<{}>({}, {})", T, acc, x); return true;
-    case OpCode::RMin: f.init = hi; f.step = fmt::format("({1} < {0} ? {1} : {0})", acc, x); return true;
-    case OpCode::RMax: f.init = lo; f.step = fmt::format("({0} < {1} ? {1} : {0})", acc, x); return true;
+    case OpCode::Sum: f.step = fmt::format("sg::wrap_add<{}>({}, {})", T, acc, x); return true;
+    case OpCode::RMin: f.step = fmt::format("({1} < {0} ? {1} : {0})", acc, x); return true;
+    case OpCode::RMax: f.step = fmt::format("({0} < {1} ? {1} : {0})", acc, x); return true;
     default: break;
   }
   if (!fl) return false;
-  f.init = "0";
   switch (op) {
     case OpCode::Mean: f.step = fmt::format("{} + {}", acc, x); return true;
     case OpCode::NormL1: f.step = fmt::format("{} + std::fabs({})", acc, x); return true;
@@ -396,8 +359,7 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
   for (size_t i = 1; i < k.values.size(); ++i) {
     const int32_t id = k.values[i];
     const Value& v = ir.values[id];
-    const Rule rule = op_info(v.op).rule;
-    if (rule == Rule::Reduce || rule == Rule::ReduceMask) {
+    if (is_reduction(v.op)) {
       const DType in = ir.values[v.inputs[0]].type.dtype;
       Fold fold;
       const std::string acc = fmt::format("r{}[lane]", reductions);
@@ -430,32 +392,30 @@ void generate_row_kernel(const ProgramIR& ir, Kernel& k) {
       ++reductions;
       continue;
     }
-    if (v.type.shape != Shape::Node || rule == Rule::Aggregate || rule == Rule::Normalize) {
+    if (v.type.shape != Shape::Node || reads_other_nodes(v.op)) {
       refuse(k, fmt::format("%{} = {}: not generated in a row loop", id, op_name(v.op)));
       return;
     }
     std::vector<std::string> args;
     for (int32_t u : v.inputs) args.push_back(g.operand(u));
-    const std::string T = ctype(compute_dtype(ir, v));
+    const DType cd = compute_dtype(ir, v);
     const std::string e = v.op == OpCode::Cast
-                              ? fmt::format("sg::kernels::convert<{}, {}>({})", ctype(ir.values[v.inputs[0]].type.dtype),
-                                            ctype(v.type.dtype), args[0])
-                              : element_expr(v.op, T, args);
+                              ? fmt::format("sg::arith::Cast<{}>{{}}.to<{}>({})", ctype(cd), ctype(v.type.dtype), args[0])
+                              : functor_call(v.op, ctype(cd), args);
     if (e.empty()) {
       refuse(k, fmt::format("%{} = {}: not generated in a row loop", id, op_name(v.op)));
       return;
     }
     g.row += fmt::format("    const {} v{} = {};\n", ctype(v.type.dtype), id, e);
-    // Four lanes: float64 arithmetic; on bools only the ops whose bits do not depend on
-    // true being 1 (scalar) or all ones (lanes).
-    const DType cd = compute_dtype(ir, v);
-    const bool bool_ok = v.op == OpCode::And || v.op == OpCode::Or || v.op == OpCode::Not || v.op == OpCode::Eq ||
-                         v.op == OpCode::Ne || v.op == OpCode::Where || v.op == OpCode::Broadcast;
-    std::vector<std::string> vargs;
-    for (int32_t u : v.inputs) vargs.push_back(g.lane_operand(u));
-    const std::string ve = v.op == OpCode::Cast ? "" : lane_vector_expr(v.op, vargs);
-    if (ve.empty() || (cd != DType::F64 && !(cd == DType::Bool && bool_ok)))
+    const Lanes lanes = op_info(v.op).lanes;
+    std::string ve;
+    if (lanes == Lanes::No || (cd != DType::F64 && !(cd == DType::Bool && lanes == Lanes::F64Bool))) {
       g.refuse_lanes(fmt::format("%{} = {} over {}", id, op_name(v.op), dtype_name(cd)));
+    } else {
+      std::vector<std::string> vargs;
+      for (int32_t u : v.inputs) vargs.push_back(g.lane_operand(u));
+      ve = lane_vector_expr(v.op, vargs, cd);
+    }
     g.vrow += fmt::format("    const sg::vec4::{} V{} = {};\n", v.type.dtype == DType::Bool ? "M" : "F", id, ve);
   }
   // Stores at the end of the row, after every read of it (an in-place carry is read first).

@@ -1,4 +1,5 @@
-// The one op table: it drives the OpCode enum, names, arity, type rules, printer and bindings.
+// The one op table: every op's properties, as the validator, the passes, kernel formation, the
+// interpreter, the code generator, the printer and the Python builder ask them.
 #pragma once
 #include <cstdint>
 #include <string_view>
@@ -15,7 +16,7 @@ struct Type {
   bool operator!=(const Type& o) const { return !(*this == o); }
 };
 
-// How an op's result type follows from its inputs (see ops/type_rules.cpp).
+// How an op's result type follows from its inputs (ir/validate.cpp).
 enum class Rule : uint8_t {
   Source,     // param, const, fill, input: dtype from the `to` attr
   Graph,      // graph properties: dtype attr (or fixed), shape fixed by the op
@@ -37,61 +38,95 @@ enum class Rule : uint8_t {
   Normalize,  // node float -> node
 };
 
-// X(Enum, "name", arity, Rule, shape-of-graph-op)
-#define SG_OP_TABLE(X)                              \
-  X(Param, "param", 0, Source)                      \
-  X(Const, "const", 0, Source)                      \
-  X(Fill, "fill", 0, Source)                        \
-  X(Input, "input", 0, Source)                      \
-  X(NumNodes, "num_nodes", 0, Graph)                \
-  X(NumEdges, "num_edges", 0, Graph)                \
-  X(Directed, "directed", 0, Graph)                 \
-  X(OutDegree, "out_degree", 0, Graph)              \
-  X(InDegree, "in_degree", 0, Graph)                \
-  X(NodeId, "node_id", 0, Graph)                    \
-  X(Carry, "carry", 0, Carry)                       \
-  X(Broadcast, "broadcast", 1, Broadcast)           \
-  X(Add, "add", 2, Arith2)                          \
-  X(Sub, "sub", 2, Arith2)                          \
-  X(Mul, "mul", 2, Arith2)                          \
-  X(Div, "div", 2, Arith2)                          \
-  X(Minimum, "minimum", 2, Arith2)                  \
-  X(Maximum, "maximum", 2, Arith2)                  \
-  X(Pow, "pow", 2, Arith2)                          \
-  X(Neg, "neg", 1, Arith1)                          \
-  X(Abs, "abs", 1, Arith1)                          \
-  X(Sqrt, "sqrt", 1, Float1)                        \
-  X(Exp, "exp", 1, Float1)                          \
-  X(Log, "log", 1, Float1)                          \
-  X(Recip, "recip", 1, Float1)                      \
-  X(Lt, "lt", 2, Compare)                           \
-  X(Le, "le", 2, Compare)                           \
-  X(Gt, "gt", 2, Compare)                           \
-  X(Ge, "ge", 2, Compare)                           \
-  X(Eq, "eq", 2, Compare)                           \
-  X(Ne, "ne", 2, Compare)                           \
-  X(And, "and", 2, Logic2)                          \
-  X(Or, "or", 2, Logic2)                            \
-  X(Not, "not", 1, Logic1)                          \
-  X(Where, "where", 3, Select)                      \
-  X(Fma, "fma", 3, Fma)                             \
-  X(MaskedMul, "masked_mul", 3, MaskedMul)          \
-  X(Cast, "cast", 1, Cast)                          \
-  X(Sum, "sum", 1, Reduce)                          \
-  X(Mean, "mean", 1, Reduce)                        \
-  X(RMin, "min", 1, Reduce)                         \
-  X(RMax, "max", 1, Reduce)                         \
-  X(NormL1, "norm_l1", 1, Reduce)                   \
-  X(NormL2, "norm_l2", 1, Reduce)                   \
-  X(NormInf, "norm_inf", 1, Reduce)                 \
-  X(Count, "count", 1, ReduceMask)                  \
-  X(Any, "any", 1, ReduceMask)                      \
-  X(All, "all", 1, ReduceMask)                      \
-  X(NeighborAgg, "neighbor_agg", 1, Aggregate)      \
-  X(Normalize, "normalize", 1, Normalize)
+// How an op reads its node inputs. Kernel formation, rotation, codegen and the fused-pass
+// opener ask reads_other_nodes(): such an op needs its input complete before its pass starts.
+enum class Access : uint8_t {
+  None,       // no node inputs (sources, graph properties, the carry)
+  Own,        // element i from the inputs' element i (elementwise)
+  Neighbors,  // element i from i's neighbors' elements (a gather)
+  All,        // element i from every element (normalize divides by a whole-vector sum)
+  Fold,       // one scalar folded over every element (reductions), in lane order
+};
+
+// The dtypes an op's value operands accept (the mask of where / masked_mul is always bool).
+enum class Domain : uint8_t { Any, Numeric, Float, Bool };
+
+// A reduction's start value (the identity of its fold); None for every other op.
+enum class Identity : uint8_t { None, Zero, One, Highest, Lowest };
+
+// Whether an op's result is rounded as its plain C++ spelling would round it. Fused: one
+// rounding where the unfused ops round twice (fma), so rewrites to it never run in exact mode.
+enum class Rounding : uint8_t { Exact, Fused };
+
+// Which values compiled chunk epilogues compute four rows at a time (kernels/lane_vectors.hpp):
+// float64 ones, and for bools only the ops whose bits do not depend on true being 1 (a stored
+// bool) or all ones (a lane mask). The libm calls (pow, exp, log) and conversions have none.
+enum class Lanes : uint8_t { No, F64, F64Bool };
+
+// Every op, one line each. Elementwise ops (the middle block) each have an arithmetic functor
+// of the same name in kernels/arith.hpp that the interpreter calls and generated row kernels
+// spell (sg::arith::Add<double>{}(a, b)); a missing functor fails to compile.
+// X(Enum, "name", arity, Rule, Domain, Access, Identity, Rounding, Lanes)
+#define SG_OP_TABLE(X) SG_SOURCE_OPS(X) SG_ELEMENTWISE_OPS(X) SG_WHOLE_VECTOR_OPS(X)
+
+#define SG_SOURCE_OPS(X)                                                  \
+  X(Param, "param", 0, Source, Any, None, None, Exact, No)                \
+  X(Const, "const", 0, Source, Any, None, None, Exact, No)                \
+  X(Fill, "fill", 0, Source, Any, None, None, Exact, No)                  \
+  X(Input, "input", 0, Source, Any, None, None, Exact, No)                \
+  X(NumNodes, "num_nodes", 0, Graph, Numeric, None, None, Exact, No)      \
+  X(NumEdges, "num_edges", 0, Graph, Numeric, None, None, Exact, No)      \
+  X(Directed, "directed", 0, Graph, Numeric, None, None, Exact, No)       \
+  X(OutDegree, "out_degree", 0, Graph, Numeric, None, None, Exact, No)    \
+  X(InDegree, "in_degree", 0, Graph, Numeric, None, None, Exact, No)      \
+  X(NodeId, "node_id", 0, Graph, Numeric, None, None, Exact, No)          \
+  X(Carry, "carry", 0, Carry, Any, None, None, Exact, No)
+
+#define SG_ELEMENTWISE_OPS(X)                                             \
+  X(Broadcast, "broadcast", 1, Broadcast, Any, Own, None, Exact, F64Bool)     \
+  X(Add, "add", 2, Arith2, Numeric, Own, None, Exact, F64)                \
+  X(Sub, "sub", 2, Arith2, Numeric, Own, None, Exact, F64)                \
+  X(Mul, "mul", 2, Arith2, Numeric, Own, None, Exact, F64)                \
+  X(Div, "div", 2, Arith2, Float, Own, None, Exact, F64)                  \
+  X(Minimum, "minimum", 2, Arith2, Numeric, Own, None, Exact, F64)        \
+  X(Maximum, "maximum", 2, Arith2, Numeric, Own, None, Exact, F64)        \
+  X(Pow, "pow", 2, Arith2, Float, Own, None, Exact, No)                   \
+  X(Neg, "neg", 1, Arith1, Numeric, Own, None, Exact, F64)                \
+  X(Abs, "abs", 1, Arith1, Numeric, Own, None, Exact, F64)                \
+  X(Sqrt, "sqrt", 1, Float1, Float, Own, None, Exact, F64)                \
+  X(Exp, "exp", 1, Float1, Float, Own, None, Exact, No)                   \
+  X(Log, "log", 1, Float1, Float, Own, None, Exact, No)                   \
+  X(Recip, "recip", 1, Float1, Float, Own, None, Exact, F64)              \
+  X(Lt, "lt", 2, Compare, Numeric, Own, None, Exact, F64)                 \
+  X(Le, "le", 2, Compare, Numeric, Own, None, Exact, F64)                 \
+  X(Gt, "gt", 2, Compare, Numeric, Own, None, Exact, F64)                 \
+  X(Ge, "ge", 2, Compare, Numeric, Own, None, Exact, F64)                 \
+  X(Eq, "eq", 2, Compare, Any, Own, None, Exact, F64Bool)                     \
+  X(Ne, "ne", 2, Compare, Any, Own, None, Exact, F64Bool)                     \
+  X(And, "and", 2, Logic2, Bool, Own, None, Exact, F64Bool)                   \
+  X(Or, "or", 2, Logic2, Bool, Own, None, Exact, F64Bool)                     \
+  X(Not, "not", 1, Logic1, Bool, Own, None, Exact, F64Bool)                   \
+  X(Where, "where", 3, Select, Any, Own, None, Exact, F64Bool)                \
+  X(Fma, "fma", 3, Fma, Float, Own, None, Fused, F64)                     \
+  X(MaskedMul, "masked_mul", 3, MaskedMul, Numeric, Own, None, Exact, F64) \
+  X(Cast, "cast", 1, Cast, Any, Own, None, Exact, No)
+
+#define SG_WHOLE_VECTOR_OPS(X)                                            \
+  X(Sum, "sum", 1, Reduce, Numeric, Fold, Zero, Exact, No)                \
+  X(Mean, "mean", 1, Reduce, Float, Fold, Zero, Exact, No)                \
+  X(RMin, "min", 1, Reduce, Numeric, Fold, Highest, Exact, No)            \
+  X(RMax, "max", 1, Reduce, Numeric, Fold, Lowest, Exact, No)             \
+  X(NormL1, "norm_l1", 1, Reduce, Float, Fold, Zero, Exact, No)           \
+  X(NormL2, "norm_l2", 1, Reduce, Float, Fold, Zero, Exact, No)           \
+  X(NormInf, "norm_inf", 1, Reduce, Float, Fold, Zero, Exact, No)         \
+  X(Count, "count", 1, ReduceMask, Bool, Fold, Zero, Exact, No)           \
+  X(Any, "any", 1, ReduceMask, Bool, Fold, Zero, Exact, No)               \
+  X(All, "all", 1, ReduceMask, Bool, Fold, One, Exact, No)                \
+  X(NeighborAgg, "neighbor_agg", 1, Aggregate, Numeric, Neighbors, None, Exact, No) \
+  X(Normalize, "normalize", 1, Normalize, Float, All, None, Exact, No)
 
 enum class OpCode : uint8_t {
-#define SG_OP_ENUM(e, name, arity, rule) e,
+#define SG_OP_ENUM(e, ...) e,
   SG_OP_TABLE(SG_OP_ENUM)
 #undef SG_OP_ENUM
       Count_
@@ -99,24 +134,57 @@ enum class OpCode : uint8_t {
 
 struct OpInfo {
   OpCode code;
-  std::string_view name;
+  std::string_view enum_name;  // also the name of its functor in kernels/arith.hpp
+  std::string_view name;       // as the IR text, the printer and the Python builder spell it
   int arity;
   Rule rule;
+  Domain domain;
+  Access access;
+  Identity identity;
+  Rounding rounding;
+  Lanes lanes;
+  bool elementwise;
 };
 
+namespace op_table_detail {
+#define SG_OP_IS(e, ...) OpCode::e,
+inline constexpr OpCode kElementwise[] = {SG_ELEMENTWISE_OPS(SG_OP_IS)};
+#undef SG_OP_IS
+constexpr bool is_elementwise(OpCode op) {
+  for (OpCode e : kElementwise)
+    if (e == op) return true;
+  return false;
+}
+}  // namespace op_table_detail
+
 inline constexpr OpInfo kOps[] = {
-#define SG_OP_INFO(e, name, arity, rule) {OpCode::e, name, arity, Rule::rule},
+#define SG_OP_INFO(e, name, arity, rule, domain, access, identity, rounding, lanes)                          \
+  {OpCode::e,       #e,           name,           arity,        Rule::rule, Domain::domain, Access::access, \
+   Identity::identity, Rounding::rounding, Lanes::lanes, op_table_detail::is_elementwise(OpCode::e)},
     SG_OP_TABLE(SG_OP_INFO)
 #undef SG_OP_INFO
 };
 inline constexpr int kNumOps = static_cast<int>(OpCode::Count_);
+static_assert(sizeof(kOps) / sizeof(kOps[0]) == kNumOps, "one table row per op");
 
-inline const OpInfo& op_info(OpCode op) { return kOps[static_cast<int>(op)]; }
-inline std::string_view op_name(OpCode op) { return op_info(op).name; }
+constexpr const OpInfo& op_info(OpCode op) { return kOps[static_cast<int>(op)]; }
+constexpr std::string_view op_name(OpCode op) { return op_info(op).name; }
 // Node vector -> scalar (sum, norms, count, any, ...).
-inline bool is_reduction(OpCode op) {
-  const Rule r = op_info(op).rule;
-  return r == Rule::Reduce || r == Rule::ReduceMask;
+constexpr bool is_reduction(OpCode op) { return op_info(op).access == Access::Fold; }
+// Reads nodes other than the one it computes: its input must be complete before its pass.
+constexpr bool reads_other_nodes(OpCode op) {
+  const Access a = op_info(op).access;
+  return a == Access::Neighbors || a == Access::All;
+}
+// Whether `d` is one of the dtypes the op's value operands accept.
+constexpr bool accepts(Domain domain, DType d) {
+  switch (domain) {
+    case Domain::Any: return true;
+    case Domain::Numeric: return d != DType::Bool;
+    case Domain::Float: return d == DType::F64 || d == DType::F32;
+    case Domain::Bool: return d == DType::Bool;
+  }
+  return false;
 }
 
 inline std::string_view dtype_name(DType d) {

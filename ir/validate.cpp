@@ -61,17 +61,17 @@ Type infer_type(const ProgramIR& ir, int32_t id) {
       return Type{in(0).dtype, Shape::Node};
     case Rule::Arith2:
       same_numeric(0, 1);
-      if ((v.op == OpCode::Div || v.op == OpCode::Pow) && !is_float(in(0).dtype))
+      if (!accepts(op_info(v.op).domain, in(0).dtype))
         bad_value(ir, id, "needs float inputs, got ({}); cast first", kinds(ir, v));
       return Type{in(0).dtype, broadcast({in(0), in(1)})};
     case Rule::Arith1:
-      if (!is_numeric(in(0).dtype)) bad_value(ir, id, "needs a numeric input, got {}", type_name(in(0)));
+      if (!accepts(op_info(v.op).domain, in(0).dtype)) bad_value(ir, id, "needs a numeric input, got {}", type_name(in(0)));
       return in(0);
     case Rule::Float1:
-      if (!is_float(in(0).dtype)) bad_value(ir, id, "needs a float input, got {}", type_name(in(0)));
+      if (!accepts(op_info(v.op).domain, in(0).dtype)) bad_value(ir, id, "needs a float input, got {}", type_name(in(0)));
       return in(0);
     case Rule::Compare:
-      if (in(0).dtype != in(1).dtype || (!is_numeric(in(0).dtype) && v.op != OpCode::Eq && v.op != OpCode::Ne))
+      if (in(0).dtype != in(1).dtype || !accepts(op_info(v.op).domain, in(0).dtype))
         bad_value(ir, id, "compares values of one dtype, got ({})", kinds(ir, v));
       return Type{DType::Bool, broadcast({in(0), in(1)})};
     case Rule::Logic2:
@@ -88,7 +88,7 @@ Type infer_type(const ProgramIR& ir, int32_t id) {
     case Rule::Fma:
       same_numeric(0, 1);
       same_numeric(1, 2);
-      if (!is_float(in(0).dtype)) bad_value(ir, id, "needs float inputs, got ({})", kinds(ir, v));
+      if (!accepts(op_info(v.op).domain, in(0).dtype)) bad_value(ir, id, "needs float inputs, got ({})", kinds(ir, v));
       return Type{in(0).dtype, broadcast({in(0), in(1), in(2)})};
     case Rule::MaskedMul:
       if (in(0).dtype != DType::Bool) bad_value(ir, id, "needs a mask first, got ({})", kinds(ir, v));
@@ -99,9 +99,7 @@ Type infer_type(const ProgramIR& ir, int32_t id) {
     case Rule::Reduce: {
       if (in(0).shape != Shape::Node || !is_numeric(in(0).dtype))
         bad_value(ir, id, "reduces a numeric node vector, got {}", type_name(in(0)));
-      const bool needs_float = v.op == OpCode::Mean || v.op == OpCode::NormL1 || v.op == OpCode::NormL2 ||
-                               v.op == OpCode::NormInf;
-      if (needs_float && !is_float(in(0).dtype)) bad_value(ir, id, "needs a float vector, got {}", type_name(in(0)));
+      if (!accepts(op_info(v.op).domain, in(0).dtype)) bad_value(ir, id, "needs a float vector, got {}", type_name(in(0)));
       return Type{in(0).dtype, Shape::Scalar};
     }
     case Rule::ReduceMask:

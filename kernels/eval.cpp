@@ -1,4 +1,5 @@
 // eval_value: one IR value, dispatched on its op's rule; sources and graph properties here.
+#include "kernels/arith.hpp"
 #include "kernels/block_engine.hpp"
 #include "core/error.hpp"
 
@@ -79,7 +80,7 @@ void eval_value(const Frame& f, int32_t id) {
     case Rule::Broadcast:
       return with_dtype(v.type.dtype, [&](auto t) {
         using T = decltype(t);
-        fill<T>(f, id, f.slot(v.inputs[0]).get<T>());
+        fill<T>(f, id, arith::Broadcast<T>{}(f.slot(v.inputs[0]).get<T>()));
       });
     case Rule::Reduce:
     case Rule::ReduceMask: return kernels::eval_reduce(f, id);

@@ -1,75 +1,29 @@
-// Elementwise kernels: arithmetic, comparisons, logic, where, fma, masked_mul, cast.
+// Elementwise kernels: one per op of the table's elementwise block, each running its functor
+// (kernels/arith.hpp) over blocks of nodes or over scalars.
 #include <cmath>
 #include <limits>
 #include <type_traits>
 
+#include "core/error.hpp"
+#include "kernels/arith.hpp"
 #include "kernels/block_engine.hpp"
-#include "kernels/convert.hpp"
-#include "kernels/select.hpp"
-#include "kernels/wrapping.hpp"
 
 namespace sg::kernels {
 
 namespace {
 
-template <class T>
-void arith2(const Frame& f, int32_t id) {
-  switch (f.value(id).op) {
-    case OpCode::Add: return map2<T, T, T>(f, id, [](T a, T b) { return wrap_add(a, b); });
-    case OpCode::Sub: return map2<T, T, T>(f, id, [](T a, T b) { return wrap_sub(a, b); });
-    case OpCode::Mul: return map2<T, T, T>(f, id, [](T a, T b) { return wrap_mul(a, b); });
-    case OpCode::Minimum: return map2<T, T, T>(f, id, [](T a, T b) { return b < a ? b : a; });
-    case OpCode::Maximum: return map2<T, T, T>(f, id, [](T a, T b) { return a < b ? b : a; });
-    default: break;
-  }
-  if constexpr (std::is_floating_point_v<T>) {
-    if (f.value(id).op == OpCode::Div) return map2<T, T, T>(f, id, [](T a, T b) { return a / b; });
-    if (f.value(id).op == OpCode::Pow) return map2<T, T, T>(f, id, [](T a, T b) { return std::pow(a, b); });
-  }
-}
-
-template <class T>
-void arith1(const Frame& f, int32_t id) {
-  switch (f.value(id).op) {
-    case OpCode::Neg: return map1<T, T>(f, id, [](T a) { return wrap_neg(a); });
-    case OpCode::Abs: return map1<T, T>(f, id, [](T a) { return a < 0 ? wrap_neg(a) : a; });
-    default: break;
-  }
-  if constexpr (std::is_floating_point_v<T>) {
-    switch (f.value(id).op) {
-      case OpCode::Sqrt: return map1<T, T>(f, id, [](T a) { return std::sqrt(a); });
-      case OpCode::Exp: return map1<T, T>(f, id, [](T a) { return std::exp(a); });
-      case OpCode::Log: return map1<T, T>(f, id, [](T a) { return std::log(a); });
-      case OpCode::Recip: return map1<T, T>(f, id, [](T a) { return T(1) / a; });
-      default: break;
-    }
-  }
-}
-
-template <class T>
-void compare(const Frame& f, int32_t id) {
-  using B = uint8_t;
-  switch (f.value(id).op) {
-    case OpCode::Lt: return map2<T, T, B>(f, id, [](T a, T b) { return B(a < b); });
-    case OpCode::Le: return map2<T, T, B>(f, id, [](T a, T b) { return B(a <= b); });
-    case OpCode::Gt: return map2<T, T, B>(f, id, [](T a, T b) { return B(a > b); });
-    case OpCode::Ge: return map2<T, T, B>(f, id, [](T a, T b) { return B(a >= b); });
-    case OpCode::Eq: return map2<T, T, B>(f, id, [](T a, T b) { return B(a == b); });
-    case OpCode::Ne: return map2<T, T, B>(f, id, [](T a, T b) { return B(a != b); });
-    default: break;
-  }
-}
+using B = uint8_t;
 
 // out = a * b + c rounded once. Hardware FMA where the CPU has it (chosen once, at load
 // time); otherwise libm's fma, which rounds identically, one call per element. Operands are
 // Args, so scalars (alpha, a teleport constant) stay in registers.
 template <class T, class A, class B, class C>
 __attribute__((target("fma"))) void fma_loop_hw(A a, B b, C c, T* __restrict out, int64_t len) {
-  for (int64_t i = 0; i < len; ++i) out[i] = std::fma(a[i], b[i], c[i]);
+  for (int64_t i = 0; i < len; ++i) out[i] = arith::Fma<T>{}(a[i], b[i], c[i]);
 }
 template <class T, class A, class B, class C>
 void fma_loop_sw(A a, B b, C c, T* __restrict out, int64_t len) {
-  for (int64_t i = 0; i < len; ++i) out[i] = std::fma(a[i], b[i], c[i]);
+  for (int64_t i = 0; i < len; ++i) out[i] = arith::Fma<T>{}(a[i], b[i], c[i]);
 }
 template <class T, class A, class B, class C>
 void fma_loop(A a, B b, C c, T* out, int64_t len) {
@@ -78,60 +32,73 @@ void fma_loop(A a, B b, C c, T* out, int64_t len) {
   else fma_loop_sw<T>(a, b, c, out, len);
 }
 
+template <class T>
+constexpr DType dtype_of() {
+  if constexpr (std::is_same_v<T, double>) return DType::F64;
+  else if constexpr (std::is_same_v<T, float>) return DType::F32;
+  else if constexpr (std::is_same_v<T, int64_t>) return DType::I64;
+  else return DType::Bool;
+}
+
+// Elementwise op `op` over its operands' dtype T, with its functor Fn<T> (kernels/arith.hpp).
+// The validator admits only the dtypes the table's domain accepts; others are not instantiated.
+template <OpCode op, template <class> class Fn, class T>
+void eval_typed(const Frame& f, int32_t id) {
+  constexpr OpInfo info = op_info(op);
+  if constexpr (!accepts(info.domain, dtype_of<T>())) {
+    fail(ErrorKind::Program, "{} over {} passed the validator", info.name, dtype_name(dtype_of<T>()));
+  } else if constexpr (info.rule == Rule::Arith2 || info.rule == Rule::Logic2) {
+    map2<T, T, T>(f, id, Fn<T>{});
+  } else if constexpr (info.rule == Rule::Arith1 || info.rule == Rule::Float1 || info.rule == Rule::Logic1 ||
+                       info.rule == Rule::Broadcast) {
+    map1<T, T>(f, id, Fn<T>{});
+  } else if constexpr (info.rule == Rule::Compare) {
+    map2<T, T, B>(f, id, Fn<T>{});
+  } else if constexpr (info.rule == Rule::Select || info.rule == Rule::MaskedMul) {
+    map3<B, T, T, T>(f, id, Fn<T>{});
+  } else if constexpr (info.rule == Rule::Fma) {
+    const auto& in = f.value(id).inputs;
+    run_elementwise<T>(f, id, [&](int64_t lo, int64_t len, T* out) {
+      with_arg<T>(f, in[0], lo, len, [&](auto a) {
+        with_arg<T>(f, in[1], lo, len, [&](auto b) {
+          with_arg<T>(f, in[2], lo, len, [&](auto c) { fma_loop<T>(a, b, c, out, len); });
+        });
+      });
+    });
+  } else if constexpr (info.rule == Rule::Cast) {
+    with_dtype(f.value(id).type.dtype, [&](auto d) {
+      using D = decltype(d);
+      map1<T, D>(f, id, [](T x) { return Fn<T>{}.template to<D>(x); });
+    });
+  } else {
+    static_assert(info.rule == Rule::Cast, "an elementwise rule without an interpreter kernel");
+  }
+}
+
+// The dtype an op computes in: its operands' (the value operands' for where / masked_mul).
+DType compute_dtype(const Frame& f, const Value& v) {
+  const Rule r = op_info(v.op).rule;
+  if (r == Rule::Select || r == Rule::MaskedMul) return f.value(v.inputs[1]).type.dtype;
+  return f.value(v.inputs[0]).type.dtype;
+}
+
+template <OpCode op, template <class> class Fn>
+void eval_op(const Frame& f, int32_t id) {
+  with_dtype(compute_dtype(f, f.value(id)), [&](auto t) { eval_typed<op, Fn, decltype(t)>(f, id); });
+}
+
 }  // namespace
 
 void eval_elementwise(const Frame& f, int32_t id) {
-  const Value& v = f.value(id);
-  const DType d0 = f.value(v.inputs[0]).type.dtype;
-  using B = uint8_t;
-  switch (op_info(v.op).rule) {
-    case Rule::Arith2:
-      return with_dtype(d0, [&](auto t) { arith2<decltype(t)>(f, id); });
-    case Rule::Arith1:
-    case Rule::Float1:
-      return with_dtype(d0, [&](auto t) { arith1<decltype(t)>(f, id); });
-    case Rule::Compare:
-      return with_dtype(d0, [&](auto t) { compare<decltype(t)>(f, id); });
-    case Rule::Logic2:
-      if (v.op == OpCode::And) return map2<B, B, B>(f, id, [](B a, B b) { return B(a & b); });
-      return map2<B, B, B>(f, id, [](B a, B b) { return B(a | b); });
-    case Rule::Logic1:
-      return map1<B, B>(f, id, [](B a) { return B(!a); });
-    case Rule::Select:
-      return with_dtype(v.type.dtype, [&](auto t) {
-        using T = decltype(t);
-        map3<B, T, T, T>(f, id, [](B c, T a, T b) { return select(c, a, b); });
-      });
-    case Rule::Fma:
-      return with_dtype(v.type.dtype, [&](auto t) {
-        using T = decltype(t);
-        if constexpr (std::is_floating_point_v<T>) {
-          const auto& in = v.inputs;
-          run_elementwise<T>(f, id, [&](int64_t lo, int64_t len, T* out) {
-            with_arg<T>(f, in[0], lo, len, [&](auto a) {
-              with_arg<T>(f, in[1], lo, len, [&](auto b) {
-                with_arg<T>(f, in[2], lo, len, [&](auto c) { fma_loop<T>(a, b, c, out, len); });
-              });
-            });
-          });
-        }
-      });
-    case Rule::MaskedMul:
-      return with_dtype(v.type.dtype, [&](auto t) {
-        using T = decltype(t);
-        map3<B, T, T, T>(f, id, [](B c, T a, T b) { return c ? T(0) : wrap_mul(a, b); });
-      });
-    case Rule::Cast:
-      return with_dtype(d0, [&](auto s) {
-        with_dtype(v.type.dtype, [&](auto d) {
-          using S = decltype(s);
-          using D = decltype(d);
-          map1<S, D>(f, id, [](S x) { return convert<S, D>(x); });
-        });
-      });
-    default:
-      break;
+  const OpCode op = f.value(id).op;
+  switch (op) {
+#define SG_ELEMENTWISE_CASE(e, ...) \
+  case OpCode::e: return eval_op<OpCode::e, arith::e>(f, id);
+    SG_ELEMENTWISE_OPS(SG_ELEMENTWISE_CASE)
+#undef SG_ELEMENTWISE_CASE
+    default: break;
   }
+  fail(ErrorKind::Program, "{} is not an elementwise op", op_name(op));
 }
 
 }  // namespace sg::kernels

@@ -5,6 +5,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "core/error.hpp"
 #include "kernels/block_engine.hpp"
 #include "kernels/wrapping.hpp"
 #include "kernels/fused.hpp"
@@ -22,6 +23,18 @@ constexpr T lowest() {
 template <class T>
 constexpr T highest() {
   return std::is_floating_point_v<T> ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
+}
+// A reduction's start value: the table's identity of its fold.
+template <class T>
+T identity(OpCode op) {
+  switch (op_info(op).identity) {
+    case Identity::Zero: return T(0);
+    case Identity::One: return T(1);
+    case Identity::Highest: return highest<T>();
+    case Identity::Lowest: return lowest<T>();
+    case Identity::None: break;
+  }
+  fail(ErrorKind::Program, "{} is not a reduction", op_name(op));
 }
 template <class T>
 T absolute(T x) {
@@ -52,17 +65,17 @@ void with_reducer(OpCode op, int64_t n, Fn&& fn) {
     auto sum = [](int64_t a, int64_t b) { return a + b; };
     auto any = [](uint8_t a, uint8_t b) { return static_cast<uint8_t>(a | (b != 0)); };
     auto all = [](uint8_t a, uint8_t b) { return static_cast<uint8_t>(a & (b != 0)); };
-    if (op == OpCode::Count) return fn(int64_t{0}, sum, sum, same);
-    if (op == OpCode::Any) return fn(uint8_t{0}, any, any, same);
-    return fn(uint8_t{1}, all, all, same);
+    if (op == OpCode::Count) return fn(identity<int64_t>(op), sum, sum, same);
+    if (op == OpCode::Any) return fn(identity<uint8_t>(op), any, any, same);
+    return fn(identity<uint8_t>(op), all, all, same);
   } else {
     auto add = [](T a, T b) { return wrap_add(a, b); };  // int64 wraps (kernels/wrapping.hpp)
     auto mn = [](T a, T b) { return b < a ? b : a; };
     auto mx = [](T a, T b) { return a < b ? b : a; };
     switch (op) {
-      case OpCode::Sum: return fn(T(0), add, add, same);
-      case OpCode::RMin: return fn(highest<T>(), mn, mn, same);
-      case OpCode::RMax: return fn(lowest<T>(), mx, mx, same);
+      case OpCode::Sum: return fn(identity<T>(op), add, add, same);
+      case OpCode::RMin: return fn(identity<T>(op), mn, mn, same);
+      case OpCode::RMax: return fn(identity<T>(op), mx, mx, same);
       default: break;
     }
     if constexpr (std::is_floating_point_v<T>) {
@@ -70,10 +83,10 @@ void with_reducer(OpCode op, int64_t n, Fn&& fn) {
       auto inf = [](T a, T b) { return a < absolute(b) ? absolute(b) : a; };
       auto sq = [](T a, T b) { return a + b * b; };
       switch (op) {
-        case OpCode::Mean: return fn(T(0), add, add, [n](T a) { return a / static_cast<T>(n); });
-        case OpCode::NormL1: return fn(T(0), l1, l1, same);  // partials are >= 0, so |p| == p
-        case OpCode::NormInf: return fn(T(0), inf, inf, same);
-        case OpCode::NormL2: return fn(T(0), sq, add, [](T a) { return std::sqrt(a); });
+        case OpCode::Mean: return fn(identity<T>(op), add, add, [n](T a) { return a / static_cast<T>(n); });
+        case OpCode::NormL1: return fn(identity<T>(op), l1, l1, same);  // partials are >= 0, so |p| == p
+        case OpCode::NormInf: return fn(identity<T>(op), inf, inf, same);
+        case OpCode::NormL2: return fn(identity<T>(op), sq, add, [](T a) { return std::sqrt(a); });
         default: break;
       }
     }

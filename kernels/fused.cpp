@@ -131,7 +131,7 @@ void run_kernel(const Frame& f, const Kernel& k, RowLoop loop, bool branch) {
         const int32_t id = k.values[i];
         const Value& v = f.value(id);
         if (any_folded && k.folded[i]) continue;  // computed inside its reduction's loop below
-        if (op_info(v.op).rule == Rule::Aggregate) {
+        if (op_info(v.op).access == Access::Neighbors) {
           unsigned char* dst = ctx.temp(id);
           kernels::aggregate_block(f, id, s, e, dst ? dst : at_block(f, id, s));
         } else if (is_reduction(v.op)) {

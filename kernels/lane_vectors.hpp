@@ -8,6 +8,13 @@
 #include <cstdint>
 #include <cstring>
 
+// Library code includes this header through kernels/arith.hpp without AVX; everything here is
+// inline and never called there, so GCC's note on the AVX calling convention does not apply.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
 namespace sg::vec4 {
 
 typedef double F __attribute__((vector_size(32)));   // four float64 lanes
@@ -55,3 +62,7 @@ inline F sqrt(F x) {
 }
 
 }  // namespace sg::vec4
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif

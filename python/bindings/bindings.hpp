@@ -19,6 +19,7 @@ void bind_generators(py::module_& m);
 void bind_native_pagerank(py::module_& m);
 void bind_native_traversal(py::module_& m);
 void bind_program(py::module_& m);
+void bind_ops(py::module_& m);
 
 // Python's main thread (the one that runs signal handlers); set when the module is imported.
 inline unsigned long& main_thread_ident() {

@@ -14,6 +14,7 @@ PYBIND11_MODULE(_core, m) {
   bind_native_pagerank(m);
   bind_native_traversal(m);
   bind_program(m);
+  bind_ops(m);
   m.def("set_num_threads", &sg::set_num_threads, py::arg("n"));
   m.def("get_num_threads", &sg::get_num_threads);
 }
