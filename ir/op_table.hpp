@@ -97,6 +97,8 @@ enum class Lanes : uint8_t { No, F64, F64Bool };
   X(Exp, "exp", 1, Float1, Float, Own, None, Exact, No)                   \
   X(Log, "log", 1, Float1, Float, Own, None, Exact, No)                   \
   X(Recip, "recip", 1, Float1, Float, Own, None, Exact, F64)              \
+  X(Floor, "floor", 1, Float1, Float, Own, None, Exact, F64)              \
+  X(Ceil, "ceil", 1, Float1, Float, Own, None, Exact, F64)                \
   X(Lt, "lt", 2, Compare, Numeric, Own, None, Exact, F64)                 \
   X(Le, "le", 2, Compare, Numeric, Own, None, Exact, F64)                 \
   X(Gt, "gt", 2, Compare, Numeric, Own, None, Exact, F64)                 \

@@ -68,6 +68,29 @@ struct Sqrt {
     else return std::sqrt(a);
   }
 };
+// Rounded toward -inf / +inf: exact, so the 4-lane forms are four scalar calls.
+template <class T>
+struct Floor {
+  T operator()(T a) const {
+    if constexpr (kLanes<T>) {
+      for (int q = 0; q < 4; ++q) a[q] = std::floor(a[q]);
+      return a;
+    } else {
+      return std::floor(a);
+    }
+  }
+};
+template <class T>
+struct Ceil {
+  T operator()(T a) const {
+    if constexpr (kLanes<T>) {
+      for (int q = 0; q < 4; ++q) a[q] = std::ceil(a[q]);
+      return a;
+    } else {
+      return std::ceil(a);
+    }
+  }
+};
 template <class T>
 struct Not {
   T operator()(T a) const {

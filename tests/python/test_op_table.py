@@ -175,7 +175,7 @@ def test_every_op_has_one_table_row_and_consistent_properties():
 # the table defines them: min(a, b) = b < a ? b : a, so a NaN in b is passed over).
 ORACLE = {
     "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
-    "div": lambda a, b: a / b, "sqrt": np.sqrt, "neg": np.negative,
+    "div": lambda a, b: a / b, "sqrt": np.sqrt, "neg": np.negative, "floor": np.floor, "ceil": np.ceil,
     "minimum": lambda a, b: np.where(b < a, b, a), "maximum": lambda a, b: np.where(a < b, b, a),
     "lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal, "eq": np.equal,
     "ne": np.not_equal, "and": np.logical_and, "or": np.logical_or, "not": np.logical_not,
