@@ -146,6 +146,13 @@ std::string describe(const Value& v, int32_t id) {
   return s;
 }
 
+// How many values compute with an op whose introduction changes rounding (fma, recip).
+int rounding_changes(const ProgramIR& ir) {
+  int n = 0;
+  for (const Value& v : ir.values) n += op_info(v.op).rounding == Rounding::Changes;
+  return n;
+}
+
 }  // namespace
 
 const std::vector<RewriteRule>& rewrite_rules() {
@@ -194,7 +201,10 @@ ProgramIR rewrite_patterns(const ProgramIR& ir, const Options& opts, std::vector
     rw.set(id, rw.emit(std::move(v)));
     cx.uses.push_back(old_uses[id]);
   }
-  return rw.finish();
+  ProgramIR out = rw.finish();
+  if (opts.exact && rounding_changes(out) > rounding_changes(ir))
+    fail(ErrorKind::Program, "rewrite introduced an op that changes rounding (ir/op_table.hpp) in exact mode");
+  return out;
 }
 
 }  // namespace sg::compiler

@@ -54,9 +54,10 @@ enum class Domain : uint8_t { Any, Numeric, Float, Bool };
 // A reduction's start value (the identity of its fold); None for every other op.
 enum class Identity : uint8_t { None, Zero, One, Highest, Lowest };
 
-// Whether an op's result is rounded as its plain C++ spelling would round it. Fused: one
-// rounding where the unfused ops round twice (fma), so rewrites to it never run in exact mode.
-enum class Rounding : uint8_t { Exact, Fused };
+// Whether putting the op in place of the plain ops it stands for changes rounding: fma rounds
+// a * b + c once, x * recip(s) rounds twice where x / s rounds once. Exact mode never introduces
+// a Changes op (compiler/rewrite.cpp checks its own output against this column).
+enum class Rounding : uint8_t { Exact, Changes };
 
 // Which values compiled chunk epilogues compute four rows at a time (kernels/lane_vectors.hpp):
 // float64 ones, and for bools only the ops whose bits do not depend on true being 1 (a stored
@@ -96,7 +97,7 @@ enum class Lanes : uint8_t { No, F64, F64Bool };
   X(Sqrt, "sqrt", 1, Float1, Float, Own, None, Exact, F64)                \
   X(Exp, "exp", 1, Float1, Float, Own, None, Exact, No)                   \
   X(Log, "log", 1, Float1, Float, Own, None, Exact, No)                   \
-  X(Recip, "recip", 1, Float1, Float, Own, None, Exact, F64)              \
+  X(Recip, "recip", 1, Float1, Float, Own, None, Changes, F64)              \
   X(Floor, "floor", 1, Float1, Float, Own, None, Exact, F64)              \
   X(Ceil, "ceil", 1, Float1, Float, Own, None, Exact, F64)                \
   X(Lt, "lt", 2, Compare, Numeric, Own, None, Exact, F64)                 \
@@ -109,7 +110,7 @@ enum class Lanes : uint8_t { No, F64, F64Bool };
   X(Or, "or", 2, Logic2, Bool, Own, None, Exact, F64Bool)                     \
   X(Not, "not", 1, Logic1, Bool, Own, None, Exact, F64Bool)                   \
   X(Where, "where", 3, Select, Any, Own, None, Exact, F64Bool)                \
-  X(Fma, "fma", 3, Fma, Float, Own, None, Fused, F64)                     \
+  X(Fma, "fma", 3, Fma, Float, Own, None, Changes, F64)                     \
   X(MaskedMul, "masked_mul", 3, MaskedMul, Numeric, Own, None, Exact, F64) \
   X(Cast, "cast", 1, Cast, Any, Own, None, Exact, No)
 

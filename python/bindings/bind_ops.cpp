@@ -80,7 +80,7 @@ void bind_ops(py::module_& m) {
           d["dtypes"] = accepted_dtypes(op.domain);
           d["access"] = access_name(op.access);
           d["identity"] = identity_name(op.identity);
-          d["fused_rounding"] = op.rounding == Rounding::Fused;
+          d["changes_rounding"] = op.rounding == Rounding::Changes;
           d["lanes"] = lanes_name(op.lanes);
           d["elementwise"] = op.elementwise;
           out.append(d);
