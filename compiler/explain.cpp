@@ -20,24 +20,55 @@ struct Names {
   }
 };
 
+// A constant as an operand: its value, typed by its spelling (1.0 float, 1 int, true bool).
+std::string literal(const Value& v) {
+  if (v.type.dtype == DType::Bool) return v.number != 0 ? "true" : "false";
+  if (v.type.dtype == DType::I64) return fmt::format("{}", static_cast<int64_t>(v.number));
+  std::string s = fmt::format("{}", v.number);
+  if (s.find_first_of(".eni") == std::string::npos) s += ".0";  // 1 -> 1.0; inf, nan, 1e+20 stay
+  return v.type.dtype == DType::F32 ? s + "f" : s;
+}
+
+// What explain calls each value: carries, params and inputs by name, constants by value, the
+// values the user named (Builder labels) by that name, the rest %id. A label two values share
+// names the first; later ones get a suffix.
 Names names_of(const ProgramIR& ir) {
   Names n;
-  for (const CarryDecl& c : ir.carries) n.name[c.value] = c.name;
-  for (const Value& v : ir.values)
-    if (v.op == OpCode::Param || v.op == OpCode::Input) {
-      const int32_t id = static_cast<int32_t>(&v - ir.values.data());
-      n.name[id] = v.name;
-    }
+  std::map<std::string, int> used;
+  auto take = [&](int32_t id, const std::string& want) {
+    const int k = used[want]++;
+    n.name[id] = k == 0 ? want : fmt::format("{}.{}", want, k + 1);
+  };
+  for (const CarryDecl& c : ir.carries) take(c.value, c.name);
+  for (int32_t id = 0; id < static_cast<int32_t>(ir.values.size()); ++id) {
+    const Value& v = ir.values[id];
+    if (v.op == OpCode::Param || v.op == OpCode::Input) take(id, v.name);
+  }
+  for (int32_t id = 0; id < static_cast<int32_t>(ir.values.size()); ++id) {
+    const Value& v = ir.values[id];
+    if (v.op == OpCode::Const) n.name[id] = literal(v);
+    else if (!v.label.empty() && !n.name.count(id)) take(id, v.label);
+  }
   return n;
 }
 
-std::string line(const ProgramIR& ir, const Names& names, int32_t id, const char* note = "") {
+// "file.py:12" of the user's source line (the directory left out), or "".
+std::string source_line(const Value& v) {
+  const size_t slash = v.loc.find_last_of('/');
+  return slash == std::string::npos ? v.loc : v.loc.substr(slash + 1);
+}
+
+std::string line(const ProgramIR& ir, const Names& names, int32_t id, const std::string& note = "") {
   const Value& v = ir.values[id];
   std::string rhs = fmt::format("{}{}", op_name(v.op), op_attrs(v));
   for (int32_t i : v.inputs) rhs += " " + names(i);
-  std::string lhs = fmt::format("{}:{}", names(id), type_name(v.type));
+  // A constant's own line keeps its id; its users show its value.
+  std::string lhs = fmt::format("{}:{}", v.op == OpCode::Const ? fmt::format("%{}", id) : names(id), type_name(v.type));
   std::string s = fmt::format("{:<18} = {}", lhs, rhs);
-  if (*note) s = fmt::format("{:<52} {}", s, note);
+  const std::string where = source_line(v);
+  std::string comment = note;
+  if (!where.empty()) comment = note.empty() ? where : fmt::format("{} ({})", note, where);
+  if (!comment.empty()) s = fmt::format("{:<52} # {}", s, comment);
   return s + "\n";
 }
 
@@ -104,7 +135,7 @@ std::string kernel_text(const ProgramIR& ir, const Plan& plan, const Names& name
                        : (is_reduction(ir.values[id].op) && k.values.size() > 1) ? "reduction fused into the pass"
                                                                                 : "";
     if (ir.values[id].hoisted) note = note.empty() ? "hoisted out of the loop" : "hoisted out of the loop; " + note;
-    out += "      " + line(ir, names, id, note.empty() ? "" : ("# " + note).c_str());
+    out += "      " + line(ir, names, id, note);
   }
   return out;
 }
@@ -132,12 +163,13 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
       continue;
     }
     for (int32_t id : k.values)
-      out += "    " + line(ir, names, id, ir.values[id].hoisted ? "# hoisted out of the loop" : "");
+      out += "    " + line(ir, names, id, ir.values[id].hoisted ? "hoisted out of the loop" : "");
   }
   if (ir.has_loop) {
     std::string carries;
     for (const CarryDecl& c : ir.carries) carries += fmt::format("{}{} = {}", carries.empty() ? "" : ", ", c.name, names(c.init));
-    out += fmt::format("loop (max_iter={}; carry {}):\n", ir.max_iter, carries);
+    const std::string limit = ir.max_iter >= kUntilConverged ? "until converged" : fmt::format("max_iter={}", ir.max_iter);
+    out += fmt::format("loop ({}; carry {}):\n", limit, carries);
     for (size_t s = 0; s < plan.kernels.size(); ++s)
       out += kernel_text(ir, plan, names, plan.kernels[s], fmt::format("step {}", s + 1));
     for (const CarryDecl& c : ir.carries) out += fmt::format("  {} <- {}\n", c.name, names(c.update));
@@ -201,26 +233,27 @@ std::string to_dot(const ProgramIR& ir, const Plan& plan) {
   return out + "}\n";
 }
 
-bool is_known_name(const std::string& name) {
-  if (name == "fusion") return true;
-  for (const std::string& o : feature_names())
-    if (name == o) return true;
-  for (const PassInfo& p : ir_passes())
-    if (name == p.name) return true;
-  for (const std::string& r : rewrite_rule_names())
-    if (name == r) return true;
-  return false;
-}
-
-std::string known_names() {
+namespace {
+// Every name disable takes, once each, in the order known_names lists them.
+std::vector<std::string> disable_names() {
   std::vector<std::string> names;
   for (const PassInfo& p : ir_passes())
     if (std::find(names.begin(), names.end(), p.name) == names.end()) names.emplace_back(p.name);
-  names.emplace_back("fusion");
+  names.emplace_back(kFusion);
   for (const std::string& o : feature_names()) names.push_back(o);
   for (const std::string& r : rewrite_rule_names()) names.push_back(r);
+  return names;
+}
+}  // namespace
+
+bool is_known_name(const std::string& name) {
+  const std::vector<std::string> names = disable_names();
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::string known_names() {
   std::string s;
-  for (const std::string& n : names) s += (s.empty() ? "" : ", ") + n;
+  for (const std::string& n : disable_names()) s += (s.empty() ? "" : ", ") + n;
   return s;
 }
 

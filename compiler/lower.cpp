@@ -18,11 +18,11 @@ namespace sg::compiler {
 namespace {
 
 void place_in_place_updates(const ProgramIR& ir, const Options& opts, Plan& plan) {
-  if (opts.enabled("in_place")) return mark_in_place(ir, plan);
+  if (opts.enabled(kInPlace)) return mark_in_place(ir, plan);
   for (const InPlace& c : in_place_candidates(ir, plan))  // say what disabling it costs
     plan.hints.push_back(fmt::format(
-        "{} <- %{} could be stored over {} in place (one node vector less), but disable=('in_place',) keeps two buffers",
-        c.carry->name, c.carry->update, c.carry->name));
+        "{} <- %{} could be stored over {} in place (one node vector less), but disable=('{}',) keeps two buffers",
+        c.carry->name, c.carry->update, c.carry->name, kInPlace));
 }
 
 void generate_row_kernels(const ProgramIR& ir, Plan& plan) {
@@ -33,8 +33,8 @@ void generate_row_kernels(const ProgramIR& ir, Plan& plan) {
     if (plan.compile_rows) continue;
     if (k.row.refused.empty())
       plan.hints.push_back(fmt::format(
-          "step {}'s epilogue could be compiled into its row loop, but disable=('compiled',) keeps it interpreted",
-          s + 1));
+          "step {}'s epilogue could be compiled into its row loop, but disable=('{}',) keeps it interpreted", s + 1,
+          kCompiled));
     k.row = RowKernel{};
   }
 }
@@ -46,9 +46,9 @@ Plan compile(ProgramIR& ir, const Options& opts) {
   plan.opt_level = opts.opt_level;
   plan.exact = opts.exact;
   ir = optimize(ir, opts, plan.log);
-  const bool fuse = opts.opt_level >= 3 && opts.enabled("fusion");
+  const bool fuse = opts.opt_level >= 3 && opts.enabled(kFusion);
   form_kernels(ir, fuse, plan);
-  plan.compile_rows = fuse && opts.enabled("compiled");
+  plan.compile_rows = fuse && opts.enabled(kCompiled);
   if (!fuse) return plan;
   place_in_place_updates(ir, opts, plan);
   generate_row_kernels(ir, plan);

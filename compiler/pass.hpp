@@ -8,12 +8,25 @@
 
 namespace sg::compiler {
 
+constexpr int kMaxOptLevel = 3;  // opt levels are 0..kMaxOptLevel
+
+// Names disable takes beside the IR passes and rewrite rules: kernel formation's fusion, and
+// the features (feature_names(), which enable takes too).
+inline constexpr char kFusion[] = "fusion";
+inline constexpr char kInPlace[] = "in_place";
+inline constexpr char kCompiled[] = "compiled";
+
 struct Options {
   int opt_level = 3;
   bool exact = false;                 // no rewrite that changes rounding (fma, reciprocal)
   std::vector<std::string> disabled;  // pass or rule names switched off
   std::vector<std::string> opted_in;  // opt-in features switched on (opt_in_names())
   bool enabled(const std::string& name) const;
+  // ParameterError unless opt_level is 0..kMaxOptLevel.
+  void check_opt_level() const;
+  // ParameterError for a disabled name no pass, rewrite rule or feature has (is_known_name), or an
+  // enabled name no feature has.
+  void check_names() const;
 };
 
 // Features: "in_place" (a carry's update stored over the carry when only its own node reads

@@ -1,13 +1,14 @@
 // The pass pipeline, as a script: fold, hoist, CSE, DCE, rewrites, rotation (kernels come after).
 #include <algorithm>
 
+#include "compiler/explain.hpp"
 #include "compiler/pass.hpp"
 #include "core/error.hpp"
 
 namespace sg::compiler {
 
 const std::vector<std::string>& feature_names() {
-  static const std::vector<std::string> names = {"in_place", "compiled"};
+  static const std::vector<std::string> names = {kInPlace, kCompiled};
   return names;
 }
 
@@ -22,6 +23,24 @@ bool Options::enabled(const std::string& name) const {
       std::find(opted_in.begin(), opted_in.end(), name) == opted_in.end())
     return false;
   return std::find(disabled.begin(), disabled.end(), name) == disabled.end();
+}
+
+void Options::check_opt_level() const {
+  if (opt_level < 0 || opt_level > kMaxOptLevel)
+    fail(ErrorKind::Parameter, "opt_level must be 0..{}, got {}", kMaxOptLevel, opt_level);
+}
+
+void Options::check_names() const {
+  for (const std::string& name : disabled)
+    if (!is_known_name(name))
+      fail(ErrorKind::Parameter, "cannot disable '{}': no pass or rule has that name (known: {})", name, known_names());
+  const auto& features = feature_names();
+  for (const std::string& name : opted_in)
+    if (std::find(features.begin(), features.end(), name) == features.end()) {
+      std::string known;
+      for (const std::string& o : features) known += (known.empty() ? "" : ", ") + o;
+      fail(ErrorKind::Parameter, "cannot enable '{}': the features enable takes are: {}", name, known);
+    }
 }
 
 const std::vector<PassInfo>& ir_passes() {

@@ -80,7 +80,14 @@ ProgramIR rotate_loop(const ProgramIR& ir, const Options&, std::vector<std::stri
         c.op = OpCode::Carry;
         c.type = ir.values[id].type;
         c.region = Region::Body;
-        c.name = fmt::format("_pipelined_{}", id);
+        // Named after what the user called the value (explain shows it), else after its op.
+        const Value& src = ir.values[id];
+        c.name = fmt::format("{}_ahead", src.label.empty() ? std::string(op_name(src.op)) : src.label);
+        for (const CarryDecl& other : ir.carries)
+          if (other.name == c.name) c.name = fmt::format("{}_{}", c.name, id);
+        for (const CarryDecl& other : added)
+          if (other.name == c.name) c.name = fmt::format("{}_{}", c.name, id);
+        c.label = c.name;
         c.loc = ir.values[id].loc;
         const int32_t cid = rw.emit(c);
         rw.set(id, cid);

@@ -1,26 +1,26 @@
-// The executor: binds a program to a graph, runs steps, iterations and whole loops.
+// The executor: a compiled program, and a State running its steps, iterations and whole loops
+// (a State's initialization is in exec/state_init.cpp).
 #include "exec/program.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <set>
 
-#include <tbb/task_arena.h>
-
-#include "kernels/fused.hpp"
-#include "compiler/buffers.hpp"
+#include "compiler/kernels.hpp"
 #include "core/error.hpp"
-#include "core/memory.hpp"
+#include "kernels/fused.hpp"
 
 namespace sg {
 
-namespace {
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+std::shared_ptr<Program> compile_program(const std::string& ir_text, const compiler::Options& opts) {
+  opts.check_opt_level();
+  ProgramIR ir = parse_ir(ir_text);
+  opts.check_names();
+  Plan plan = compiler::compile(ir, opts);
+  return std::make_shared<Program>(std::move(ir), std::move(plan));
 }
-}  // namespace
 
 Program::Program(ProgramIR ir, Plan plan) : ir_(std::move(ir)), plan_(std::move(plan)) {
   const int32_t nv = static_cast<int32_t>(ir_.values.size());
@@ -77,6 +77,26 @@ void State::check_whole(int32_t id) const {
              batch_interrupted_ ? "was interrupted" : "stopped between steps", next_step_);
 }
 
+int32_t State::readable_output(const std::string& name) const {
+  check_readable();
+  const int32_t id = program_->find_output(name);
+  if (id < 0) fail(ErrorKind::Parameter, "no output or carried value named '{}'", name);
+  check_whole(id);
+  return id;
+}
+
+std::vector<char> State::outputs_to_hand_over() const {
+  const auto& outs = program_->ir().outputs;
+  for (const auto& [name, id] : outs) check_whole(id);
+  std::set<const unsigned char*> taken;
+  std::vector<char> moves;
+  for (const auto& [name, id] : outs) {
+    const unsigned char* p = slots_[id].node;
+    moves.push_back(value(id).type.shape != Shape::Scalar && p && taken.insert(p).second);
+  }
+  return moves;
+}
+
 Array<unsigned char> State::release_buffer(int32_t id) {
   unsigned char* p = slots_[id].node;
   released_ = true;
@@ -85,133 +105,21 @@ Array<unsigned char> State::release_buffer(int32_t id) {
   return {};
 }
 
-State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
-    : program_(std::move(program)), graph_(std::move(graph)) {
-  const ProgramIR& ir = program_->ir();
-  const int64_t n = graph_->num_nodes();
-  for (const auto& [name, value] : b.params) {
-    bool known = false;
-    for (const Value& v : ir.values) known |= (v.op == OpCode::Param || v.op == OpCode::Input) && v.name == name;
-    if (!known) {
-      std::string names;
-      for (const Value& v : ir.values)
-        if (v.op == OpCode::Param || v.op == OpCode::Input) names += (names.empty() ? "" : ", ") + v.name;
-      fail(ErrorKind::Parameter, "unknown parameter '{}'; this program takes: {}", name,
-           names.empty() ? "nothing" : names);
-    }
+std::vector<RowLoopSummary> State::row_loop_summaries() const {
+  std::vector<RowLoopSummary> out;
+  const auto& steps = program_->steps();
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (!steps[i].row.attached()) continue;
+    const RowLoopChoice& c = row_loops_[i];
+    RowLoopSummary r{i, c.chosen >= 0 ? row_loop_name(RowLoop(c.chosen)) : nullptr, {}, c.pairs, {}, nullptr};
+    for (int l = 0; l < kRowLoops; ++l)
+      if (c.best_ns[l] != std::numeric_limits<int64_t>::max())  // not tried
+        r.best_ns.emplace_back(row_loop_name(RowLoop(l)), c.best_ns[l]);
+    if (c.pairs > 0) r.rows_vs_chunks = std::exp(c.median_log_ratio());
+    if (!steps[i].row.branch_masks.empty()) r.masks = row_branch(i) ? "branch" : "select";
+    out.push_back(std::move(r));
   }
-  for (const auto& [name, data] : b.inputs) {
-    bool known = false;
-    for (const Value& v : ir.values) known |= v.op == OpCode::Input && v.name == name;
-    if (!known) fail(ErrorKind::Parameter, "unknown input vector '{}'", name);
-    if (data == nullptr && n > 0) fail(ErrorKind::Parameter, "input vector '{}' has no data", name);
-  }
-  const BufferAssignment plan = assign_buffers(ir, program_->plan(), n);
-  double bytes = 0;
-  for (int64_t b : plan.buffer_bytes) bytes += static_cast<double>(b);
-  ensure_memory(bytes, "allocating this program's state");
-  for (int64_t b : plan.buffer_bytes) {
-    buffers_.emplace_back(static_cast<size_t>(b));
-    ++stats_.allocations;
-  }
-
-  slots_.resize(ir.values.size());
-  partial_at_.assign(ir.values.size(), -1);
-  const int64_t nb = graph_->partition().num_blocks();
-  for (size_t id = 0; id < ir.values.size(); ++id) {
-    const Rule r = op_info(ir.values[id].op).rule;
-    if (r == Rule::Reduce || r == Rule::ReduceMask || r == Rule::Normalize) {
-      partial_at_[id] = static_cast<int64_t>(partials_.size());
-      partials_.resize(partials_.size() + static_cast<size_t>(nb));
-    }
-  }
-  // Hoisted bool vectors never change after init: fused kernels summarize each strip once.
-  mask_summary_at_.assign(ir.values.size(), -1);
-  for (size_t id = 0; id < ir.values.size(); ++id) {
-    const Value& v = ir.values[id];
-    if (v.region == Region::Prologue && v.type.shape == Shape::Node && v.type.dtype == DType::Bool) {
-      mask_summary_at_[id] = static_cast<int64_t>(mask_summaries_.size());
-      mask_summaries_.resize(mask_summaries_.size() + static_cast<size_t>(nb * kStripsPerBlock), int8_t{-1});
-    }
-  }
-  // Scratch for every thread that may run a kernel, so no iteration allocates.
-  int64_t max_temps = 1;
-  for (const std::vector<Kernel>* ks : {&program_->prologue(), &program_->steps()})
-    for (const Kernel& k : *ks) {
-      int64_t t = 0;
-      for (size_t i = 0; i < k.values.size(); ++i) t += k.strip_temp(i);
-      max_temps = std::max(max_temps, t);
-    }
-  threads_.resize(static_cast<size_t>(std::max(1, tbb::this_task_arena::max_concurrency())));
-  for (ThreadScratch& t : threads_) {
-    t.temps = Array<unsigned char>(static_cast<size_t>(max_temps * kStripBytes));
-    t.operands = Array<unsigned char>(static_cast<size_t>(3 * kBlockNodes * 8));
-    t.block.temps.reserve(static_cast<size_t>(max_temps));
-  }
-  frame_ = Frame{&ir, graph_.get(), &slots_, &partials_, &partial_at_, &threads_, &mask_summaries_,
-                 &mask_summary_at_};
-  for (size_t id = 0; id < ir.values.size(); ++id) {
-    const Value& v = ir.values[id];
-    Slot& s = slots_[id];
-    if (plan.buffer_of[id] >= 0) s.node = buffers_[plan.buffer_of[id]].data();
-    if (v.op == OpCode::Param) {
-      auto it = b.params.find(v.name);
-      const double x = it == b.params.end() ? v.number : it->second;
-      if (v.type.dtype == DType::I64) {
-        if (!(std::isfinite(x) && x == std::trunc(x) && std::abs(x) < 9.2e18))
-          fail(ErrorKind::Parameter, "parameter '{}' must be an integer, got {}", v.name, x);
-        s.i = static_cast<int64_t>(x);
-      } else {
-        s.f = v.type.dtype == DType::F32 ? static_cast<double>(static_cast<float>(x)) : x;
-      }
-    } else if (v.op == OpCode::Input) {
-      auto it = b.inputs.find(v.name);
-      if (it == b.inputs.end()) fail(ErrorKind::Parameter, "input vector '{}' is required", v.name);
-      const double* src = it->second;
-      // Values cross the boundary as float64: an int64 or bool input must hold exact values
-      // (a NaN or 1e30 cast to int64 is undefined behaviour; 2.0 is no bool).
-      for (int64_t i = 0; i < n && v.type.dtype == DType::I64; ++i)
-        if (!(std::isfinite(src[i]) && src[i] == std::trunc(src[i]) && std::abs(src[i]) < 9.2e18))
-          fail(ErrorKind::Parameter, "input vector '{}'[{}] = {} is not an int64 value", v.name, i, src[i]);
-      for (int64_t i = 0; i < n && v.type.dtype == DType::Bool; ++i)
-        if (!(src[i] == 0.0 || src[i] == 1.0))
-          fail(ErrorKind::Parameter, "input vector '{}'[{}] = {} is not a bool (0 or 1)", v.name, i, src[i]);
-      with_dtype(v.type.dtype, [&](auto t) {
-        using T = decltype(t);
-        T* dst = s.vec<T>();
-        for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<T>(src[i]);
-      });
-    }
-  }
-  for (const Kernel& k : program_->prologue()) run_kernel(frame_, k);
-  // A carry updated from a carried value needs that value as it was before this iteration's
-  // updates: it is staged in a buffer of its own.
-  staged_.resize(ir.carries.size());
-  for (size_t k = 0; k < ir.carries.size(); ++k) {
-    const CarryDecl& c = ir.carries[k];
-    if (value(c.update).op == OpCode::Carry && value(c.value).type.shape == Shape::Node) {
-      buffers_.emplace_back(static_cast<size_t>(n) * dtype_size(value(c.value).type.dtype));
-      ++stats_.allocations;
-      staged_[k].node = buffers_.back().data();
-    }
-  }
-  for (const CarryDecl& c : ir.carries) {
-    Slot &dst = slots_[c.value], &src = slots_[c.init];
-    dst.f = src.f;
-    dst.i = src.i;
-    if (src.node && src.node != dst.node)  // the same buffer: the carry took over its init's (buffers.cpp)
-      std::memcpy(dst.node, src.node, static_cast<size_t>(n) * dtype_size(value(c.value).type.dtype));
-  }
-  stats_.step_ns.assign(program_->steps().size(), 0);
-  for (const Kernel& k : program_->steps())
-    if (k.writes_in_place()) done_blocks_.assign(static_cast<size_t>(nb), 0);
-  frame_.done_blocks = done_blocks_.data();  // read only by kernels that store in place
-  for (const Kernel& k : program_->steps()) row_branch_.push_back(masks_nearly_uniform(frame_, k.row));
-  row_loops_ = program_->row_loops_for(graph_);  // the measurements of earlier States on this graph
-  row_loops_.resize(program_->steps().size());
-  for (RowLoopChoice& c : row_loops_) c.start_state();
-  if (program_->plan().row_loop >= 0)
-    for (RowLoopChoice& c : row_loops_) c.chosen = program_->plan().row_loop;
+  return out;
 }
 
 void State::run_step(int32_t index) {

@@ -1,20 +1,31 @@
 // Program (a validated IR and its step list) and State (one run's buffers over one graph).
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "compiler/pass.hpp"
 #include "kernels/frame.hpp"
 #include "graph/graph.hpp"
 #include "ir/ir.hpp"
 #include "kernels/plan.hpp"
 
 namespace sg {
+
+struct BufferAssignment;  // compiler/buffers.hpp
+
+// Steady-clock time, for step and native-call timings.
+inline int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 struct Stats {
   int64_t native_calls = 0;
@@ -65,6 +76,23 @@ class Program {
 };
 using ProgramPtr = std::shared_ptr<const Program>;
 
+// Parse IR text, check the options and compile: the Python Program's constructor. Mutable: its
+// row kernels are attached afterwards.
+std::shared_ptr<Program> compile_program(const std::string& ir_text, const compiler::Options& opts);
+
+// The C++ compiler flags a row kernel's library is built with (exec/row_library.cpp).
+std::vector<std::string> row_kernel_flags();
+
+// How one loop step's compiled row kernel runs, as a State's stats report it.
+struct RowLoopSummary {
+  size_t step;
+  const char* chosen;                                    // row_loop_name, nullptr while still measuring
+  std::vector<std::pair<const char*, int64_t>> best_ns;  // the best time of each loop tried
+  int pairs;                                             // chunks-rows pairs timed
+  std::optional<double> rows_vs_chunks;                  // their median t_rows / t_chunks, once any
+  const char* masks;  // "branch" or "select" if it folds a reduction over a hoisted mask, else nullptr
+};
+
 // Values bound at init: scalar params by name, node-vector inputs by name (length n, float64).
 struct Bindings {
   std::map<std::string, double> params;
@@ -91,6 +119,8 @@ class State {
   const std::vector<RowLoopChoice>& row_loops() const { return row_loops_; }
   // Per loop step: whether its compiled row kernel branches on its hoisted masks (row_variant).
   bool row_branch(size_t step) const { return step < row_branch_.size() && row_branch_[step]; }
+  // The steps with an attached row kernel, in order.
+  std::vector<RowLoopSummary> row_loop_summaries() const;
 
   void apply_step(int64_t i);  // one body step; the last one also finishes the iteration
   void apply_batch();          // one whole iteration
@@ -101,6 +131,13 @@ class State {
   // State is then spent: every later use raises StateError. run(graph) hands its outputs to
   // its Result this way instead of copying them (its State is private).
   Array<unsigned char> release_buffer(int32_t id);
+  // The id of output or carried value `name`, for reading it now: check_readable, check_whole,
+  // and ParameterError if there is no such value.
+  int32_t readable_output(const std::string& name) const;
+  // Per output (ir().outputs order), after check_whole of each: whether its buffer can be handed
+  // over by release_buffer. Not for scalars, outputs without a buffer, or one an earlier output
+  // already took; those are copied.
+  std::vector<char> outputs_to_hand_over() const;
 
   Slot& slot(int32_t id) { return slots_[id]; }
   const Value& value(int32_t id) const { return program_->ir().values[id]; }
@@ -116,6 +153,23 @@ class State {
    private:
     State& s_;
   };
+  // Counts one native call in stats(): its boundary time is the call's wall time minus what its
+  // kernels took. The bindings time each apply with one.
+  class CallTimer {
+   public:
+    explicit CallTimer(State& s) : s_(s), t0_(now_ns()), k0_(s.stats().kernel_ns) {}
+    ~CallTimer() {
+      Stats& st = s_.stats();
+      ++st.native_calls;
+      st.boundary_ns += (now_ns() - t0_) - (st.kernel_ns - k0_);
+    }
+    CallTimer(const CallTimer&) = delete;
+    CallTimer& operator=(const CallTimer&) = delete;
+
+   private:
+    State& s_;
+    int64_t t0_, k0_;
+  };
   // Every read of the State from outside (outputs, iteration, residuals, stats) calls this first:
   // StateError while another thread is inside a Use of it. The thread inside may read (run's
   // progress callback runs between iterations, when nothing is being written).
@@ -125,6 +179,18 @@ class State {
   void check_whole(int32_t id) const;
 
  private:
+  // Initialization, in order (exec/state_init.cpp).
+  void allocate_buffers(const BufferAssignment& plan);
+  void allocate_slots_and_partials();
+  void allocate_mask_summaries();
+  void allocate_thread_scratch();
+  void bind_values(const BufferAssignment& plan, const Bindings& b);
+  void run_prologue();
+  void stage_carry_to_carry_updates();
+  void start_carries_at_init();
+  void prepare_steps();
+  void choose_row_loops();
+
   void run_step(int32_t id);
   void end_iteration();
 

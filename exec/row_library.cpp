@@ -1,4 +1,5 @@
-// Loading a compiled row kernel (a shared library built from compiler/row_codegen.cpp's source).
+// Compiled row kernels (libraries built from compiler/row_codegen.cpp's source): the flags they
+// are built with, loading them, and how their steps' row loops are chosen.
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -7,6 +8,18 @@
 #include "exec/program.hpp"
 
 namespace sg {
+
+// No contraction (plans say where an FMA is) and no fast-math, so every operation rounds as the
+// interpreter's; the host CPU's instruction set (the library is built where it runs; the cache
+// key names the CPU). Not AVX-512: the kernels' vectors are 4 x f64, and its 16 extra registers
+// let GCC park pointers of the gather loop in xmm16-31, which slows the gather.
+std::vector<std::string> row_kernel_flags() {
+  std::vector<std::string> flags{"-std=c++17", "-O3", "-march=native", "-fPIC", "-shared", "-ffp-contract=off"};
+#if defined(__x86_64__) || defined(__i386__)
+  flags.push_back("-mno-avx512f");
+#endif
+  return flags;
+}
 
 void Program::attach_row_kernel(size_t step, const std::string& path) {
   if (step >= plan_.kernels.size()) fail(ErrorKind::Program, "attach_row_kernel: no step {}", step + 1);

@@ -29,6 +29,7 @@ struct Value {
   EdgeOp edge = EdgeOp::None;
   bool weighted = false;       // out_degree / in_degree
   bool by_max = false;         // normalize by max instead of sum
+  std::string label;           // what the user called it (explain only: never part of its identity)
   std::string loc;             // the user's source line, for messages
   bool hoisted = false;        // moved out of the loop by the optimizer
 };
@@ -39,6 +40,10 @@ struct CarryDecl {
   int32_t value = -1;   // the Carry op inside the body
   int32_t update = -1;  // body (or prologue) value giving the next iteration's value
 };
+
+// The iteration limit the Builder gives loops that stop on their own (a fixed point reached):
+// explain prints "until converged" for it.
+constexpr int64_t kUntilConverged = int64_t{1} << 62;
 
 struct ProgramIR {
   std::vector<Value> values;

@@ -132,6 +132,10 @@ void parse_attr(Value& v, std::string_view tok, size_t line) {
     if (!is_identifier(val))
       bad(line, fmt::format("name {} is not an identifier (ASCII, at most 200 characters)", show(val)));
     v.name = std::string(val);
+  } else if (key == "label") {
+    if (!is_identifier(val))
+      bad(line, fmt::format("label {} is not an identifier (ASCII, at most 200 characters)", show(val)));
+    v.label = std::string(val);
   } else if (key == "to") v.to = parse_enum<DType>(val, kDTypes, line, "dtype");
   else if (key == "combine") v.combine = parse_enum<Combine>(val, kCombines, line, "combine");
   else if (key == "direction") v.direction = parse_enum<Direction>(val, kDirections, line, "direction");

@@ -1,43 +1,16 @@
 // Bindings of Program and State: the IR crosses once; each apply is one native call.
-#include <algorithm>
-#include <chrono>
-#include <cmath>
-#include <limits>
-#include <map>
-#include <set>
 #include <memory>
-#include <optional>
+#include <vector>
 
 #include <pybind11/stl.h>
 
 #include "python/bindings/bindings.hpp"
 #include "compiler/explain.hpp"
-#include "compiler/kernels.hpp"
 #include "exec/program.hpp"
 
 namespace sg::py_bind {
 
 namespace {
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-// Counts one native call; boundary time = the call's wall time minus what kernels took.
-class CallTimer {
- public:
-  explicit CallTimer(State& s) : s_(s), t0_(now_ns()), k0_(s.stats().kernel_ns) {}
-  ~CallTimer() {
-    Stats& st = s_.stats();
-    ++st.native_calls;
-    st.boundary_ns += (now_ns() - t0_) - (st.kernel_ns - k0_);
-  }
-
- private:
-  State& s_;
-  int64_t t0_, k0_;
-};
 
 // n elements of dtype d at `data`, kept alive by `owner` (bool vectors: one byte per node).
 py::object node_array(DType d, py::ssize_t n, unsigned char* data, py::handle owner) {
@@ -101,25 +74,11 @@ void bind_program(py::module_& m) {
   py::class_<Program, std::shared_ptr<Program>>(m, "Program")
       .def(py::init([](const std::string& text, int opt_level, bool exact, std::vector<std::string> disable,
                        std::vector<std::string> enable) {
-             if (opt_level < 0 || opt_level > 3) fail(ErrorKind::Parameter, "opt_level must be 0..3, got {}", opt_level);
-             ProgramIR ir = parse_ir(text);
-             compiler::Options opts{opt_level, exact, std::move(disable), std::move(enable)};
-             for (const std::string& name : opts.disabled)
-               if (!compiler::is_known_name(name))
-                 fail(ErrorKind::Parameter, "cannot disable '{}': no pass or rule has that name (known: {})", name,
-                      compiler::known_names());
-             const auto& features = compiler::feature_names();
-             for (const std::string& name : opts.opted_in)
-               if (std::find(features.begin(), features.end(), name) == features.end()) {
-                 std::string known;
-                 for (const std::string& o : features) known += (known.empty() ? "" : ", ") + o;
-                 fail(ErrorKind::Parameter, "cannot enable '{}': the features enable takes are: {}", name, known);
-               }
-             Plan plan = compiler::compile(ir, opts);
-             return std::make_shared<Program>(std::move(ir), std::move(plan));
+             return compile_program(text, compiler::Options{opt_level, exact, std::move(disable), std::move(enable)});
            }),
-           py::arg("ir_text"), py::arg("opt_level") = 3, py::arg("exact") = false,
-           py::arg("disable") = std::vector<std::string>{}, py::arg("enable") = std::vector<std::string>{})
+           py::arg("ir_text"), py::arg("opt_level") = compiler::Options().opt_level,
+           py::arg("exact") = compiler::Options().exact, py::arg("disable") = std::vector<std::string>{},
+           py::arg("enable") = std::vector<std::string>{})
       .def_property_readonly("num_steps", [](const Program& p) { return p.steps().size(); })
       .def_property_readonly("has_loop", [](const Program& p) { return p.ir().has_loop; })
       .def_property_readonly("max_iter", [](const Program& p) { return p.ir().max_iter; })
@@ -152,18 +111,7 @@ void bind_program(py::module_& m) {
       .def("attach_row_kernel", &Program::attach_row_kernel, py::arg("step"), py::arg("path"))
       .def("set_row_loop", &Program::set_row_loop, py::arg("name"))
       .def("leave_rows_interpreted", &Program::leave_rows_interpreted, py::arg("why"));
-  // Flags a row kernel is compiled with. No contraction (plans say where an FMA is) and no
-  // fast-math, so every operation rounds as the interpreter's; the host CPU's instruction set
-  // (the library is built where it runs; the cache key names the CPU). Not AVX-512: the kernels'
-  // vectors are 4 x f64, and its 16 extra registers let GCC park pointers of the gather loop in
-  // xmm16-31 (Zen 4, PageRank on uniform(200k): 1.06-1.24x the twin's time, 1.01-1.06x without).
-  m.def("row_kernel_flags", []() {
-    std::vector<std::string> flags{"-std=c++17", "-O3", "-march=native", "-fPIC", "-shared", "-ffp-contract=off"};
-#if defined(__x86_64__) || defined(__i386__)
-    flags.push_back("-mno-avx512f");
-#endif
-    return flags;
-  });
+  m.def("row_kernel_flags", &row_kernel_flags);
 
   py::class_<State, std::shared_ptr<State>>(m, "State")
       // Reads check that no other thread is running the State (residuals could be reallocated
@@ -180,21 +128,21 @@ void bind_program(py::module_& m) {
           "apply_step",
           [](State& s, int64_t i) {
             State::Use use(s);
-            CallTimer timer(s);
+            State::CallTimer timer(s);
             interruptible([&] { s.apply_step(i); });  // interrupted: the step is discarded, call it again
           },
           py::arg("i"))
       .def("apply_batch",
            [](State& s) {
              State::Use use(s);
-             CallTimer timer(s);
+             State::CallTimer timer(s);
              interruptible([&] { s.apply_batch(); });  // interrupted: the iteration is discarded
            })
       .def(
           "run",
           [](State& s, int64_t max_iter, py::object progress) {
             State::Use use(s);
-            CallTimer timer(s);
+            State::CallTimer timer(s);
             // Signals are checked between iterations and (SIGINT) inside kernels; an interrupted
             // iteration is discarded, so the State is as after the last completed one.
             interruptible([&] {
@@ -219,11 +167,7 @@ void bind_program(py::module_& m) {
           "get",
           [](py::object self, const std::string& name) {
             State& s = self.cast<State&>();
-            s.check_readable();
-            const int32_t id = s.program().find_output(name);
-            if (id < 0) fail(ErrorKind::Parameter, "no output or carried value named '{}'", name);
-            s.check_whole(id);
-            return value_of(s, id, self);
+            return value_of(s, s.readable_output(name), self);
           },
           py::arg("name"))
       .def("take_outputs",
@@ -234,19 +178,20 @@ void bind_program(py::module_& m) {
              const auto n = static_cast<py::ssize_t>(s.graph()->num_nodes());
              py::dict out;
              const auto& outs = s.program().ir().outputs;
-             for (const auto& [name, id] : outs) s.check_whole(id);
+             const std::vector<char> moves = s.outputs_to_hand_over();
              py::object self = py::cast(&s, py::return_value_policy::reference);
              // Values are read (scalars, copies) before any buffer moves out.
-             std::set<const unsigned char*> taken;
-             std::map<std::string, py::object> early;
-             for (const auto& [name, id] : outs) {
-               const unsigned char* p = s.slot(id).node;
-               if (s.value(id).type.shape == Shape::Scalar) early[name] = value_of(s, id, self);
-               else if (!p || !taken.insert(p).second) early[name] = py::array(value_of(s, id, self)).attr("copy")();
+             std::vector<py::object> early(outs.size());
+             for (size_t i = 0; i < outs.size(); ++i) {
+               if (moves[i]) continue;
+               const int32_t id = outs[i].second;
+               early[i] = s.value(id).type.shape == Shape::Scalar ? value_of(s, id, self)
+                                                                  : py::array(value_of(s, id, self)).attr("copy")();
              }
-             for (const auto& [name, id] : outs) {
-               if (early.count(name)) {
-                 out[py::str(name)] = early[name];
+             for (size_t i = 0; i < outs.size(); ++i) {
+               const auto& [name, id] = outs[i];
+               if (!moves[i]) {
+                 out[py::str(name)] = early[i];
                  continue;
                }
                auto* held = new Array<unsigned char>(s.release_buffer(id));
@@ -271,19 +216,15 @@ void bind_program(py::module_& m) {
         // the best time of each loop tried, in nanoseconds, the pairs timed, and (if it folds a
         // reduction over a hoisted mask) whether it tests that mask with a branch or a select.
         py::dict loops;
-        const auto& steps = s.program().steps();
-        for (size_t i = 0; i < steps.size(); ++i) {
-          if (!steps[i].row.attached()) continue;
-          const RowLoopChoice& c = s.row_loops()[i];
+        for (const RowLoopSummary& r : s.row_loop_summaries()) {
           py::dict one, best;
-          one["chosen"] = c.chosen >= 0 ? py::object(py::str(row_loop_name(RowLoop(c.chosen)))) : py::object(py::none());
-          for (int l = 0; l < kRowLoops; ++l)
-            if (c.best_ns[l] != std::numeric_limits<int64_t>::max()) best[row_loop_name(RowLoop(l))] = c.best_ns[l];
+          one["chosen"] = r.chosen ? py::object(py::str(r.chosen)) : py::object(py::none());
+          for (const auto& [loop, ns] : r.best_ns) best[loop] = ns;
           one["best_ns"] = best;
-          one["pairs"] = c.pairs;  // chunks-rows pairs timed; their median ratio t_rows / t_chunks:
-          if (c.pairs > 0) one["rows_vs_chunks"] = std::exp(c.median_log_ratio());
-          if (!steps[i].row.branch_masks.empty()) one["masks"] = s.row_branch(i) ? "branch" : "select";
-          loops[py::int_(i)] = one;
+          one["pairs"] = r.pairs;
+          if (r.rows_vs_chunks) one["rows_vs_chunks"] = *r.rows_vs_chunks;
+          if (r.masks) one["masks"] = r.masks;
+          loops[py::int_(r.step)] = one;
         }
         d["row_loops"] = loops;
         return d;
