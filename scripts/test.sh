@@ -7,6 +7,7 @@ PY=${PYTHON:-python3}
 
 echo "[test] layer order of the source folders (scripts/check_layers.py)"
 $PY scripts/check_layers.py
+$PY scripts/check_file_sizes.py  # no library source file over 400 lines
 
 echo "[test] C++ tests (ASan + UBSan)"
 cmake -S . -B build/ctest-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSG_SANITIZE=ON \

@@ -1,0 +1,98 @@
+"""The builder's computing steps: elementwise ops, reductions, and neighbor aggregation."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from stepgraph.builder_record import _FLOATS, _OPS, _Recorder
+from stepgraph.builder_values import Value, _dtype
+from stepgraph.errors import ProgramError
+
+
+class _Ops(_Recorder):
+    """The Builder methods that compute a value from recorded values."""
+
+    # -- elementwise -------------------------------------------------------------------
+    def where(self, mask: Any, a: Any, b: Any) -> Value:
+        """``a`` where ``mask`` holds, else ``b`` (scalars broadcast)."""
+        dtype = next((self._rec(x).dtype for x in (a, b) if isinstance(x, Value)), "f64")
+        vm, va, vb = self._lift(mask, "bool"), self._lift(a, dtype), self._lift(b, dtype)
+        rm, ra, rb = self._rec(vm), self._rec(va), self._rec(vb)
+        # The mask is always bool; the table's domain is that of a and b.
+        if rm.dtype != "bool" or ra.dtype != rb.dtype or ra.dtype not in _OPS["where"].dtypes:
+            self._fail("where", "needs (mask, a, b) with a and b of one dtype", rm, ra, rb)
+        return Value(self, self._add("where", ra.dtype, rm.node or ra.node or rb.node, (vm._id, va._id, vb._id)))
+
+    def minimum(self, a: Any, b: Any) -> Value: return self._binary("minimum", a, b)
+    def maximum(self, a: Any, b: Any) -> Value: return self._binary("maximum", a, b)
+    def pow(self, a: Any, b: Any) -> Value: return self._binary("pow", a, b)
+    def abs(self, x: Any) -> Value: return self._unary("abs", x)
+    def sqrt(self, x: Any) -> Value: return self._unary("sqrt", x)
+    def exp(self, x: Any) -> Value: return self._unary("exp", x)
+    def log(self, x: Any) -> Value: return self._unary("log", x)
+    def recip(self, x: Any) -> Value: return self._unary("recip", x)
+
+    def floor(self, x: Any) -> Value:
+        """The largest integer <= x, elementwise, in x's float dtype (also ``math.floor(x)``).
+
+        -0.0, +-inf and NaN come back unchanged; an int64 input is refused (it needs no rounding).
+        """
+        return self._unary("floor", x)
+
+    def ceil(self, x: Any) -> Value:
+        """The smallest integer >= x, elementwise, in x's float dtype (also ``math.ceil(x)``).
+
+        -0.0, +-inf and NaN come back unchanged, and ceil(-0.5) is -0.0; an int64 input is refused.
+        """
+        return self._unary("ceil", x)
+
+    def cast(self, x: Any, dtype: Any) -> Value:
+        v = self._lift(x, "f64")
+        r = self._rec(v)
+        d = _dtype(dtype)
+        return Value(self, self._add("cast", d, r.node, (v._id,), {"to": d}))
+
+    # -- reductions ----------------------------------------------------------------------
+    def sum(self, x: Any) -> Value: return self._reduce("sum", x)
+    def mean(self, x: Any) -> Value: return self._reduce("mean", x)
+    def min(self, x: Any) -> Value: return self._reduce("min", x)
+    def max(self, x: Any) -> Value: return self._reduce("max", x)
+    def count(self, x: Any) -> Value: return self._reduce("count", x)
+    def any(self, x: Any) -> Value: return self._reduce("any", x)
+    def all(self, x: Any) -> Value: return self._reduce("all", x)
+    def norm_l1(self, x: Any) -> Value: return self._reduce("norm_l1", x)
+    def norm_l2(self, x: Any) -> Value: return self._reduce("norm_l2", x)
+    def norm_inf(self, x: Any) -> Value: return self._reduce("norm_inf", x)
+
+    # -- graph ---------------------------------------------------------------------------
+    def neighbor_agg(self, x: Any, combine: str = "sum", direction: str = "in", edge: Optional[str] = None) -> Value:
+        """Per node, combine the values of its neighbors (pull).
+
+        ``direction="in"`` gathers over in-edges (u -> v contributes x[u] to v), "out" over
+        out-edges, "both" over both (once for undirected graphs). ``edge`` applies the edge
+        weight first: "mul_weight" (plus-times) or "add_weight" (min-plus). ``combine="mode"``
+        gives the most frequent int64 label, ties to the smallest.
+        """
+        if combine not in ("sum", "min", "max", "mean", "mode"):
+            raise ProgramError(f"neighbor_agg: combine must be sum, min, max, mean or mode, got {combine!r}")
+        if direction not in ("in", "out", "both"):
+            raise ProgramError(f"neighbor_agg: direction must be in, out or both, got {direction!r}")
+        edge_name = edge or "none"
+        if edge_name not in ("none", "mul_weight", "add_weight"):
+            raise ProgramError(f"neighbor_agg: edge must be None, 'mul_weight' or 'add_weight', got {edge!r}")
+        v, r = self._node_input("neighbor_agg", x)
+        if r.dtype not in _OPS["neighbor_agg"].dtypes or (combine == "mode" and r.dtype != "i64") or (
+            (combine == "mean" or edge_name != "none") and r.dtype not in _FLOATS
+        ):
+            self._fail("neighbor_agg", f"combine={combine}, edge={edge_name} does not fit this vector", r)
+        attrs = {"combine": combine, "direction": direction, "edge": edge_name}
+        return Value(self, self._add("neighbor_agg", r.dtype, True, (v._id,), attrs))
+
+    def normalize(self, x: Any, by: str = "sum") -> Value:
+        """x / sum(x) (or x / max(x))."""
+        if by not in ("sum", "max"):
+            raise ProgramError(f"normalize: by must be 'sum' or 'max', got {by!r}")
+        v, r = self._node_input("normalize", x)
+        if r.dtype not in _OPS["normalize"].dtypes:
+            self._fail("normalize", "needs a float node vector", r)
+        return Value(self, self._add("normalize", r.dtype, True, (v._id,), {"by": by}))
