@@ -8,20 +8,44 @@ builder_ops (elementwise ops, reductions, aggregation), builder_loop (Loop).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+import linecache
+import re
+from typing import TYPE_CHECKING, Any, Dict, Sequence
 from urllib.parse import quote
 
 import numpy as np
 
 from stepgraph.builder_loop import Loop
 from stepgraph.builder_ops import _Ops
-from stepgraph.builder_values import _NAMES, Number, Value, _check_name, _dtype, _number, _user_line
+from stepgraph.builder_values import _NAMES, Number, Value, _check_name, _dtype, _number, _Rec, _user_line
 from stepgraph.errors import ProgramError
 
 if TYPE_CHECKING:
     from stepgraph.program import Program
 
 __all__ = ["Builder", "Value", "Loop"]
+
+
+_ASSIGNED = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)")
+
+
+def _labels(values: Sequence[_Rec]) -> Dict[int, str]:
+    """What the user called each value, for explain(): on a source line ``name = ...``, the
+    last value recorded there is ``name`` (params, inputs and carries keep their own names)."""
+    last: Dict[str, int] = {}
+    for vid, r in enumerate(values):
+        if r.loc:
+            last[r.loc] = vid
+    out: Dict[int, str] = {}
+    for loc, vid in last.items():
+        r = values[vid]
+        path, _, line = loc.rpartition(":")
+        if r.op in ("param", "input", "carry", "const") or not line.isdigit():
+            continue
+        m = _ASSIGNED.match(linecache.getline(path, int(line)))
+        if m and len(m.group(1)) <= 200:
+            out[vid] = m.group(1)
+    return out
 
 
 class Builder(_Ops):
@@ -115,11 +139,14 @@ class Builder(_Ops):
         lines = ["sgir 1"]
         if self._loop is not None:
             lines.append(f"loop {self._loop.max_iter}")
-        for r in self._values:
+        labels = _labels(self._values)
+        for vid, r in enumerate(self._values):
             parts = ["v", r.region, r.op, r.dtype, "n" if r.node else "s", str(len(r.inputs))]
             parts += [str(i) for i in r.inputs]
             for k, val in r.attrs.items():
                 parts.append(f"{k}={repr(float(val)) if k == 'number' else val}")
+            if vid in labels:
+                parts.append("label=" + labels[vid])
             if r.loc:
                 parts.append("loc=" + quote(r.loc, safe="/:._-"))
             lines.append(" ".join(parts))

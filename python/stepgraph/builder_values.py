@@ -69,10 +69,17 @@ def _number(value: Any, what: str, dtype: str = "f64") -> float:
         raise ProgramError(f"{what}: an integer too large for a float64 (at {_user_line()})") from None
 
 
+def _in_builder(path: str) -> bool:
+    """Whether a frame's file is the Builder's own machinery (not an algorithm built with it)."""
+    path = os.path.abspath(path)
+    return os.path.dirname(path) == _PKG_DIR and os.path.basename(path).startswith(("builder", "program"))
+
+
 def _user_line() -> str:
-    """file:line of the first caller outside the stepgraph package."""
+    """file:line of the first caller outside the Builder: the user's line, or the line of an
+    ``stepgraph.algorithms`` program that recorded the step."""
     frame: Optional[FrameType] = sys._getframe(1)
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PKG_DIR):
+    while frame is not None and _in_builder(frame.f_code.co_filename):
         frame = frame.f_back
     if frame is None:
         return ""

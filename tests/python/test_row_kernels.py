@@ -107,7 +107,7 @@ def test_sink_sum_branches_on_nearly_uniform_masks_with_the_interpreted_bits(wei
     # 15/16 of the nodes are sinks (predicted), a select otherwise; both give the interpreter's bits.
     plain = _interpreted(sg.algorithms.pagerank_program(tol=0.0, max_iter=12))
     prog = _with(plain, "compiled")
-    assert "%9 with a branch when under 1/16 or over 15/16" in prog.explain()
+    assert "sink with a branch when under 1/16 or over 15/16" in prog.explain()
     graphs = {
         "branch": [_graph(weighted=weighted),  # 0.03 % sinks
                    _graph(20_000, 600, seed=4, weighted=weighted)],  # 97 % sinks
