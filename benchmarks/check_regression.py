@@ -47,22 +47,44 @@ def compare(result: Dict[str, Any], baseline: Dict[str, Any], threshold: float, 
                 rows.append({"graph": gname, "mode": key, "status": "missing in result"})
                 continue
             if mr.get("iters") != mb.get("iters"):
-                rows.append({"graph": gname, "mode": key, "status": f"iters differ ({mr.get('iters')} vs "
-                             f"{mb.get('iters')}): compared anyway"})
+                rows.append(
+                    {
+                        "graph": gname,
+                        "mode": key,
+                        "status": f"iters differ ({mr.get('iters')} vs {mb.get('iters')}): compared anyway",
+                    }
+                )
             med = mr["ratio_median"] / mb["ratio_median"] - 1
             best = mr["ratio_best"] / mb["ratio_best"] - 1
-            worse = {"median": med > threshold, "best": best > threshold,
-                     "both": med > threshold and best > threshold}[metric]
-            rows.append({"graph": gname, "mode": key, "base_median": mb["ratio_median"],
-                         "median": mr["ratio_median"], "change_median": med, "base_best": mb["ratio_best"],
-                         "best": mr["ratio_best"], "change_best": best,
-                         "status": "REGRESSION" if worse else "ok"})
+            worse = {"median": med > threshold, "best": best > threshold, "both": med > threshold and best > threshold}[
+                metric
+            ]
+            rows.append(
+                {
+                    "graph": gname,
+                    "mode": key,
+                    "base_median": mb["ratio_median"],
+                    "median": mr["ratio_median"],
+                    "change_median": med,
+                    "base_best": mb["ratio_best"],
+                    "best": mr["ratio_best"],
+                    "change_best": best,
+                    "status": "REGRESSION" if worse else "ok",
+                }
+            )
         for key, pb in gb.get("peers", {}).items():
             pr = gr.get("peers", {}).get(key)
             if pr and "speedup_median" in pb and "speedup_median" in pr:
-                rows.append({"graph": gname, "mode": f"peer:{key}", "base_median": pb["speedup_median"],
-                             "median": pr["speedup_median"], "change_median": pr["speedup_median"] / pb["speedup_median"] - 1,
-                             "status": "info (peer/native speedup)"})
+                rows.append(
+                    {
+                        "graph": gname,
+                        "mode": f"peer:{key}",
+                        "base_median": pb["speedup_median"],
+                        "median": pr["speedup_median"],
+                        "change_median": pr["speedup_median"] / pb["speedup_median"] - 1,
+                        "status": "info (peer/native speedup)",
+                    }
+                )
     return rows
 
 
@@ -75,20 +97,29 @@ def main(argv: List[str] | None = None) -> int:
     args = ap.parse_args(argv)
     result, baseline = load(args.result), load(args.baseline)
     rows = compare(result, baseline, args.threshold, args.metric)
-    print(f"result {args.result} ({result['meta'].get('date')}, git {result['meta'].get('git')}) vs baseline "
-          f"{args.baseline} ({baseline['meta'].get('date')}, git {baseline['meta'].get('git')}); ratio to native, "
-          f"flag > {args.threshold:.0%} worse ({args.metric})")
-    print(f"{'graph':<16}{'mode':<18}{'base med':>9}{'now med':>9}{'change':>9}{'base best':>10}{'now best':>9}"
-          f"{'change':>9}  status")
+    print(
+        f"result {args.result} ({result['meta'].get('date')}, git {result['meta'].get('git')}) vs baseline "
+        f"{args.baseline} ({baseline['meta'].get('date')}, git {baseline['meta'].get('git')}); ratio to native, "
+        f"flag > {args.threshold:.0%} worse ({args.metric})"
+    )
+    print(
+        f"{'graph':<16}{'mode':<18}{'base med':>9}{'now med':>9}{'change':>9}{'base best':>10}{'now best':>9}"
+        f"{'change':>9}  status"
+    )
     flagged = 0
     for r in rows:
         if "median" not in r:
             print(f"{r['graph']:<16}{r['mode']:<18}{'':>9}{'':>9}{'':>9}{'':>10}{'':>9}{'':>9}  {r['status']}")
             continue
-        best = (f"{r['base_best']:>10.3f}{r['best']:>9.3f}{r['change_best']:>+9.1%}" if "best" in r
-                else f"{'':>10}{'':>9}{'':>9}")
-        print(f"{r['graph']:<16}{r['mode']:<18}{r['base_median']:>9.3f}{r['median']:>9.3f}{r['change_median']:>+9.1%}"
-              f"{best}  {r['status']}")
+        best = (
+            f"{r['base_best']:>10.3f}{r['best']:>9.3f}{r['change_best']:>+9.1%}"
+            if "best" in r
+            else f"{'':>10}{'':>9}{'':>9}"
+        )
+        print(
+            f"{r['graph']:<16}{r['mode']:<18}{r['base_median']:>9.3f}{r['median']:>9.3f}{r['change_median']:>+9.1%}"
+            f"{best}  {r['status']}"
+        )
         flagged += r["status"] == "REGRESSION"
     print(f"{flagged} regression(s) flagged" if flagged else "no regression")
     return 1 if flagged else 0

@@ -46,8 +46,16 @@ import numpy as np  # noqa: E402
 import stepgraph as sg  # noqa: E402
 from sgbench import graphs as G  # noqa: E402
 from sgbench import metrics, peers  # noqa: E402
-from sgbench.modes import (MODES, SLOW_MODES, NativeRunner, Runner, allocations_after_first_iteration,  # noqa: E402
-                           interleaved, make_runner, summarize)
+from sgbench.modes import (  # noqa: E402
+    MODES,
+    SLOW_MODES,
+    NativeRunner,
+    Runner,
+    allocations_after_first_iteration,
+    interleaved,
+    make_runner,
+    summarize,
+)
 from sgbench.report import VERDICT_GRAPHS, Progress, markdown, plots, verdicts  # noqa: E402
 
 log = logging.getLogger("ladder")
@@ -56,10 +64,15 @@ REL_TOL = 1e-12  # builder vs native, relative per element (DESIGN.md section 4)
 
 def _git_rev() -> str:
     try:
-        rev = subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                             timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", HERE, "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        rev = subprocess.run(
+            ["git", "-C", HERE, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", HERE, "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
         return rev + ("+dirty" if dirty else "") if rev else "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -98,17 +111,24 @@ def _rel_diff(a: np.ndarray, b: np.ndarray) -> float:
 def parse_args(argv: List[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="tiny graphs, few trials: a smoke run for CI (seconds)")
-    ap.add_argument("--out", default=None, help="output directory (default build/bench-ladder, quick: build/bench-quick)")
+    ap.add_argument(
+        "--out", default=None, help="output directory (default build/bench-ladder, quick: build/bench-quick)"
+    )
     ap.add_argument("--graphs", default=None, help="comma-separated graph names, e.g. 'uniform(200k),rmat(18)'")
-    ap.add_argument("--modes", default=None, help="comma-separated mode keys (native is always measured): "
-                    + ",".join(m.key for m in MODES))
+    ap.add_argument(
+        "--modes",
+        default=None,
+        help="comma-separated mode keys (native is always measured): " + ",".join(m.key for m in MODES),
+    )
     ap.add_argument("--trials", type=int, default=None, help="trials per mode (default 7; quick 3)")
     ap.add_argument("--iters", type=int, default=None, help="fixed iterations per run (default 20; quick 5)")
     ap.add_argument("--slow-iters", type=int, default=5, help="iterations of the O0 modes on big graphs")
     ap.add_argument("--slow-from", type=int, default=1_000_000, help="node count from which --slow-iters applies")
     ap.add_argument("--min-trial-ms", type=float, default=30.0, help="repeat a run within a trial up to this long")
     ap.add_argument("--threads", type=int, default=0, help="native worker threads (0: all)")
-    ap.add_argument("--skip-peers", default="", help="comma-separated peers to leave out (scipy,networkx,igraph,graphblas; all)")
+    ap.add_argument(
+        "--skip-peers", default="", help="comma-separated peers to leave out (scipy,networkx,igraph,graphblas; all)"
+    )
     ap.add_argument("--no-rss", action="store_true", help="skip the peak-RSS subprocesses")
     ap.add_argument("--no-plots", action="store_true")
     ap.add_argument("--no-progress", action="store_true")
@@ -119,16 +139,24 @@ def parse_args(argv: List[str] | None = None) -> argparse.Namespace:
     return ap.parse_args(argv)
 
 
-def bench_graph(spec: G.GraphSpec, args: argparse.Namespace, modes: List[Any], have: Dict[str, Any],
-                notes: List[str], progress: Progress, rss_here: bool) -> Dict[str, Any]:
+def bench_graph(
+    spec: G.GraphSpec,
+    args: argparse.Namespace,
+    modes: List[Any],
+    have: Dict[str, Any],
+    notes: List[str],
+    progress: Progress,
+    rss_here: bool,
+) -> Dict[str, Any]:
     progress.set(f"{spec.name}: building")
     t_start = t0 = time.perf_counter()
     g = spec.build()
     build_s = time.perf_counter() - t0
     n = g.num_nodes
     bytes_it = metrics.bytes_per_iteration(g)
-    iters_of = {mi.key: (args.slow_iters if mi.key in SLOW_MODES and n >= args.slow_from else args.iters)
-                for mi in modes}
+    iters_of = {
+        mi.key: (args.slow_iters if mi.key in SLOW_MODES and n >= args.slow_from else args.iters) for mi in modes
+    }
     programs: Dict[Any, Any] = {}
     runners: List[Runner] = [make_runner(mi, g, iters_of[mi.key], programs) for mi in modes]
     skip = [p for p in args.skip_peers.split(",") if p]
@@ -154,9 +182,16 @@ def bench_graph(spec: G.GraphSpec, args: argparse.Namespace, modes: List[Any], h
         interleaved(peer_round, args.trials, tick)
     load1 = _load()
 
-    out: Dict[str, Any] = {"nodes": n, "edges": g.num_edges, "edges_in_csr": int(g._native.nnz(True)),
-                           "build_s": build_s, "bytes_per_iter": bytes_it, "load": f"{load0} -> {load1}",
-                           "modes": {}, "peers": {}}
+    out: Dict[str, Any] = {
+        "nodes": n,
+        "edges": g.num_edges,
+        "edges_in_csr": int(g._native.nnz(True)),
+        "build_s": build_s,
+        "bytes_per_iter": bytes_it,
+        "load": f"{load0} -> {load1}",
+        "modes": {},
+        "peers": {},
+    }
     native = next(r for r in runners if r.key == "native")
     nat = summarize(native)
     nat_peer = summarize(peer_native) if peer_round else nat
@@ -189,8 +224,11 @@ def bench_graph(spec: G.GraphSpec, args: argparse.Namespace, modes: List[Any], h
             s["speedup_median"] = s["ms_median"] / s["native_ms_median"]
             s["speedup_best"] = s["ms_best"] / s["native_ms_best"]
         if r.values is not None:
-            ref = refs.get(args.iters) if r.unit == "it" else \
-                next(x for x in peer_runners if x.key == "native_solve").values
+            ref = (
+                refs.get(args.iters)
+                if r.unit == "it"
+                else next(x for x in peer_runners if x.key == "native_solve").values
+            )
             if ref is not None:
                 s["max_abs_diff"] = float(np.abs(np.asarray(r.values) - ref).max())
         if isinstance(r, peers.NetworkxRunner):
@@ -211,8 +249,14 @@ def bench_graph(spec: G.GraphSpec, args: argparse.Namespace, modes: List[Any], h
     if rss_here:
         progress.set(f"{spec.name}: peak RSS (subprocesses)")
         rss_modes = [mi.key for mi in modes if mi.key != "native_aa"]  # the twin's RSS is measured once
-        out["rss"] = metrics.rss_for_graph(os.path.abspath(__file__), spec.name, rss_modes, iters_of,
-                                           args.threads or None, repeats=3 if spec.name in VERDICT_GRAPHS else 1)
+        out["rss"] = metrics.rss_for_graph(
+            os.path.abspath(__file__),
+            spec.name,
+            rss_modes,
+            iters_of,
+            args.threads or None,
+            repeats=3 if spec.name in VERDICT_GRAPHS else 1,
+        )
     progress.update(1, f"{spec.name}: done")
     out["elapsed_s"] = time.perf_counter() - t_start
     return out
@@ -244,26 +288,52 @@ def main(argv: List[str] | None = None) -> int:
     rss_graphs = set() if args.no_rss else ({specs[min(1, len(specs) - 1)].name} if quick else {s.name for s in specs})
 
     res: Dict[str, Any] = {
-        "meta": {"date": datetime.datetime.now().isoformat(timespec="seconds"), "git": _git_rev(), "cpu": _cpu(),
-                 "python": platform.python_version(), "numpy": np.__version__, "host": platform.node(),
-                 "load_start": _load(), "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY"),
-                 "core": _core_build()},
-        "config": {"quick": quick, "iters": args.iters, "slow_iters": args.slow_iters, "slow_from": args.slow_from,
-                   "trials": args.trials, "threads": sg.get_num_threads(), "graphs": names,
-                   "modes": [m.key for m in modes], "min_trial_ms": args.min_trial_ms},
+        "meta": {
+            "date": datetime.datetime.now().isoformat(timespec="seconds"),
+            "git": _git_rev(),
+            "cpu": _cpu(),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "host": platform.node(),
+            "load_start": _load(),
+            "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY"),
+            "core": _core_build(),
+        },
+        "config": {
+            "quick": quick,
+            "iters": args.iters,
+            "slow_iters": args.slow_iters,
+            "slow_from": args.slow_from,
+            "trials": args.trials,
+            "threads": sg.get_num_threads(),
+            "graphs": names,
+            "modes": [m.key for m in modes],
+            "min_trial_ms": args.min_trial_ms,
+        },
         "peers_available": have,
         "notes": notes,
         "graphs": {},
     }
-    log.info("%s ladder: %d graphs, %d modes + peers %s, %d trials, %d iterations, %d threads -> %s",
-             "quick" if quick else "full", len(specs), len(modes), [p for p, v in have.items() if v],
-             args.trials, args.iters, sg.get_num_threads(), out_dir)
+    log.info(
+        "%s ladder: %d graphs, %d modes + peers %s, %d trials, %d iterations, %d threads -> %s",
+        "quick" if quick else "full",
+        len(specs),
+        len(modes),
+        [p for p, v in have.items() if v],
+        args.trials,
+        args.iters,
+        sg.get_num_threads(),
+        out_dir,
+    )
     progress = Progress(sum(args.trials + 3 for _ in specs) + 4, enabled=not args.no_progress)
     triad_n = int((args.triad_mb or (8 if quick else 256)) * 2**20 / 8)
     threads = sg.get_num_threads()
     progress.set("triad bandwidth")
-    triad = [metrics.triad_bandwidth(triad_n, 1), metrics.triad_bandwidth(triad_n, threads)] if threads > 1 \
+    triad = (
+        [metrics.triad_bandwidth(triad_n, 1), metrics.triad_bandwidth(triad_n, threads)]
+        if threads > 1
         else [metrics.triad_bandwidth(triad_n, 1)]
+    )
     progress.update(1, "triad bandwidth")
     for spec in specs:
         res["graphs"][spec.name] = bench_graph(spec, args, modes, have, notes, progress, spec.name in rss_graphs)
@@ -293,11 +363,14 @@ def main(argv: List[str] | None = None) -> int:
         f.write(md)
     files = [] if args.no_plots else plots(res, out_dir)
     print(md)
-    log.info("wrote %s, %s%s", json_path, os.path.join(out_dir, "ladder.md"),
-             "".join(", " + p for p in files))
+    log.info("wrote %s, %s%s", json_path, os.path.join(out_dir, "ladder.md"), "".join(", " + p for p in files))
 
-    bad = [(gname, key, m["max_rel_diff"]) for gname, gr in res["graphs"].items() for key, m in gr["modes"].items()
-           if m.get("max_rel_diff") is not None and not m["max_rel_diff"] <= REL_TOL]
+    bad = [
+        (gname, key, m["max_rel_diff"])
+        for gname, gr in res["graphs"].items()
+        for key, m in gr["modes"].items()
+        if m.get("max_rel_diff") is not None and not m["max_rel_diff"] <= REL_TOL
+    ]
     for gname, key, d in bad:
         log.error("%s on %s disagrees with the native twin: max relative difference %.3g > %g", key, gname, d, REL_TOL)
     if bad:

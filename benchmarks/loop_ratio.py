@@ -10,6 +10,7 @@ included), native2 (the twin again: an A/A pair shows the noise floor).
 
     python3 benchmarks/loop_ratio.py --graphs 'uniform(200k),rmat(18)' --threads 1,2
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,13 +20,13 @@ from typing import Callable, Dict, List
 import numpy as np
 
 import stepgraph as sg
-from stepgraph.algorithms.pagerank import pagerank_program
-
 from sgbench import graphs as G
+from stepgraph.algorithms.pagerank import pagerank_program
 
 
 def native_loop(g: sg.Graph, iters: int) -> Callable[[], float]:
     """The twin's per-iteration time with its setup subtracted (a 1-iteration call)."""
+
     def once() -> float:
         t0 = time.perf_counter()
         sg.native.pagerank(g, tol=0.0, max_iter=1, raise_on_failure=False)
@@ -33,6 +34,7 @@ def native_loop(g: sg.Graph, iters: int) -> Callable[[], float]:
         sg.native.pagerank(g, tol=0.0, max_iter=iters + 1, raise_on_failure=False)
         t2 = time.perf_counter()
         return ((t2 - t1) - (t1 - t0)) / iters
+
     return once
 
 
@@ -44,6 +46,7 @@ def batch_loop(g: sg.Graph, prog: sg.Program, iters: int) -> Callable[[], float]
         for _ in range(iters):
             prog.apply_batch(st)
         return (time.perf_counter() - t0) / iters
+
     return once
 
 
@@ -54,6 +57,7 @@ def run_loop(g: sg.Graph, prog: sg.Program, iters: int) -> Callable[[], float]:
         t0 = time.perf_counter()
         prog.run(st, max_iter=iters + 1)
         return (time.perf_counter() - t0) / iters
+
     return once
 
 
@@ -61,6 +65,7 @@ def fresh_loop(g: sg.Graph, iters: int) -> Callable[[], float]:
     def once() -> float:
         prog = pagerank_program(tol=0.0, max_iter=10**6)  # cached kernel: no compile
         return batch_loop(g, prog, iters)()
+
     return once
 
 
@@ -101,7 +106,11 @@ def main() -> None:
             cells = []
             for p in plans:
                 med, best = float(np.median(times[p])), float(np.min(times[p]))
-                rel = f" ({med / float(np.median(nat)):.3f} / {best / float(np.min(nat)):.3f})" if nat and p != "native" else ""
+                rel = (
+                    f" ({med / float(np.median(nat)):.3f} / {best / float(np.min(nat)):.3f})"
+                    if nat and p != "native"
+                    else ""
+                )
                 cells.append(f"{p} {med * 1e3:.3f}/{best * 1e3:.3f} ms{rel}")
             print(f"{name:14s} t={nt}: " + " | ".join(cells), flush=True)
 

@@ -90,21 +90,32 @@ def main() -> int:
     ap.add_argument("--json", help="write the results here")
     args = ap.parse_args()
     if args.quick:
-        graphs = [("rmat(10)", lambda: sg.generators.rmat(10, seed=1)),
-                  ("uniform(2k, 20k)", lambda: sg.generators.uniform(2_000, 20_000, seed=1))]
+        graphs = [
+            ("rmat(10)", lambda: sg.generators.rmat(10, seed=1)),
+            ("uniform(2k, 20k)", lambda: sg.generators.uniform(2_000, 20_000, seed=1)),
+        ]
     else:
-        graphs = [("rmat(18)", lambda: sg.generators.rmat(18, seed=1)),
-                  ("uniform(200k, 2M)", lambda: sg.generators.uniform(200_000, 2_000_000, seed=1))]
+        graphs = [
+            ("rmat(18)", lambda: sg.generators.rmat(18, seed=1)),
+            ("uniform(200k, 2M)", lambda: sg.generators.uniform(200_000, 2_000_000, seed=1)),
+        ]
     rows = []
-    print(f"{'graph':<20}{'nodes':>10}{'edges':>11}{'native ms/it':>14}{'scipy ms/it':>13}"
-          f"{'speedup':>9}{'GB/s':>7}{'max|diff|':>11}")
+    print(
+        f"{'graph':<20}{'nodes':>10}{'edges':>11}{'native ms/it':>14}{'scipy ms/it':>13}"
+        f"{'speedup':>9}{'GB/s':>7}{'max|diff|':>11}"
+    )
     for name, make in graphs:
         r = bench_graph(name, make(), args.trials, args.iters)
         rows.append(r)
-        print(f"{name:<20}{r['nodes']:>10,}{r['edges']:>11,}{r['native_ms_best']:>14.3f}{r['scipy_ms_best']:>13.3f}"
-              f"{r['speedup_best']:>8.2f}x{r['native_effective_GBps']:>7.1f}{r['max_abs_diff']:>11.1e}")
-    print(f"(best of {args.trials} interleaved trials of {args.iters} iterations; "
-          f"median speedups: {', '.join('%.2fx' % r['speedup_median'] for r in rows)}; {rows[0]['threads']} threads)")
+        print(
+            f"{name:<20}{r['nodes']:>10,}{r['edges']:>11,}{r['native_ms_best']:>14.3f}{r['scipy_ms_best']:>13.3f}"
+            f"{r['speedup_best']:>8.2f}x{r['native_effective_GBps']:>7.1f}{r['max_abs_diff']:>11.1e}"
+        )
+    medians = ", ".join(f"{r['speedup_median']:.2f}x" for r in rows)
+    print(
+        f"(best of {args.trials} interleaved trials of {args.iters} iterations; "
+        f"median speedups: {medians}; {rows[0]['threads']} threads)"
+    )
     ok = all(r["max_abs_diff"] < 1e-12 for r in rows)
     if not args.quick:
         ok = ok and all(r["speedup_median"] >= TARGET for r in rows)

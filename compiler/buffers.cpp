@@ -104,7 +104,8 @@ BufferAssignment assign_buffers(const ProgramIR& ir, const Plan& plan, int64_t n
   std::vector<int32_t> stored;  // prologue node values with a buffer, in kernel order
   for (int32_t id = 0; id < nv; ++id)
     if (is_node(id) && init_kernel_of[id] >= 0 && !temporary[id] && a.buffer_of[id] < 0) stored.push_back(id);
-  std::stable_sort(stored.begin(), stored.end(), [&](int32_t x, int32_t y) { return init_kernel_of[x] < init_kernel_of[y]; });
+  std::stable_sort(stored.begin(), stored.end(),
+                   [&](int32_t x, int32_t y) { return init_kernel_of[x] < init_kernel_of[y]; });
   for (int32_t id : stored) {
     for (size_t i = 0; i < live.size();) {
       if (last_use[live[i]] < 0 && last_prologue_use[live[i]] < init_kernel_of[id] && !carried[live[i]]) {

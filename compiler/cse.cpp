@@ -18,9 +18,18 @@ Key key_of(const Value& v) {
   // Constants compare by bit pattern: 0.0 and -0.0 differ, NaN equals itself.
   uint64_t bits = 0;
   std::memcpy(&bits, &v.number, sizeof bits);
-  return {static_cast<int>(v.op), static_cast<int>(v.type.dtype), static_cast<int>(v.type.shape), v.inputs,
-          bits, v.name, static_cast<int>(v.to), static_cast<int>(v.combine), static_cast<int>(v.direction),
-          static_cast<int>(v.edge), v.weighted, v.by_max};
+  return {static_cast<int>(v.op),
+          static_cast<int>(v.type.dtype),
+          static_cast<int>(v.type.shape),
+          v.inputs,
+          bits,
+          v.name,
+          static_cast<int>(v.to),
+          static_cast<int>(v.combine),
+          static_cast<int>(v.direction),
+          static_cast<int>(v.edge),
+          v.weighted,
+          v.by_max};
 }
 
 bool has_identity(OpCode op) { return op == OpCode::Param || op == OpCode::Input || op == OpCode::Carry; }

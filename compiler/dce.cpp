@@ -16,8 +16,10 @@ ProgramIR eliminate_dead_code(const ProgramIR& ir, const Options&, std::vector<s
   }
   Rewriter rw(ir);
   for (int32_t id = 0; id < static_cast<int32_t>(ir.values.size()); ++id) {
-    if (live[id]) rw.keep(id);
-    else notes.push_back(fmt::format("%{} = {}: unused, removed", id, op_name(ir.values[id].op)));
+    if (live[id])
+      rw.keep(id);
+    else
+      notes.push_back(fmt::format("%{} = {}: unused, removed", id, op_name(ir.values[id].op)));
   }
   return rw.finish();
 }

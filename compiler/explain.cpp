@@ -46,8 +46,10 @@ Names names_of(const ProgramIR& ir) {
   }
   for (int32_t id = 0; id < static_cast<int32_t>(ir.values.size()); ++id) {
     const Value& v = ir.values[id];
-    if (v.op == OpCode::Const) n.name[id] = literal(v);
-    else if (!v.label.empty() && !n.name.count(id)) take(id, v.label);
+    if (v.op == OpCode::Const)
+      n.name[id] = literal(v);
+    else if (!v.label.empty() && !n.name.count(id))
+      take(id, v.label);
   }
   return n;
 }
@@ -93,23 +95,24 @@ std::string kernel_text(const ProgramIR& ir, const Plan& plan, const Names& name
       if (ir.values[id].type.shape == Shape::Node && !mine[id]) writes += " " + names(id);
     }
     const Value& first = ir.values[k.values[0]];
-    const std::string what = k.reads_neighbors
-                                 ? fmt::format("pull over {}-edges{}", direction_name(first.direction),
-                                               k.values.size() > 1 ? " + fused epilogue" : "")
-                                 : k.values.size() > 1 ? "fused map" : "map";
+    const std::string what = k.reads_neighbors ? fmt::format("pull over {}-edges{}", direction_name(first.direction),
+                                                             k.values.size() > 1 ? " + fused epilogue" : "")
+                             : k.values.size() > 1 ? "fused map"
+                                                   : "map";
     out += fmt::format("  {}: kernel, one pass over node data ({}, {} op{})\n", label, what, k.values.size(),
                        k.values.size() == 1 ? "" : "s");
-    out += fmt::format("      reads :{}\n      writes:{}\n", reads.empty() ? " -" : reads,
-                       writes.empty() ? " -" : writes);
-    if (plan.compile_rows && k.reads_neighbors && k.values.size() > 1 && ir.values[k.values[0]].region == Region::Body) {
+    out +=
+        fmt::format("      reads :{}\n      writes:{}\n", reads.empty() ? " -" : reads, writes.empty() ? " -" : writes);
+    if (plan.compile_rows && k.reads_neighbors && k.values.size() > 1 &&
+        ir.values[k.values[0]].region == Region::Body) {
       const RowKernel& r = k.row;
       out += !r.refused.empty() ? fmt::format("      row loop: interpreted per strip, not compiled: {}\n", r.refused)
-             : r.attached()     ? fmt::format("      row loop: compiled ({}); {}\n", r.library,
-                                              plan.row_loop >= 0
-                                                  ? fmt::format("runs {}", row_loop_name(RowLoop(plan.row_loop)))
+             : r.attached()
+                 ? fmt::format("      row loop: compiled ({}); {}\n", r.library,
+                               plan.row_loop >= 0 ? fmt::format("runs {}", row_loop_name(RowLoop(plan.row_loop)))
                                                   : "each State times chunks and rows on its "
                                                     "first iterations and keeps the faster (stats['row_loops'])")
-                                : fmt::format("      row loop: generated ({}), not compiled yet\n", r.symbol);
+                 : fmt::format("      row loop: generated ({}), not compiled yet\n", r.symbol);
       if (r.refused.empty())
         out += r.sliced ? "      chunk gather: four rows side by side over the sliced CSR (graph/sliced_csr.hpp)\n"
                         : fmt::format("      chunk gather: row by row ({})\n", compiler::row_by_row_why(first));
@@ -120,8 +123,10 @@ std::string kernel_text(const ProgramIR& ir, const Plan& plan, const Names& name
       if (r.refused.empty() && !r.branch_masks.empty()) {
         std::string masks;
         for (int32_t m : r.branch_masks) masks += (masks.empty() ? "" : ", ") + names(m);
-        out += fmt::format("      row loop folds over {} with a branch when under 1/16 or over 15/16 of it is "
-                           "true (predicted), else a select (stats['row_loops'])\n", masks);
+        out += fmt::format(
+            "      row loop folds over {} with a branch when under 1/16 or over 15/16 of it is "
+            "true (predicted), else a select (stats['row_loops'])\n",
+            masks);
       }
     }
   }
@@ -133,7 +138,7 @@ std::string kernel_text(const ProgramIR& ir, const Plan& plan, const Names& name
                        : in_place       ? "stored over its carry, in place, after each strip's reads"
                        : k.temporary[i] ? "block temporary"
                        : (is_reduction(ir.values[id].op) && k.values.size() > 1) ? "reduction fused into the pass"
-                                                                                : "";
+                                                                                 : "";
     if (ir.values[id].hoisted) note = note.empty() ? "hoisted out of the loop" : "hoisted out of the loop; " + note;
     out += "      " + line(ir, names, id, note);
   }
@@ -146,15 +151,16 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
   const Names names = names_of(ir);
   const int32_t nv = static_cast<int32_t>(ir.values.size());
   std::string out;
-  out += fmt::format("opt_level={}{}: {} pass{} over node data per iteration, {} step{} (native calls per "
-                     "iteration with apply_step)\n",
-                     plan.opt_level, plan.exact ? ", exact" : "", plan.passes_over_node_data(),
-                     plan.passes_over_node_data() == 1 ? "" : "es", plan.kernels.size(),
-                     plan.kernels.size() == 1 ? "" : "s");
+  out += fmt::format(
+      "opt_level={}{}: {} pass{} over node data per iteration, {} step{} (native calls per "
+      "iteration with apply_step)\n",
+      plan.opt_level, plan.exact ? ", exact" : "", plan.passes_over_node_data(),
+      plan.passes_over_node_data() == 1 ? "" : "es", plan.kernels.size(), plan.kernels.size() == 1 ? "" : "s");
   out += fmt::format("prologue (computed once per init, {} pass{} over node data):\n", plan.passes_at_init(),
                      plan.passes_at_init() == 1 ? "" : "es");
   for (int32_t id = 0; id < nv; ++id)
-    if (ir.values[id].region == Region::Prologue && (ir.values[id].op == OpCode::Param || ir.values[id].op == OpCode::Input))
+    if (ir.values[id].region == Region::Prologue &&
+        (ir.values[id].op == OpCode::Param || ir.values[id].op == OpCode::Input))
       out += "    " + line(ir, names, id);
   // In execution order; a fused pass shows what it reads and writes, single values read as a list.
   for (const Kernel& k : plan.prologue) {
@@ -167,8 +173,10 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
   }
   if (ir.has_loop) {
     std::string carries;
-    for (const CarryDecl& c : ir.carries) carries += fmt::format("{}{} = {}", carries.empty() ? "" : ", ", c.name, names(c.init));
-    const std::string limit = ir.max_iter >= kUntilConverged ? "until converged" : fmt::format("max_iter={}", ir.max_iter);
+    for (const CarryDecl& c : ir.carries)
+      carries += fmt::format("{}{} = {}", carries.empty() ? "" : ", ", c.name, names(c.init));
+    const std::string limit =
+        ir.max_iter >= kUntilConverged ? "until converged" : fmt::format("max_iter={}", ir.max_iter);
     out += fmt::format("loop ({}; carry {}):\n", limit, carries);
     for (size_t s = 0; s < plan.kernels.size(); ++s)
       out += kernel_text(ir, plan, names, plan.kernels[s], fmt::format("step {}", s + 1));
@@ -198,7 +206,8 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
   }
   if (passes) {
     for (const PassRecord& r : plan.log) {
-      out += fmt::format("\n== after pass '{}' ({} change{}) ==\n", r.name, r.notes.size(), r.notes.size() == 1 ? "" : "s");
+      out += fmt::format("\n== after pass '{}' ({} change{}) ==\n", r.name, r.notes.size(),
+                         r.notes.size() == 1 ? "" : "s");
       for (const std::string& n : r.notes) out += "  # " + n + "\n";
       out += r.ir_after;
     }
@@ -224,7 +233,8 @@ std::string to_dot(const ProgramIR& ir, const Plan& plan) {
     if (kernel_of[id] >= 0) continue;
     const Value& v = ir.values[id];
     const char* style = v.region == Region::Prologue ? "dashed" : "solid";
-    out += fmt::format("  v{} [label=\"{}\\n{}\", style={}];\n", id, names(static_cast<int32_t>(id)), op_name(v.op), style);
+    out += fmt::format("  v{} [label=\"{}\\n{}\", style={}];\n", id, names(static_cast<int32_t>(id)), op_name(v.op),
+                       style);
   }
   for (size_t id = 0; id < ir.values.size(); ++id)
     for (int32_t u : ir.values[id].inputs) out += fmt::format("  v{} -> v{};\n", u, id);

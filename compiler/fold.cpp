@@ -12,11 +12,17 @@ namespace {
 
 bool foldable_rule(Rule r) {
   switch (r) {
-    case Rule::Arith2: case Rule::Arith1: case Rule::Float1: case Rule::Compare: case Rule::Logic2:
-    case Rule::Logic1: case Rule::Select: case Rule::Fma: case Rule::MaskedMul: case Rule::Cast:
-      return true;
-    default:
-      return false;
+    case Rule::Arith2:
+    case Rule::Arith1:
+    case Rule::Float1:
+    case Rule::Compare:
+    case Rule::Logic2:
+    case Rule::Logic1:
+    case Rule::Select:
+    case Rule::Fma:
+    case Rule::MaskedMul:
+    case Rule::Cast: return true;
+    default: return false;
   }
 }
 
@@ -33,8 +39,10 @@ bool evaluate(const Rewriter& rw, const Value& v, double& number) {
   std::vector<Slot> slots(mini.values.size());
   for (size_t i = 0; i + 1 < mini.values.size(); ++i) {
     const Value& c = mini.values[i];
-    if (is_float(c.type.dtype)) slots[i].f = c.number;
-    else slots[i].i = static_cast<int64_t>(c.number);
+    if (is_float(c.type.dtype))
+      slots[i].f = c.number;
+    else
+      slots[i].i = static_cast<int64_t>(c.number);
   }
   Frame f{&mini, nullptr, &slots};
   const int32_t id = static_cast<int32_t>(mini.values.size()) - 1;

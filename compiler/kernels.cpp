@@ -8,8 +8,8 @@
 #include "compiler/kernels.hpp"
 #include "compiler/row_codegen.hpp"
 
-#include "kernels/fused.hpp"
 #include "core/error.hpp"
+#include "kernels/fused.hpp"
 
 namespace sg::compiler {
 
@@ -29,8 +29,8 @@ struct Former {
   std::vector<int> kernel_of;  // node kernel index of a value of the region (-1: none)
   std::vector<int> after;      // scalar value: runs after node kernel `after` (-1: before all)
   std::vector<std::vector<int32_t>> node_kernels;
-  std::vector<char> opens_pass;  // kernel starts with neighbor_agg / normalize
-  std::vector<char> closed;      // normalize kernels take nothing else
+  std::vector<char> opens_pass;                     // kernel starts with neighbor_agg / normalize
+  std::vector<char> closed;                         // normalize kernels take nothing else
   std::vector<std::vector<int32_t>> scalars_after;  // index k + 1 for "after kernel k"
 
   bool in_region(int32_t id) const { return computed_in(ir, region, id); }
@@ -98,8 +98,9 @@ struct Former {
       else if (closed[kernel_of[u]])
         refuse(u, id, fmt::format("the producer ({}) runs as a step of its own", op_name(ir.values[u].op)));
       else if (late_scalar >= 0 && from_scalars > kernel_of[u])
-        refuse(u, id, fmt::format("also uses %{}, a scalar ready only once the pass computing its reduction is done",
-                                  late_scalar));
+        refuse(u, id,
+               fmt::format("also uses %{}, a scalar ready only once the pass computing its reduction is done",
+                           late_scalar));
     }
   }
 };
@@ -152,8 +153,7 @@ std::vector<Kernel> form_kernels(const ProgramIR& ir, Region region, bool fuse, 
     const Value& v = ir.values[id];
     for (int32_t u : v.inputs) {
       if (!f.in_region(u) || ir.values[u].type.shape != Shape::Node) continue;
-      if (!f.in_region(id) || f.kernel_of[id] != f.kernel_of[u] || reads_other_nodes(v.op))
-        escapes[u] = 1;
+      if (!f.in_region(id) || f.kernel_of[id] != f.kernel_of[u] || reads_other_nodes(v.op)) escapes[u] = 1;
     }
   }
   auto emit_scalars = [&](int slot) {

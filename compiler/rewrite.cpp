@@ -80,11 +80,13 @@ Value build_fma(RewriteCtx&, const Value& v, const Match& m) {
 // neighbor_agg and normalize keep their broadcast (they are no elementwise consumers).
 bool elementwise(OpCode op) {
   switch (op_info(op).rule) {
-    case Rule::Arith2: case Rule::Compare: case Rule::Logic2: case Rule::Select: case Rule::Fma:
-    case Rule::MaskedMul:
-      return true;
-    default:
-      return false;
+    case Rule::Arith2:
+    case Rule::Compare:
+    case Rule::Logic2:
+    case Rule::Select:
+    case Rule::Fma:
+    case Rule::MaskedMul: return true;
+    default: return false;
   }
 }
 

@@ -39,7 +39,7 @@ struct RewriteRule {
   bool changes_rounding;  // never applied with Options::exact
   MatchFn match;
   BuildFn build;
-  const char* doc;        // the pattern, as the pass notes show it
+  const char* doc;  // the pattern, as the pass notes show it
 };
 
 // The rules, in the order they are tried on each value.

@@ -15,9 +15,7 @@ namespace sg::compiler {
 
 namespace {
 
-bool node_work(const Value& v) {
-  return v.type.shape == Shape::Node || is_reduction(v.op);
-}
+bool node_work(const Value& v) { return v.type.shape == Shape::Node || is_reduction(v.op); }
 
 }  // namespace
 
@@ -66,9 +64,12 @@ ProgramIR rotate_loop(const ProgramIR& ir, const Options&, std::vector<std::stri
     v.region = region;
     for (int32_t& u : v.inputs) {
       const Value& p = ir.values[u];
-      if (head[u]) u = at_end ? next[u] : first[u];
-      else if (p.op == OpCode::Carry) u = rw.map(at_end ? update_of[u] : init_of[u]);
-      else u = rw.map(u);
+      if (head[u])
+        u = at_end ? next[u] : first[u];
+      else if (p.op == OpCode::Carry)
+        u = rw.map(at_end ? update_of[u] : init_of[u]);
+      else
+        u = rw.map(u);
     }
     return rw.emit(std::move(v));
   };
@@ -92,8 +93,8 @@ ProgramIR rotate_loop(const ProgramIR& ir, const Options&, std::vector<std::stri
         const int32_t cid = rw.emit(c);
         rw.set(id, cid);
         added.push_back({c.name, first[id], cid, -1});
-        notes.push_back(fmt::format("%{} = {}: computed from the previous iteration's values and carried",
-                                    id, op_name(ir.values[id].op)));
+        notes.push_back(fmt::format("%{} = {}: computed from the previous iteration's values and carried", id,
+                                    op_name(ir.values[id].op)));
       }
     } else {
       rw.keep(id);

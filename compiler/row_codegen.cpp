@@ -94,13 +94,16 @@ bool emit_epilogue(Gen& g) {
         g.row += fmt::format("    {} = {};\n", acc, fold.step);
       }
       // Four lanes: the select form (folding the zero a branch skips changes no bits).
-      const std::string vx = g.lane_operand(v.inputs[0]), vstep = lane_vector_fold(v.op, fmt::format("R{}", reductions), vx);
-      if (fold.int_lanes || vstep.empty()) g.refuse_lanes(fmt::format("%{} = {} over {}", id, op_name(v.op), dtype_name(in)));
+      const std::string vx = g.lane_operand(v.inputs[0]),
+                        vstep = lane_vector_fold(v.op, fmt::format("R{}", reductions), vx);
+      if (fold.int_lanes || vstep.empty())
+        g.refuse_lanes(fmt::format("%{} = {} over {}", id, op_name(v.op), dtype_name(in)));
       g.vlanes_in += fmt::format("        sg::vec4::F R{0} = sg::vec4::load(r{0});\n", reductions);
       g.vrow += fmt::format("    R{} = {};\n", reductions, vstep);
       g.vlanes_out += fmt::format("        sg::vec4::store(r{0}, R{0});\n", reductions);
-      g.lanes_out += fmt::format("  for (int q = 0; q < 4; ++q) a->{1}[{0} * 4 + q] = static_cast<{2}>(r{0}[q]);\n",
-                                 reductions, fold.int_lanes ? "ilanes" : "lanes", fold.int_lanes ? "int64_t" : "double");
+      g.lanes_out +=
+          fmt::format("  for (int q = 0; q < 4; ++q) a->{1}[{0} * 4 + q] = static_cast<{2}>(r{0}[q]);\n", reductions,
+                      fold.int_lanes ? "ilanes" : "lanes", fold.int_lanes ? "int64_t" : "double");
       k.row.reductions.push_back(id);
       ++reductions;
       continue;
@@ -112,9 +115,9 @@ bool emit_epilogue(Gen& g) {
     std::vector<std::string> args;
     for (int32_t u : v.inputs) args.push_back(g.operand(u));
     const DType cd = compute_dtype(ir, v);
-    const std::string e = v.op == OpCode::Cast
-                              ? fmt::format("sg::arith::Cast<{}>{{}}.to<{}>({})", ctype(cd), ctype(v.type.dtype), args[0])
-                              : functor_call(v.op, ctype(cd), args);
+    const std::string e = v.op == OpCode::Cast ? fmt::format("sg::arith::Cast<{}>{{}}.to<{}>({})", ctype(cd),
+                                                             ctype(v.type.dtype), args[0])
+                                               : functor_call(v.op, ctype(cd), args);
     if (e.empty()) {
       refuse(k, fmt::format("%{} = {}: not generated in a row loop", id, op_name(v.op)));
       return false;
@@ -179,12 +182,13 @@ std::string operand_declarations(const Gen& g) {
   for (size_t j = 0; j < k.row.nodes.size(); ++j) {
     const char* T = ctype(ir.values[k.row.nodes[j]].type.dtype);
     const bool w = g.node_written[j];
-    pointers += fmt::format("  {0}{1}* __restrict n{2} = static_cast<{0}{1}*>(a->node[{2}]);\n", w ? "" : "const ", T, j);
+    pointers +=
+        fmt::format("  {0}{1}* __restrict n{2} = static_cast<{0}{1}*>(a->node[{2}]);\n", w ? "" : "const ", T, j);
   }
   for (size_t j = 0; j < k.row.scalars.size(); ++j) {
     const DType d = ir.values[k.row.scalars[j]].type.dtype;
-    scalars += fmt::format("  const {0} s{1} = static_cast<{0}>(a->{2}scalar[{1}]);\n", ctype(d), j,
-                           is_float(d) ? "f" : "i");
+    scalars +=
+        fmt::format("  const {0} s{1} = static_cast<{0}>(a->{2}scalar[{1}]);\n", ctype(d), j, is_float(d) ? "f" : "i");
   }
   return pointers + scalars;
 }
@@ -194,8 +198,8 @@ std::string operand_declarations(const Gen& g) {
 std::string lane_loop(const Gen& g) {
   if (!g.vec_refused.empty()) return "";
   return "      {  // four rows per vector op (kernels/lane_vectors.hpp); the tail below\n" + g.vlanes_in +
-         "        for (; v + 4 <= c1; v += 4) {\n" + indent(indent(indent(g.vrow))) + indent(indent(indent(g.vstores))) +
-         "        }\n" + g.vlanes_out + "      }\n";
+         "        for (; v + 4 <= c1; v += 4) {\n" + indent(indent(indent(g.vrow))) +
+         indent(indent(indent(g.vstores))) + "        }\n" + g.vlanes_out + "      }\n";
 }
 
 // Two layouts of the same work; the State measures both on its first iterations and keeps the
@@ -261,8 +265,10 @@ std::string kernel_source(const RowKernel& row, const std::string& body) {
   // Row bodies are forced inline: for_each_lane calls each body at four sites, and GCC left
   // one lane's big body out of line (a call per fourth row, pointers reloaded): rows layout
   // 1.21x the twin's loop on uniform(200k), one thread; inlined, 1.05x.
-  src += "\n#include <cmath>\n#include <limits>\n\n#define SG_ROW_INLINE __attribute__((always_inline))\n\nnamespace {\n\n" +
-         body + "\n}  // namespace\n\nextern \"C\" {\n";
+  src +=
+      "\n#include <cmath>\n#include <limits>\n\n#define SG_ROW_INLINE __attribute__((always_inline))\n\nnamespace "
+      "{\n\n" +
+      body + "\n}  // namespace\n\nextern \"C\" {\n";
   src += fmt::format("int {}_abi() {{ return sg::kRowKernelAbi; }}\n", row.symbol);
   for (int i = 0; i < kRowVariants; ++i) {
     // Without masks the branch entry points are the plain bodies (no second instantiation to compile).

@@ -14,9 +14,11 @@ std::string identity_text(Identity id, const std::string& T, bool fl) {
     case Identity::Zero: return "0";
     case Identity::One: return "1";
     case Identity::Highest:
-      return fl ? fmt::format("std::numeric_limits<{}>::infinity()", T) : fmt::format("std::numeric_limits<{}>::max()", T);
+      return fl ? fmt::format("std::numeric_limits<{}>::infinity()", T)
+                : fmt::format("std::numeric_limits<{}>::max()", T);
     case Identity::Lowest:
-      return fl ? fmt::format("-std::numeric_limits<{}>::infinity()", T) : fmt::format("std::numeric_limits<{}>::lowest()", T);
+      return fl ? fmt::format("-std::numeric_limits<{}>::infinity()", T)
+                : fmt::format("std::numeric_limits<{}>::lowest()", T);
     case Identity::None: break;
   }
   return "";
@@ -76,10 +78,8 @@ DType compute_dtype(const ProgramIR& ir, const Value& v) {
     case Rule::Arith1:
     case Rule::Float1:
     case Rule::Compare:
-    case Rule::Cast:
-      return ir.values[v.inputs[0]].type.dtype;
-    default:
-      return v.type.dtype;
+    case Rule::Cast: return ir.values[v.inputs[0]].type.dtype;
+    default: return v.type.dtype;
   }
 }
 

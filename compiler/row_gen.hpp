@@ -46,7 +46,7 @@ bool reduction_fold(OpCode op, DType in, const std::string& acc, const std::stri
 struct Gen {
   const ProgramIR& ir;
   Kernel& k;
-  std::map<int32_t, size_t> pos;      // kernel value -> entry
+  std::map<int32_t, size_t> pos;  // kernel value -> entry
   std::map<int32_t, int> node_of, scalar_of;
   std::vector<char> node_written;
   std::string decls, gather, to_chunk, from_chunk, row, stores, lanes_out;

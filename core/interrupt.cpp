@@ -13,8 +13,10 @@ struct sigaction g_previous;  // the handler ours replaced (Python's); ours chai
 int g_depth = 0;              // nesting of active scopes (one thread only)
 
 void chain(int sig, siginfo_t* info, void* ctx) {
-  if (g_previous.sa_flags & SA_SIGINFO) g_previous.sa_sigaction(sig, info, ctx);
-  else g_previous.sa_handler(sig);  // never SIG_DFL / SIG_IGN: ours is only installed over a handler
+  if (g_previous.sa_flags & SA_SIGINFO)
+    g_previous.sa_sigaction(sig, info, ctx);
+  else
+    g_previous.sa_handler(sig);  // never SIG_DFL / SIG_IGN: ours is only installed over a handler
 }
 
 // Inside a scope, only the flag: the signal reaches the previous handler (Python's) when the
@@ -43,9 +45,10 @@ InterruptScope::InterruptScope(bool enable) {
     struct sigaction current {};
     if (sigaction(SIGINT, nullptr, &current) != 0) return;
     if (!is_ours(current)) {
-      const bool caught = (current.sa_flags & SA_SIGINFO) ? current.sa_sigaction != nullptr
-                                                          : current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN;
-      if (!caught) return;  // ignored, or the default action: leave SIGINT alone
+      const bool caught = (current.sa_flags & SA_SIGINFO)
+                              ? current.sa_sigaction != nullptr
+                              : current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN;
+      if (!caught) return;   // ignored, or the default action: leave SIGINT alone
       g_previous = current;  // written before ours is installed, so the handler never sees it change
       struct sigaction ours {};
       ours.sa_sigaction = on_sigint;

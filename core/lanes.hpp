@@ -47,7 +47,8 @@ inline void fold_lanes_at(A* lane, int64_t len, At&& at, Fold&& fold) {
 
 template <class A, class T, class Fold>
 inline void fold_lanes(A* lane, const T* p, int64_t len, Fold&& fold) {
-  fold_lanes_at(lane, len, [p](int64_t i) { return p[i]; }, fold);
+  fold_lanes_at(
+      lane, len, [p](int64_t i) { return p[i]; }, fold);
 }
 
 }  // namespace sg

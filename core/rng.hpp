@@ -14,8 +14,8 @@ namespace sg {
 
 // Philox2x64 with 10 rounds: a 128-bit counter and a 64-bit key to 128 random bits.
 inline std::array<uint64_t, 2> philox2x64(uint64_t ctr0, uint64_t ctr1, uint64_t key) {
-  constexpr uint64_t kMul = 0xD2B74407B1CE6E93ULL;    // PHILOX_M2x64_0
-  constexpr uint64_t kWeyl = 0x9E3779B97F4A7C15ULL;   // PHILOX_W64_0 (golden ratio)
+  constexpr uint64_t kMul = 0xD2B74407B1CE6E93ULL;   // PHILOX_M2x64_0
+  constexpr uint64_t kWeyl = 0x9E3779B97F4A7C15ULL;  // PHILOX_W64_0 (golden ratio)
   for (int round = 0; round < 10; ++round) {
     if (round > 0) key += kWeyl;
     const unsigned __int128 p = static_cast<unsigned __int128>(kMul) * ctr0;
@@ -104,8 +104,6 @@ uint64_t bounded(Next& next, uint64_t range) {
 }
 
 // A double uniform in (0, 1]: 53 random bits, 0 excluded, 1 included.
-inline double unit_interval_open_closed(uint64_t x) {
-  return static_cast<double>((x >> 11) + 1) * 0x1.0p-53;
-}
+inline double unit_interval_open_closed(uint64_t x) { return static_cast<double>((x >> 11) + 1) * 0x1.0p-53; }
 
 }  // namespace sg

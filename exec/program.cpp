@@ -159,7 +159,8 @@ void State::end_iteration() {
   };
   const size_t nc = ir.carries.size();
   for (size_t k = 0; k < nc; ++k)
-    if (value(ir.carries[k].update).op == OpCode::Carry) copy(staged_[k], slots_[ir.carries[k].update], bytes(ir.carries[k]));
+    if (value(ir.carries[k].update).op == OpCode::Carry)
+      copy(staged_[k], slots_[ir.carries[k].update], bytes(ir.carries[k]));
   for (size_t k = 0; k < nc; ++k) {
     const CarryDecl& c = ir.carries[k];
     if (value(c.update).op == OpCode::Carry) continue;
@@ -173,7 +174,8 @@ void State::end_iteration() {
     }
   }
   for (size_t k = 0; k < nc; ++k)
-    if (value(ir.carries[k].update).op == OpCode::Carry) copy(slots_[ir.carries[k].value], staged_[k], bytes(ir.carries[k]));
+    if (value(ir.carries[k].update).op == OpCode::Carry)
+      copy(slots_[ir.carries[k].value], staged_[k], bytes(ir.carries[k]));
   ++iteration_;
   ++stats_.iterations;
   next_step_ = 0;
@@ -190,7 +192,8 @@ void State::apply_step(int64_t i) {
   const int64_t steps = static_cast<int64_t>(program_->steps().size());
   if (!program_->ir().has_loop) fail(ErrorKind::State, "this program has no loop, so no steps");
   if (steps == 0)
-    fail(ErrorKind::State, "the loop has no steps (the optimizer moved all its work out of it); use apply_batch or run");
+    fail(ErrorKind::State,
+         "the loop has no steps (the optimizer moved all its work out of it); use apply_batch or run");
   if (i < 0 || i >= steps) fail(ErrorKind::State, "step {} is out of range; the loop has {} steps", i, steps);
   if (i != next_step_) fail(ErrorKind::State, "step {} called out of order; step {} is next", i, next_step_);
   run_step(static_cast<int32_t>(i));

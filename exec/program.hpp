@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "compiler/pass.hpp"
-#include "kernels/frame.hpp"
 #include "graph/graph.hpp"
 #include "ir/ir.hpp"
+#include "kernels/frame.hpp"
 #include "kernels/plan.hpp"
 
 namespace sg {
@@ -126,7 +126,7 @@ class State {
   void apply_batch();          // one whole iteration
   // Iterate until converged or max_iter; `between` runs after each iteration and may stop it.
   void run(int64_t max_iter, const std::function<bool()>& between);
-  void finish();               // evaluate the epilogue
+  void finish();  // evaluate the epilogue
   // Moves out the buffer that holds node value `id` (empty if it has none of its own). The
   // State is then spent: every later use raises StateError. run(graph) hands its outputs to
   // its Result this way instead of copying them (its State is private).
@@ -202,7 +202,7 @@ class State {
   std::vector<Slot> staged_;                   // per carry updated from another carried value
   std::vector<ThreadScratch> threads_;         // per TBB thread slot
   std::vector<int64_t> partial_at_;
-  std::vector<int8_t> mask_summaries_;         // strip summaries of hoisted masks (frame.hpp)
+  std::vector<int8_t> mask_summaries_;  // strip summaries of hoisted masks (frame.hpp)
   std::vector<int64_t> mask_summary_at_;
   Frame frame_;
   int64_t iteration_ = 0, next_step_ = 0;

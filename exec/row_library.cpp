@@ -27,7 +27,8 @@ void Program::attach_row_kernel(size_t step, const std::string& path) {
   if (rk.source.empty())
     fail(ErrorKind::Program, "step {} has no generated row kernel{}{}", step + 1, rk.refused.empty() ? "" : ": ",
          rk.refused);
-  if (rk.attached()) fail(ErrorKind::Program, "step {}'s row kernel is already attached (from {})", step + 1, rk.library);
+  if (rk.attached())
+    fail(ErrorKind::Program, "step {}'s row kernel is already attached (from {})", step + 1, rk.library);
   // Never closed: a program's kernels may run until the process exits.
   void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib) fail(ErrorKind::Program, "cannot load the row kernel of step {} from {}: {}", step + 1, path, dlerror());
@@ -77,8 +78,9 @@ void Program::remember_row_loops(const GraphPtr& g, const std::vector<RowLoopCho
   std::lock_guard<std::mutex> lock(row_memo_->mutex);
   auto& memo = row_memo_->by_graph;
   // Graphs freed since are dropped (a new graph may reuse an address; weak_ptr tells them apart).
-  memo.erase(std::remove_if(memo.begin(), memo.end(), [&](const auto& e) { return e.first.expired() || e.first.lock() == g; }),
-             memo.end());
+  memo.erase(
+      std::remove_if(memo.begin(), memo.end(), [&](const auto& e) { return e.first.expired() || e.first.lock() == g; }),
+      memo.end());
   memo.emplace_back(g, choices);
 }
 

@@ -81,8 +81,8 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
   allocate_slots_and_partials();
   allocate_mask_summaries();
   allocate_thread_scratch();
-  frame_ = Frame{&program_->ir(), graph_.get(), &slots_, &partials_, &partial_at_, &threads_, &mask_summaries_,
-                 &mask_summary_at_};
+  frame_ = Frame{&program_->ir(), graph_.get(), &slots_,          &partials_,
+                 &partial_at_,    &threads_,    &mask_summaries_, &mask_summary_at_};
   bind_values(plan, b);
   run_prologue();
   stage_carry_to_carry_updates();

@@ -1,4 +1,5 @@
-// libFuzzer target: IR text (or bytes -> a generated program) -> parse_ir + validate -> compiler::compile -> State on a tiny graph -> a few steps.
+// libFuzzer target: IR text (or bytes -> a generated program) -> parse_ir + validate -> compiler::compile -> State on a
+// tiny graph -> a few steps.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -15,9 +16,9 @@
 #include "compiler/explain.hpp"
 #include "compiler/kernels.hpp"
 #include "core/error.hpp"
+#include "exec/program.hpp"
 #include "graph/graph.hpp"
 #include "ir/ir.hpp"
-#include "exec/program.hpp"
 
 namespace {
 
@@ -60,8 +61,10 @@ class Generator {
     const int nvalues = 2 + byte() % 40;
     int phase = 0;  // 0 prologue, 1 body, 2 epilogue
     for (int k = 0; k < nvalues && !done(); ++k) {
-      if (has_loop_ && phase < 2 && byte() % 6 == 0) ++phase;
-      else if (!has_loop_ && phase == 0 && byte() % 6 == 0) phase = 2;
+      if (has_loop_ && phase < 2 && byte() % 6 == 0)
+        ++phase;
+      else if (!has_loop_ && phase == 0 && byte() % 6 == 0)
+        phase = 2;
       add_value(phase == 0 ? sg::Region::Prologue : phase == 1 ? sg::Region::Body : sg::Region::Epilogue);
     }
     std::string out = "sgir 1\n";
@@ -80,7 +83,8 @@ class Generator {
     for (const auto& [id, init] : carries_) {
       std::vector<int32_t> same;
       for (int32_t u = 0; u < static_cast<int32_t>(ir_.values.size()); ++u)
-        if (ir_.values[u].type == ir_.values[id].type && ir_.values[u].region != sg::Region::Epilogue) same.push_back(u);
+        if (ir_.values[u].type == ir_.values[id].type && ir_.values[u].region != sg::Region::Epilogue)
+          same.push_back(u);
       out += fmt::format("carry {} {} {} {}\n", ir_.values[id].name, init, id, same[byte() % same.size()]);
     }
     auto pick = [&](auto ok) {
@@ -91,7 +95,9 @@ class Generator {
     };
     auto in_loop = [](const sg::Value& v) { return v.region != sg::Region::Epilogue; };
     if (has_loop_ && (byte() & 1)) {
-      const int32_t u = pick([&](const sg::Value& v) { return in_loop(v) && v.type == sg::Type{sg::DType::Bool, sg::Shape::Scalar}; });
+      const int32_t u = pick([&](const sg::Value& v) {
+        return in_loop(v) && v.type == sg::Type{sg::DType::Bool, sg::Shape::Scalar};
+      });
       if (u >= 0) out += fmt::format("until {}\n", u);
     }
     if (has_loop_ && (byte() & 1)) {
@@ -101,7 +107,8 @@ class Generator {
       if (u >= 0) out += fmt::format("residual {}\n", u);
     }
     for (int k = 0, nout = 1 + byte() % 3; k < nout; ++k) {
-      const int32_t u = pick([](const sg::Value& v) { return v.region != sg::Region::Body || v.op == sg::OpCode::Carry; });
+      const int32_t u =
+          pick([](const sg::Value& v) { return v.region != sg::Region::Body || v.op == sg::OpCode::Carry; });
       if (u >= 0) out += fmt::format("output o{} {}\n", k, u);
     }
     return out + "end\n";
@@ -112,8 +119,8 @@ class Generator {
   bool done() const { return p_ >= end_; }
 
   void add_value(sg::Region region) {
-    static constexpr double kNumbers[] = {0, 1, -1, 0.5, 2, 3, -0.0, 1e300, -1e300, 1e-310, 9.2e18, -9.3e18,
-                                          INFINITY, -INFINITY, NAN, 0.85};
+    static constexpr double kNumbers[] = {0,      1,      -1,     0.5,     2,        3,         -0.0, 1e300,
+                                          -1e300, 1e-310, 9.2e18, -9.3e18, INFINITY, -INFINITY, NAN,  0.85};
     sg::Value v;
     v.region = region;
     v.op = static_cast<sg::OpCode>(byte() % sg::kNumOps);

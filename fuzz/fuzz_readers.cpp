@@ -25,16 +25,15 @@ uint64_t fnv1a(const uint8_t* data, size_t size) {
 // Parse `text` as `format` with `opts`, then build the graph; the library's typed errors are fine.
 void read(std::string_view text, sg::GraphFileFormat format, const sg::ReadOptions& opts) {
   try {
-    const sg::EdgeData e = format == sg::GraphFileFormat::MatrixMarket
-                               ? sg::parse_matrix_market(text, "fuzz.mtx", opts)
-                               : sg::parse_edge_list(text, format == sg::GraphFileFormat::WeightedEdgeList,
-                                                     "fuzz.el", opts);
+    const sg::EdgeData e =
+        format == sg::GraphFileFormat::MatrixMarket
+            ? sg::parse_matrix_market(text, "fuzz.mtx", opts)
+            : sg::parse_edge_list(text, format == sg::GraphFileFormat::WeightedEdgeList, "fuzz.el", opts);
     if (e.num_nodes > kMaxFuzzNodes) return;
     const sg::GraphPtr g = sg::build_graph(e, opts);
     if (g->num_nodes() != e.num_nodes) __builtin_trap();
     (void)g->degree_weights(true);
-  } catch (const sg::Error&) {
-  }
+  } catch (const sg::Error&) {}
 }
 
 }  // namespace
@@ -54,8 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if ((h >> 2) & 1) tuned.num_nodes = static_cast<int64_t>((h >> 3) % 12);
   tuned.allow_negative_weights = (h >> 8) & 1;
   tuned.chunk_bytes = static_cast<int64_t>(1 + (h >> 9) % 48);
-  for (const auto format : {sg::GraphFileFormat::MatrixMarket, sg::GraphFileFormat::EdgeList,
-                            sg::GraphFileFormat::WeightedEdgeList}) {
+  for (const auto format :
+       {sg::GraphFileFormat::MatrixMarket, sg::GraphFileFormat::EdgeList, sg::GraphFileFormat::WeightedEdgeList}) {
     read(text, format, sg::ReadOptions{});
     read(text, format, tuned);
   }

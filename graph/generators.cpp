@@ -17,7 +17,8 @@ namespace {
 constexpr int64_t kGrain = 1 << 14;
 
 void check_probability(const char* name, double p) {
-  if (!(p >= 0.0) || !std::isfinite(p)) fail(ErrorKind::Parameter, "rmat: {} must be a probability >= 0, got {}", name, p);
+  if (!(p >= 0.0) || !std::isfinite(p))
+    fail(ErrorKind::Parameter, "rmat: {} must be a probability >= 0, got {}", name, p);
 }
 
 void validate(const RmatOptions& o) {
@@ -154,8 +155,8 @@ EdgeList rmat_edges(const RmatOptions& o) {
       random_words(seed, RngStream::RmatEdges, static_cast<uint64_t>(i), num_words, words);
       uint32_t s = 0, d = 0;
       auto descend = [&](uint64_t u) {
-        const uint32_t q = static_cast<uint32_t>(u >= t1) + static_cast<uint32_t>(u >= t2) +
-                           static_cast<uint32_t>(u >= t3);
+        const uint32_t q =
+            static_cast<uint32_t>(u >= t1) + static_cast<uint32_t>(u >= t2) + static_cast<uint32_t>(u >= t3);
         s = (s << 1) | (q >> 1);
         d = (d << 1) | (q & 1u);
       };

@@ -23,8 +23,8 @@ struct EdgeList {
 };
 
 struct RmatOptions {
-  int64_t scale = 10;        // 2^scale nodes
-  int64_t edge_factor = 16;  // edge_factor * 2^scale edges
+  int64_t scale = 10;                   // 2^scale nodes
+  int64_t edge_factor = 16;             // edge_factor * 2^scale edges
   double a = 0.57, b = 0.19, c = 0.19;  // quadrant probabilities; d = 1 - a - b - c
   uint64_t seed = 0;
   bool directed = true;

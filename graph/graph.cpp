@@ -32,7 +32,9 @@ IdRange id_range(const Id* a, int64_t m) {
         }
         return acc;
       },
-      [](IdRange x, IdRange y) { return IdRange{std::min(x.lo, y.lo), std::max(x.hi, y.hi)}; });
+      [](IdRange x, IdRange y) {
+        return IdRange{std::min(x.lo, y.lo), std::max(x.hi, y.hi)};
+      });
 }
 
 // Name the first offending entry: only runs once we know one exists.
@@ -60,7 +62,9 @@ WeightCheck check_weights(const double* w, int64_t m) {
         }
         return acc;
       },
-      [](WeightCheck x, WeightCheck y) { return WeightCheck{x.non_finite || y.non_finite, x.negative || y.negative}; });
+      [](WeightCheck x, WeightCheck y) {
+        return WeightCheck{x.non_finite || y.non_finite, x.negative || y.negative};
+      });
 }
 
 // How many fixed chunks a counting sort of `count` entries into n rows uses: a function of
@@ -155,8 +159,10 @@ void transpose(const Csr& a, Csr& out, bool force_wide) {
       int64_t lo = row_start[p - 1], hi = n;  // first row whose start is >= target
       while (lo < hi) {
         const int64_t mid = (lo + hi) / 2;
-        if (c.begin(mid) < target) lo = mid + 1;
-        else hi = mid;
+        if (c.begin(mid) < target)
+          lo = mid + 1;
+        else
+          hi = mid;
       }
       row_start[p] = lo;
     }

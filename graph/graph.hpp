@@ -62,8 +62,8 @@ class Graph {
   // Undirected graphs store both directions (a self-loop once, as in the adjacency matrix);
   // parallel edges are kept. Rows are sorted by neighbor id; parallel edges keep input order.
   template <class Id>
-  static GraphPtr from_edges(const Id* src, const Id* dst, const double* weights, int64_t num_edges,
-                             int64_t num_nodes, const BuildOptions& opts);
+  static GraphPtr from_edges(const Id* src, const Id* dst, const double* weights, int64_t num_edges, int64_t num_nodes,
+                             const BuildOptions& opts);
   // Peak bytes from_edges needs for such a graph (checked against the memory available).
   static double build_bytes(int64_t num_nodes, int64_t num_edges, bool weighted, bool directed);
 

@@ -60,10 +60,9 @@ GraphFileFormat format_from_path(std::string_view path) {
   if (ext == "mtx") return GraphFileFormat::MatrixMarket;
   if (ext == "el" || ext == "txt" || ext == "edges" || ext == "tsv") return GraphFileFormat::EdgeList;
   if (ext == "wel") return GraphFileFormat::WeightedEdgeList;
-  const char* compressed =
-      (ext == "gz" || ext == "bz2" || ext == "xz" || ext == "zst" || ext == "zip")
-          ? " (compressed files are not read; decompress it first)"
-          : "";
+  const char* compressed = (ext == "gz" || ext == "bz2" || ext == "xz" || ext == "zst" || ext == "zip")
+                               ? " (compressed files are not read; decompress it first)"
+                               : "";
   fail(ErrorKind::Parameter,
        "cannot tell the format of '{}' from its extension{}; pass format={} (known extensions: .mtx; .el, .txt, "
        ".edges, .tsv; .wel)",
@@ -105,8 +104,8 @@ FileContents read_file(const std::string& path) {
 
 EdgeData parse_edge_list(std::string_view text, bool weighted, const std::string& path, const ReadOptions& opts) {
   if (opts.num_nodes > kMaxNodes)
-    fail(ErrorKind::Parameter, "num_nodes = {} exceeds the supported maximum of {} (32-bit node ids)",
-         opts.num_nodes, kMaxNodes);
+    fail(ErrorKind::Parameter, "num_nodes = {} exceeds the supported maximum of {} (32-bit node ids)", opts.num_nodes,
+         kMaxNodes);
   io_detail::EntrySpec spec;
   spec.base = 0;
   spec.limit_from_user = opts.num_nodes >= 0;
@@ -131,8 +130,8 @@ EdgeData parse_edge_list(std::string_view text, bool weighted, const std::string
 GraphPtr read_graph(const std::string& path, std::optional<GraphFileFormat> format, const ReadOptions& opts) {
   const GraphFileFormat f = format ? *format : format_from_path(path);
   if (opts.num_nodes > kMaxNodes)
-    fail(ErrorKind::Parameter, "num_nodes = {} exceeds the supported maximum of {} (32-bit node ids)",
-         opts.num_nodes, kMaxNodes);
+    fail(ErrorKind::Parameter, "num_nodes = {} exceeds the supported maximum of {} (32-bit node ids)", opts.num_nodes,
+         kMaxNodes);
   EdgeData e;
   {
     const FileContents file = read_file(path);

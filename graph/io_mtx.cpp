@@ -58,15 +58,13 @@ Header parse_banner(std::string_view line, const std::string& path) {
   const std::vector<std::string_view> t = split(line);
   if (t.empty() || io_detail::lower(t[0]) != "%%matrixmarket")
     bad(fmt::format("missing Matrix Market header: the first line must be {}", kBanner));
-  if (t.size() != 5)
-    bad(fmt::format("bad Matrix Market header: expected 5 words {}, found {}", kBanner, t.size()));
+  if (t.size() != 5) bad(fmt::format("bad Matrix Market header: expected 5 words {}, found {}", kBanner, t.size()));
   const std::string object = io_detail::lower(t[1]), format = io_detail::lower(t[2]);
   const std::string field = io_detail::lower(t[3]), symmetry = io_detail::lower(t[4]);
   if (object == "vector") bad("unsupported Matrix Market object 'vector': only 'matrix' is read");
   if (object != "matrix") bad(fmt::format("bad Matrix Market header: unknown object {}", io_detail::show(t[1])));
   if (format == "array") bad("unsupported Matrix Market format 'array' (dense): only 'coordinate' is read");
-  if (format != "coordinate")
-    bad(fmt::format("bad Matrix Market header: unknown format {}", io_detail::show(t[2])));
+  if (format != "coordinate") bad(fmt::format("bad Matrix Market header: unknown format {}", io_detail::show(t[2])));
   Header h;
   if (field == "complex") bad("unsupported Matrix Market field 'complex': only pattern, real and integer are read");
   if (field == "pattern") {
@@ -119,8 +117,7 @@ EdgeData parse_matrix_market(std::string_view text, const std::string& path, con
                       fmt::format("{} rows exceed the maximum of {} nodes (32-bit node ids)", t[0], kMaxNodes));
   const int64_t n = static_cast<int64_t>(rows);
   if (opts.num_nodes >= 0 && opts.num_nodes != n)
-    fail(ErrorKind::Parameter, "num_nodes = {} does not match the {} x {} matrix in {}", opts.num_nodes, n, n,
-         path);
+    fail(ErrorKind::Parameter, "num_nodes = {} does not match the {} x {} matrix in {}", opts.num_nodes, n, n, path);
 
   io_detail::EntrySpec spec;
   spec.base = 1;
@@ -133,9 +130,9 @@ EdgeData parse_matrix_market(std::string_view text, const std::string& path, con
   if (header.value == io_detail::ValueKind::None) spec.too_many_hint = " (a pattern matrix has no values)";
   io_detail::Entries entries = io_detail::parse_entries(cursor.rest(), size_line + 1, spec, path, opts.chunk_bytes);
   if (entries.count < spec.max_entries)
-    throw FormatError(path, size_line + entries.lines,
-                      fmt::format("the file ends after {} of the {} entries declared in the size line",
-                                  entries.count, nnz));
+    throw FormatError(
+        path, size_line + entries.lines,
+        fmt::format("the file ends after {} of the {} entries declared in the size line", entries.count, nnz));
 
   EdgeData e;
   e.num_nodes = n;

@@ -1,12 +1,12 @@
 // The chunked line parser of the graph readers: parallel chunks, file-order results, first-error reporting.
 #include "graph/io_parse.hpp"
 
+#include <locale.h>
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <locale.h>
 #include <vector>
 
 #include <fmt/format.h>
@@ -112,8 +112,7 @@ class ChunkParser {
     if (!parse_count(token, raw)) {
       const bool negative = token.size() > 1 && token[0] == '-' && parse_count(token.substr(1), raw);
       if (negative && !spec_.matrix) error(line, fmt::format("negative node id {}", show(token)));
-      if (!negative)
-        error(line, fmt::format("expected a {} (a non-negative integer), got {}", what, show(token)));
+      if (!negative) error(line, fmt::format("expected a {} (a non-negative integer), got {}", what, show(token)));
       raw = 0;  // a negative Matrix Market index: reported as outside 1..n below
     }
     const uint64_t base = static_cast<uint64_t>(spec_.base);

@@ -13,10 +13,10 @@ enum class ValueKind { None, Real, Integer };
 
 // What one data line holds: two ids and an optional value, and how to check them.
 struct EntrySpec {
-  int base = 0;                      // ids in the file are 0-based (edge lists) or 1-based (Matrix Market)
-  int64_t id_limit = kMaxNodes;      // 0-based ids must be < id_limit
-  bool matrix = false;               // Matrix Market wording ("row index 7 is outside 1..5")
-  bool limit_from_user = false;      // edge lists: id_limit is the caller's num_nodes
+  int base = 0;                  // ids in the file are 0-based (edge lists) or 1-based (Matrix Market)
+  int64_t id_limit = kMaxNodes;  // 0-based ids must be < id_limit
+  bool matrix = false;           // Matrix Market wording ("row index 7 is outside 1..5")
+  bool limit_from_user = false;  // edge lists: id_limit is the caller's num_nodes
   ValueKind value = ValueKind::None;
   bool allow_negative_weights = false;
   std::string_view comments = "#%";  // a line whose first token starts with one of these is skipped

@@ -8,8 +8,8 @@
 #include <tbb/parallel_for.h>
 
 #include "core/error.hpp"
-#include "graph/graph.hpp"
 #include "core/memory.hpp"
+#include "graph/graph.hpp"
 
 namespace sg {
 
@@ -20,7 +20,8 @@ std::unique_ptr<SlicedCsr> SlicedCsr::build(const Csr& csr, const Partition& par
   const bool weighted = !csr.w.empty();
   // Per entry a source (and a weight), per slice its start, degrees and rows, per node its place
   // in the sort. A window's last slice may be partial; a slice pads up to 3 entries.
-  const double most_slices = static_cast<double>(n) / kSliceRows + static_cast<double>(nb) * (kBlockNodes / kSortWindow);
+  const double most_slices =
+      static_cast<double>(n) / kSliceRows + static_cast<double>(nb) * (kBlockNodes / kSortWindow);
   const double most_entries = static_cast<double>(csr.nnz) + (kSliceRows - 1) * most_slices;
   ensure_memory(most_entries * (weighted ? 12 : 4) + most_slices * (8 + 6 * kSliceRows) + 4.0 * static_cast<double>(n),
                 "slicing this graph's CSR");

@@ -12,9 +12,9 @@
 #include <cstdint>
 #include <memory>
 
-#include "graph/sliced_view.hpp"
 #include "core/array.hpp"
 #include "core/parallel.hpp"
+#include "graph/sliced_view.hpp"
 
 namespace sg {
 
@@ -26,7 +26,7 @@ struct SlicedCsr {
   Array<uint32_t> len;         // kSliceRows per slice: the steps of its 4-, 3-, 2- and 1-row parts
   Array<uint16_t> row;         // kSliceRows per slice: each row's place in its window, or kNoRow
   Array<int32_t> src;
-  Array<double> w;             // empty when the CSR is unweighted
+  Array<double> w;  // empty when the CSR is unweighted
 
   // Throws GraphError if a row has more than UINT32_MAX edges (lengths are 32-bit).
   static std::unique_ptr<SlicedCsr> build(const Csr& csr, const Partition& part);

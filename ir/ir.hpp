@@ -21,17 +21,17 @@ struct Value {
   Region region = Region::Prologue;
   std::vector<int32_t> inputs;
   // Attributes (which ones apply depends on the op).
-  double number = 0;           // const / fill value, param default
-  std::string name;            // param and carry name
-  DType to = DType::F64;       // dtype attribute: source ops, graph ops, cast target
+  double number = 0;      // const / fill value, param default
+  std::string name;       // param and carry name
+  DType to = DType::F64;  // dtype attribute: source ops, graph ops, cast target
   Combine combine = Combine::Sum;
   Direction direction = Direction::In;
   EdgeOp edge = EdgeOp::None;
-  bool weighted = false;       // out_degree / in_degree
-  bool by_max = false;         // normalize by max instead of sum
-  std::string label;           // what the user called it (explain only: never part of its identity)
-  std::string loc;             // the user's source line, for messages
-  bool hoisted = false;        // moved out of the loop by the optimizer
+  bool weighted = false;  // out_degree / in_degree
+  bool by_max = false;    // normalize by max instead of sum
+  std::string label;      // what the user called it (explain only: never part of its identity)
+  std::string loc;        // the user's source line, for messages
+  bool hoisted = false;   // moved out of the loop by the optimizer
 };
 
 struct CarryDecl {

@@ -18,24 +18,24 @@ struct Type {
 
 // How an op's result type follows from its inputs (ir/validate.cpp).
 enum class Rule : uint8_t {
-  Source,     // param, const, fill, input: dtype from the `to` attr
-  Graph,      // graph properties: dtype attr (or fixed), shape fixed by the op
-  Carry,      // the loop-carried value inside the body: the type of its init
-  Broadcast,  // scalar -> node vector
-  Arith2,     // numeric x numeric, same dtype, shapes broadcast
-  Arith1,     // numeric -> same
-  Float1,     // float -> same (sqrt, exp, log, recip)
-  Compare,    // numeric x numeric -> bool
-  Logic2,     // bool x bool -> bool
-  Logic1,     // bool -> bool
-  Select,     // where(bool, a, b)
-  Fma,        // a * b + c, all numeric of one dtype
-  MaskedMul,  // where(mask, 0, a * b)
-  Cast,       // any -> dtype attr
-  Reduce,     // node numeric -> scalar (same dtype; float for mean and norms)
-  ReduceMask, // node bool -> scalar (count: int64, any/all: bool)
-  Aggregate,  // neighbor_agg: node -> node
-  Normalize,  // node float -> node
+  Source,      // param, const, fill, input: dtype from the `to` attr
+  Graph,       // graph properties: dtype attr (or fixed), shape fixed by the op
+  Carry,       // the loop-carried value inside the body: the type of its init
+  Broadcast,   // scalar -> node vector
+  Arith2,      // numeric x numeric, same dtype, shapes broadcast
+  Arith1,      // numeric -> same
+  Float1,      // float -> same (sqrt, exp, log, recip)
+  Compare,     // numeric x numeric -> bool
+  Logic2,      // bool x bool -> bool
+  Logic1,      // bool -> bool
+  Select,      // where(bool, a, b)
+  Fma,         // a * b + c, all numeric of one dtype
+  MaskedMul,   // where(mask, 0, a * b)
+  Cast,        // any -> dtype attr
+  Reduce,      // node numeric -> scalar (same dtype; float for mean and norms)
+  ReduceMask,  // node bool -> scalar (count: int64, any/all: bool)
+  Aggregate,   // neighbor_agg: node -> node
+  Normalize,   // node float -> node
 };
 
 // How an op reads its node inputs. Kernel formation, rotation, codegen and the fused-pass
@@ -70,61 +70,61 @@ enum class Lanes : uint8_t { No, F64, F64Bool };
 // X(Enum, "name", arity, Rule, Domain, Access, Identity, Rounding, Lanes)
 #define SG_OP_TABLE(X) SG_SOURCE_OPS(X) SG_ELEMENTWISE_OPS(X) SG_WHOLE_VECTOR_OPS(X)
 
-#define SG_SOURCE_OPS(X)                                                  \
-  X(Param, "param", 0, Source, Any, None, None, Exact, No)                \
-  X(Const, "const", 0, Source, Any, None, None, Exact, No)                \
-  X(Fill, "fill", 0, Source, Any, None, None, Exact, No)                  \
-  X(Input, "input", 0, Source, Any, None, None, Exact, No)                \
-  X(NumNodes, "num_nodes", 0, Graph, Numeric, None, None, Exact, No)      \
-  X(NumEdges, "num_edges", 0, Graph, Numeric, None, None, Exact, No)      \
-  X(Directed, "directed", 0, Graph, Numeric, None, None, Exact, No)       \
-  X(OutDegree, "out_degree", 0, Graph, Numeric, None, None, Exact, No)    \
-  X(InDegree, "in_degree", 0, Graph, Numeric, None, None, Exact, No)      \
-  X(NodeId, "node_id", 0, Graph, Numeric, None, None, Exact, No)          \
+#define SG_SOURCE_OPS(X)                                               \
+  X(Param, "param", 0, Source, Any, None, None, Exact, No)             \
+  X(Const, "const", 0, Source, Any, None, None, Exact, No)             \
+  X(Fill, "fill", 0, Source, Any, None, None, Exact, No)               \
+  X(Input, "input", 0, Source, Any, None, None, Exact, No)             \
+  X(NumNodes, "num_nodes", 0, Graph, Numeric, None, None, Exact, No)   \
+  X(NumEdges, "num_edges", 0, Graph, Numeric, None, None, Exact, No)   \
+  X(Directed, "directed", 0, Graph, Numeric, None, None, Exact, No)    \
+  X(OutDegree, "out_degree", 0, Graph, Numeric, None, None, Exact, No) \
+  X(InDegree, "in_degree", 0, Graph, Numeric, None, None, Exact, No)   \
+  X(NodeId, "node_id", 0, Graph, Numeric, None, None, Exact, No)       \
   X(Carry, "carry", 0, Carry, Any, None, None, Exact, No)
 
-#define SG_ELEMENTWISE_OPS(X)                                             \
-  X(Broadcast, "broadcast", 1, Broadcast, Any, Own, None, Exact, F64Bool)     \
-  X(Add, "add", 2, Arith2, Numeric, Own, None, Exact, F64)                \
-  X(Sub, "sub", 2, Arith2, Numeric, Own, None, Exact, F64)                \
-  X(Mul, "mul", 2, Arith2, Numeric, Own, None, Exact, F64)                \
-  X(Div, "div", 2, Arith2, Float, Own, None, Exact, F64)                  \
-  X(Minimum, "minimum", 2, Arith2, Numeric, Own, None, Exact, F64)        \
-  X(Maximum, "maximum", 2, Arith2, Numeric, Own, None, Exact, F64)        \
-  X(Pow, "pow", 2, Arith2, Float, Own, None, Exact, No)                   \
-  X(Neg, "neg", 1, Arith1, Numeric, Own, None, Exact, F64)                \
-  X(Abs, "abs", 1, Arith1, Numeric, Own, None, Exact, F64)                \
-  X(Sqrt, "sqrt", 1, Float1, Float, Own, None, Exact, F64)                \
-  X(Exp, "exp", 1, Float1, Float, Own, None, Exact, No)                   \
-  X(Log, "log", 1, Float1, Float, Own, None, Exact, No)                   \
-  X(Recip, "recip", 1, Float1, Float, Own, None, Changes, F64)              \
-  X(Floor, "floor", 1, Float1, Float, Own, None, Exact, F64)              \
-  X(Ceil, "ceil", 1, Float1, Float, Own, None, Exact, F64)                \
-  X(Lt, "lt", 2, Compare, Numeric, Own, None, Exact, F64)                 \
-  X(Le, "le", 2, Compare, Numeric, Own, None, Exact, F64)                 \
-  X(Gt, "gt", 2, Compare, Numeric, Own, None, Exact, F64)                 \
-  X(Ge, "ge", 2, Compare, Numeric, Own, None, Exact, F64)                 \
-  X(Eq, "eq", 2, Compare, Any, Own, None, Exact, F64Bool)                     \
-  X(Ne, "ne", 2, Compare, Any, Own, None, Exact, F64Bool)                     \
-  X(And, "and", 2, Logic2, Bool, Own, None, Exact, F64Bool)                   \
-  X(Or, "or", 2, Logic2, Bool, Own, None, Exact, F64Bool)                     \
-  X(Not, "not", 1, Logic1, Bool, Own, None, Exact, F64Bool)                   \
-  X(Where, "where", 3, Select, Any, Own, None, Exact, F64Bool)                \
-  X(Fma, "fma", 3, Fma, Float, Own, None, Changes, F64)                     \
+#define SG_ELEMENTWISE_OPS(X)                                              \
+  X(Broadcast, "broadcast", 1, Broadcast, Any, Own, None, Exact, F64Bool)  \
+  X(Add, "add", 2, Arith2, Numeric, Own, None, Exact, F64)                 \
+  X(Sub, "sub", 2, Arith2, Numeric, Own, None, Exact, F64)                 \
+  X(Mul, "mul", 2, Arith2, Numeric, Own, None, Exact, F64)                 \
+  X(Div, "div", 2, Arith2, Float, Own, None, Exact, F64)                   \
+  X(Minimum, "minimum", 2, Arith2, Numeric, Own, None, Exact, F64)         \
+  X(Maximum, "maximum", 2, Arith2, Numeric, Own, None, Exact, F64)         \
+  X(Pow, "pow", 2, Arith2, Float, Own, None, Exact, No)                    \
+  X(Neg, "neg", 1, Arith1, Numeric, Own, None, Exact, F64)                 \
+  X(Abs, "abs", 1, Arith1, Numeric, Own, None, Exact, F64)                 \
+  X(Sqrt, "sqrt", 1, Float1, Float, Own, None, Exact, F64)                 \
+  X(Exp, "exp", 1, Float1, Float, Own, None, Exact, No)                    \
+  X(Log, "log", 1, Float1, Float, Own, None, Exact, No)                    \
+  X(Recip, "recip", 1, Float1, Float, Own, None, Changes, F64)             \
+  X(Floor, "floor", 1, Float1, Float, Own, None, Exact, F64)               \
+  X(Ceil, "ceil", 1, Float1, Float, Own, None, Exact, F64)                 \
+  X(Lt, "lt", 2, Compare, Numeric, Own, None, Exact, F64)                  \
+  X(Le, "le", 2, Compare, Numeric, Own, None, Exact, F64)                  \
+  X(Gt, "gt", 2, Compare, Numeric, Own, None, Exact, F64)                  \
+  X(Ge, "ge", 2, Compare, Numeric, Own, None, Exact, F64)                  \
+  X(Eq, "eq", 2, Compare, Any, Own, None, Exact, F64Bool)                  \
+  X(Ne, "ne", 2, Compare, Any, Own, None, Exact, F64Bool)                  \
+  X(And, "and", 2, Logic2, Bool, Own, None, Exact, F64Bool)                \
+  X(Or, "or", 2, Logic2, Bool, Own, None, Exact, F64Bool)                  \
+  X(Not, "not", 1, Logic1, Bool, Own, None, Exact, F64Bool)                \
+  X(Where, "where", 3, Select, Any, Own, None, Exact, F64Bool)             \
+  X(Fma, "fma", 3, Fma, Float, Own, None, Changes, F64)                    \
   X(MaskedMul, "masked_mul", 3, MaskedMul, Numeric, Own, None, Exact, F64) \
   X(Cast, "cast", 1, Cast, Any, Own, None, Exact, No)
 
-#define SG_WHOLE_VECTOR_OPS(X)                                            \
-  X(Sum, "sum", 1, Reduce, Numeric, Fold, Zero, Exact, No)                \
-  X(Mean, "mean", 1, Reduce, Float, Fold, Zero, Exact, No)                \
-  X(RMin, "min", 1, Reduce, Numeric, Fold, Highest, Exact, No)            \
-  X(RMax, "max", 1, Reduce, Numeric, Fold, Lowest, Exact, No)             \
-  X(NormL1, "norm_l1", 1, Reduce, Float, Fold, Zero, Exact, No)           \
-  X(NormL2, "norm_l2", 1, Reduce, Float, Fold, Zero, Exact, No)           \
-  X(NormInf, "norm_inf", 1, Reduce, Float, Fold, Zero, Exact, No)         \
-  X(Count, "count", 1, ReduceMask, Bool, Fold, Zero, Exact, No)           \
-  X(Any, "any", 1, ReduceMask, Bool, Fold, Zero, Exact, No)               \
-  X(All, "all", 1, ReduceMask, Bool, Fold, One, Exact, No)                \
+#define SG_WHOLE_VECTOR_OPS(X)                                                      \
+  X(Sum, "sum", 1, Reduce, Numeric, Fold, Zero, Exact, No)                          \
+  X(Mean, "mean", 1, Reduce, Float, Fold, Zero, Exact, No)                          \
+  X(RMin, "min", 1, Reduce, Numeric, Fold, Highest, Exact, No)                      \
+  X(RMax, "max", 1, Reduce, Numeric, Fold, Lowest, Exact, No)                       \
+  X(NormL1, "norm_l1", 1, Reduce, Float, Fold, Zero, Exact, No)                     \
+  X(NormL2, "norm_l2", 1, Reduce, Float, Fold, Zero, Exact, No)                     \
+  X(NormInf, "norm_inf", 1, Reduce, Float, Fold, Zero, Exact, No)                   \
+  X(Count, "count", 1, ReduceMask, Bool, Fold, Zero, Exact, No)                     \
+  X(Any, "any", 1, ReduceMask, Bool, Fold, Zero, Exact, No)                         \
+  X(All, "all", 1, ReduceMask, Bool, Fold, One, Exact, No)                          \
   X(NeighborAgg, "neighbor_agg", 1, Aggregate, Numeric, Neighbors, None, Exact, No) \
   X(Normalize, "normalize", 1, Normalize, Float, All, None, Exact, No)
 
@@ -161,9 +161,18 @@ constexpr bool is_elementwise(OpCode op) {
 }  // namespace op_table_detail
 
 inline constexpr OpInfo kOps[] = {
-#define SG_OP_INFO(e, name, arity, rule, domain, access, identity, rounding, lanes)                          \
-  {OpCode::e,       #e,           name,           arity,        Rule::rule, Domain::domain, Access::access, \
-   Identity::identity, Rounding::rounding, Lanes::lanes, op_table_detail::is_elementwise(OpCode::e)},
+#define SG_OP_INFO(e, name, arity, rule, domain, access, identity, rounding, lanes) \
+  {OpCode::e,                                                                       \
+   #e,                                                                              \
+   name,                                                                            \
+   arity,                                                                           \
+   Rule::rule,                                                                      \
+   Domain::domain,                                                                  \
+   Access::access,                                                                  \
+   Identity::identity,                                                              \
+   Rounding::rounding,                                                              \
+   Lanes::lanes,                                                                    \
+   op_table_detail::is_elementwise(OpCode::e)},
     SG_OP_TABLE(SG_OP_INFO)
 #undef SG_OP_INFO
 };

@@ -43,7 +43,8 @@ std::string print_ir(const ProgramIR& ir) {
     if (ir.values[id].region == Region::Prologue) print_value(out, ir, id, "    ");
   if (ir.has_loop) {
     std::string carries;
-    for (const CarryDecl& c : ir.carries) carries += fmt::format("{}{}=%{}", carries.empty() ? "" : ", ", c.name, c.init);
+    for (const CarryDecl& c : ir.carries)
+      carries += fmt::format("{}{}=%{}", carries.empty() ? "" : ", ", c.name, c.init);
     out += fmt::format("  loop max_iter={} carry({}):\n", ir.max_iter, carries);
     for (int32_t id = 0; id < nv; ++id)
       if (ir.values[id].region == Region::Body) print_value(out, ir, id, "      ");

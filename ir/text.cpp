@@ -27,8 +27,10 @@ std::string show(std::string_view t) {
   std::string out = "'";
   for (size_t i = 0; i < t.size() && i < kMax; ++i) {
     const unsigned char c = static_cast<unsigned char>(t[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'') out += static_cast<char>(c);
-    else out += fmt::format("\\x{:02x}", c);
+    if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'')
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("\\x{:02x}", c);
   }
   out += t.size() > kMax ? "'..." : "'";
   return out;
@@ -127,7 +129,8 @@ void parse_attr(Value& v, std::string_view tok, size_t line) {
   const size_t eq = tok.find('=');
   if (eq == std::string_view::npos) bad(line, fmt::format("attribute {} is not key=value", show(tok)));
   const std::string_view key = tok.substr(0, eq), val = tok.substr(eq + 1);
-  if (key == "number") v.number = to_double(val, line);
+  if (key == "number")
+    v.number = to_double(val, line);
   else if (key == "name") {
     if (!is_identifier(val))
       bad(line, fmt::format("name {} is not an identifier (ASCII, at most 200 characters)", show(val)));
@@ -136,14 +139,22 @@ void parse_attr(Value& v, std::string_view tok, size_t line) {
     if (!is_identifier(val))
       bad(line, fmt::format("label {} is not an identifier (ASCII, at most 200 characters)", show(val)));
     v.label = std::string(val);
-  } else if (key == "to") v.to = parse_enum<DType>(val, kDTypes, line, "dtype");
-  else if (key == "combine") v.combine = parse_enum<Combine>(val, kCombines, line, "combine");
-  else if (key == "direction") v.direction = parse_enum<Direction>(val, kDirections, line, "direction");
-  else if (key == "edge") v.edge = parse_enum<EdgeOp>(val, kEdges, line, "edge op");
-  else if (key == "weighted") v.weighted = to_int(val, line, "weighted") != 0;
-  else if (key == "by") v.by_max = val == "max" ? true : val == "sum" ? false : (bad(line, "by must be sum or max"), false);
-  else if (key == "loc") v.loc = pct_decode(val);
-  else bad(line, fmt::format("unknown attribute {}", show(key)));
+  } else if (key == "to")
+    v.to = parse_enum<DType>(val, kDTypes, line, "dtype");
+  else if (key == "combine")
+    v.combine = parse_enum<Combine>(val, kCombines, line, "combine");
+  else if (key == "direction")
+    v.direction = parse_enum<Direction>(val, kDirections, line, "direction");
+  else if (key == "edge")
+    v.edge = parse_enum<EdgeOp>(val, kEdges, line, "edge op");
+  else if (key == "weighted")
+    v.weighted = to_int(val, line, "weighted") != 0;
+  else if (key == "by")
+    v.by_max = val == "max" ? true : val == "sum" ? false : (bad(line, "by must be sum or max"), false);
+  else if (key == "loc")
+    v.loc = pct_decode(val);
+  else
+    bad(line, fmt::format("unknown attribute {}", show(key)));
 }
 
 }  // namespace
@@ -179,12 +190,15 @@ ProgramIR parse_ir(std::string_view text) {
       if (tok.size() < 6) bad(line_no, "a value needs: v <region> <op> <dtype> <shape> <ninputs> ...");
       if (ir.values.size() >= kMaxValues) bad(line_no, "too many values");
       Value v;
-      v.region = tok[1] == "P" ? Region::Prologue : tok[1] == "B" ? Region::Body
-                 : tok[1] == "E" ? Region::Epilogue : (bad(line_no, "region must be P, B or E"), Region::Body);
+      v.region = tok[1] == "P"   ? Region::Prologue
+                 : tok[1] == "B" ? Region::Body
+                 : tok[1] == "E" ? Region::Epilogue
+                                 : (bad(line_no, "region must be P, B or E"), Region::Body);
       v.op = parse_op(tok[2], line_no);
       v.type.dtype = parse_enum<DType>(tok[3], kDTypes, line_no, "dtype");
-      v.type.shape = tok[4] == "s" ? Shape::Scalar : tok[4] == "n" ? Shape::Node
-                     : (bad(line_no, "shape must be s or n"), Shape::Scalar);
+      v.type.shape = tok[4] == "s"   ? Shape::Scalar
+                     : tok[4] == "n" ? Shape::Node
+                                     : (bad(line_no, "shape must be s or n"), Shape::Scalar);
       const int64_t nin = to_int(tok[5], line_no, "input count");
       if (nin != op_info(v.op).arity)
         bad(line_no, fmt::format("{} takes {} inputs, got {}", op_name(v.op), op_info(v.op).arity, nin));
@@ -237,8 +251,10 @@ ProgramIR parse_ir(std::string_view text) {
   if (!ended) bad(line_no, "missing 'end' (truncated program?)");
   for (; pos < text.size(); ++pos) {  // only blank space may follow 'end'
     const char c = text[pos];
-    if (c == '\n') ++line_no;
-    else if (c != ' ' && c != '\t' && c != '\r') bad(line_no + 1, "text after 'end'");
+    if (c == '\n')
+      ++line_no;
+    else if (c != ' ' && c != '\t' && c != '\r')
+      bad(line_no + 1, "text after 'end'");
   }
   validate_ir(ir);
   return ir;

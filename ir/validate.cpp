@@ -7,9 +7,7 @@
 
 namespace sg {
 
-std::string type_name(Type t) {
-  return fmt::format("{}{}", dtype_name(t.dtype), t.shape == Shape::Node ? "[n]" : "");
-}
+std::string type_name(Type t) { return fmt::format("{}{}", dtype_name(t.dtype), t.shape == Shape::Node ? "[n]" : ""); }
 
 namespace {
 
@@ -54,8 +52,7 @@ Type infer_type(const ProgramIR& ir, int32_t id) {
       if (v.op == OpCode::Directed) return Type{DType::Bool, Shape::Scalar};
       if (!is_numeric(v.to)) bad_value(ir, id, "dtype must be numeric");
       return Type{v.to, (v.op == OpCode::NumNodes || v.op == OpCode::NumEdges) ? Shape::Scalar : Shape::Node};
-    case Rule::Carry:
-      return v.type;  // checked against its init in validate_ir
+    case Rule::Carry: return v.type;  // checked against its init in validate_ir
     case Rule::Broadcast:
       if (in(0).shape != Shape::Scalar) bad_value(ir, id, "broadcasts a scalar, got {}", type_name(in(0)));
       return Type{in(0).dtype, Shape::Node};
@@ -65,10 +62,12 @@ Type infer_type(const ProgramIR& ir, int32_t id) {
         bad_value(ir, id, "needs float inputs, got ({}); cast first", kinds(ir, v));
       return Type{in(0).dtype, broadcast({in(0), in(1)})};
     case Rule::Arith1:
-      if (!accepts(op_info(v.op).domain, in(0).dtype)) bad_value(ir, id, "needs a numeric input, got {}", type_name(in(0)));
+      if (!accepts(op_info(v.op).domain, in(0).dtype))
+        bad_value(ir, id, "needs a numeric input, got {}", type_name(in(0)));
       return in(0);
     case Rule::Float1:
-      if (!accepts(op_info(v.op).domain, in(0).dtype)) bad_value(ir, id, "needs a float input, got {}", type_name(in(0)));
+      if (!accepts(op_info(v.op).domain, in(0).dtype))
+        bad_value(ir, id, "needs a float input, got {}", type_name(in(0)));
       return in(0);
     case Rule::Compare:
       if (in(0).dtype != in(1).dtype || !accepts(op_info(v.op).domain, in(0).dtype))
@@ -94,12 +93,12 @@ Type infer_type(const ProgramIR& ir, int32_t id) {
       if (in(0).dtype != DType::Bool) bad_value(ir, id, "needs a mask first, got ({})", kinds(ir, v));
       same_numeric(1, 2);
       return Type{in(1).dtype, broadcast({in(0), in(1), in(2)})};
-    case Rule::Cast:
-      return Type{v.to, in(0).shape};
+    case Rule::Cast: return Type{v.to, in(0).shape};
     case Rule::Reduce: {
       if (in(0).shape != Shape::Node || !is_numeric(in(0).dtype))
         bad_value(ir, id, "reduces a numeric node vector, got {}", type_name(in(0)));
-      if (!accepts(op_info(v.op).domain, in(0).dtype)) bad_value(ir, id, "needs a float vector, got {}", type_name(in(0)));
+      if (!accepts(op_info(v.op).domain, in(0).dtype))
+        bad_value(ir, id, "needs a float vector, got {}", type_name(in(0)));
       return Type{in(0).dtype, Shape::Scalar};
     }
     case Rule::ReduceMask:
@@ -115,8 +114,7 @@ Type infer_type(const ProgramIR& ir, int32_t id) {
         bad_value(ir, id, "combine=mean needs a float vector, got {}", type_name(t));
       if (v.edge != EdgeOp::None && !is_float(t.dtype))
         bad_value(ir, id, "edge={} needs a float vector, got {}", edge_name(v.edge), type_name(t));
-      if (v.edge != EdgeOp::None && v.combine == Combine::Mode)
-        bad_value(ir, id, "combine=mode takes no edge op");
+      if (v.edge != EdgeOp::None && v.combine == Combine::Mode) bad_value(ir, id, "combine=mode takes no edge op");
       return t;
     }
     case Rule::Normalize:
@@ -136,7 +134,8 @@ void validate_ir(ProgramIR& ir) {
     if (v.op == OpCode::Carry && v.region != Region::Body) bad_value(ir, id, "a carried value must be in the loop");
     if ((v.op == OpCode::Param || v.op == OpCode::Input) && !params.insert(v.name).second)
       bad_value(ir, id, "input '{}' is declared twice", v.name);
-    if ((v.op == OpCode::Param || v.op == OpCode::Carry || v.op == OpCode::Input) && v.name.empty()) bad_value(ir, id, "needs a name");
+    if ((v.op == OpCode::Param || v.op == OpCode::Carry || v.op == OpCode::Input) && v.name.empty())
+      bad_value(ir, id, "needs a name");
     for (int32_t i : v.inputs) {
       const Value& u = ir.values[i];
       const bool ok = u.region == Region::Prologue || u.region == v.region ||
@@ -144,8 +143,7 @@ void validate_ir(ProgramIR& ir) {
       if (!ok) bad_value(ir, id, "uses %{} from another region (only carried values leave the loop)", i);
     }
     const Type t = infer_type(ir, id);
-    if (t != v.type)
-      bad_value(ir, id, "declared {} but its inputs give {}", type_name(v.type), type_name(t));
+    if (t != v.type) bad_value(ir, id, "declared {} but its inputs give {}", type_name(v.type), type_name(t));
   }
   std::set<std::string> carry_names;
   std::vector<int> carry_uses(static_cast<size_t>(nv), 0);
@@ -155,7 +153,8 @@ void validate_ir(ProgramIR& ir) {
     const Value &init = ir.values[c.init], &cv = ir.values[c.value], &up = ir.values[c.update];
     if (cv.op != OpCode::Carry || cv.name != c.name)
       fail(ErrorKind::Program, "carry '{}' does not name its carried value", c.name);
-    if (init.region != Region::Prologue) fail(ErrorKind::Program, "carry '{}' starts from a non-prologue value", c.name);
+    if (init.region != Region::Prologue)
+      fail(ErrorKind::Program, "carry '{}' starts from a non-prologue value", c.name);
     if (up.region == Region::Epilogue) fail(ErrorKind::Program, "carry '{}' is updated from outside the loop", c.name);
     if (init.type != cv.type || up.type != cv.type)
       fail(ErrorKind::Program, "carry '{}' is {} but starts as {} and is updated with {}", c.name, type_name(cv.type),
@@ -170,7 +169,8 @@ void validate_ir(ProgramIR& ir) {
     const Value& u = ir.values[ir.until];
     // Loop-invariant predicates are fine (hoisting moves them to the prologue).
     if (u.region == Region::Epilogue || u.type != Type{DType::Bool, Shape::Scalar})
-      fail(ErrorKind::Program, "the loop's until predicate must be a bool scalar computed before or in the loop, got {}{}",
+      fail(ErrorKind::Program,
+           "the loop's until predicate must be a bool scalar computed before or in the loop, got {}{}",
            u.region == Region::Epilogue ? "an epilogue value " : "", type_name(u.type));
   }
   if (ir.residual >= 0) {

@@ -22,19 +22,25 @@ constexpr bool kLanes = std::is_same_v<T, vec4::F> || std::is_same_v<T, vec4::M>
 // c ? a : b, lane by lane for vectors (a branch-free blend either way).
 template <class C, class T>
 inline T pick(C c, T a, T b) {
-  if constexpr (kLanes<T>) return vec4::select(c, a, b);
-  else return c ? a : b;
+  if constexpr (kLanes<T>)
+    return vec4::select(c, a, b);
+  else
+    return c ? a : b;
 }
 // A comparison's result: a stored bool (0 or 1), or a mask per lane (all ones or zero).
 template <class R>
 inline auto truth(R r) {
-  if constexpr (std::is_same_v<R, bool>) return static_cast<uint8_t>(r);
-  else return r;
+  if constexpr (std::is_same_v<R, bool>)
+    return static_cast<uint8_t>(r);
+  else
+    return r;
 }
 template <class T>
 inline T constant(double x) {
-  if constexpr (kLanes<T>) return vec4::splat(x);
-  else return T(x);
+  if constexpr (kLanes<T>)
+    return vec4::splat(x);
+  else
+    return T(x);
 }
 
 // clang-format off
@@ -64,8 +70,10 @@ template <class T> struct Or { T operator()(T a, T b) const { return T(a | b); }
 template <class T>
 struct Sqrt {
   T operator()(T a) const {
-    if constexpr (kLanes<T>) return vec4::sqrt(a);
-    else return std::sqrt(a);
+    if constexpr (kLanes<T>)
+      return vec4::sqrt(a);
+    else
+      return std::sqrt(a);
   }
 };
 // Rounded toward -inf / +inf: exact, so the 4-lane forms are four scalar calls.
@@ -94,8 +102,10 @@ struct Ceil {
 template <class T>
 struct Not {
   T operator()(T a) const {
-    if constexpr (kLanes<T>) return ~a;
-    else return T(!a);
+    if constexpr (kLanes<T>)
+      return ~a;
+    else
+      return T(!a);
   }
 };
 // Bits of a where c, else bits of b (no compare on the values: NaN payloads and -0.0 pass).
@@ -103,16 +113,20 @@ template <class T>
 struct Where {
   template <class C>
   T operator()(C c, T a, T b) const {
-    if constexpr (kLanes<T>) return vec4::select(c, a, b);
-    else return kernels::select<T>(c, a, b);
+    if constexpr (kLanes<T>)
+      return vec4::select(c, a, b);
+    else
+      return kernels::select<T>(c, a, b);
   }
 };
 // a * b + c rounded once.
 template <class T>
 struct Fma {
   T operator()(T a, T b, T c) const {
-    if constexpr (kLanes<T>) return vec4::fma(a, b, c);
-    else return std::fma(a, b, c);
+    if constexpr (kLanes<T>)
+      return vec4::fma(a, b, c);
+    else
+      return std::fma(a, b, c);
   }
 };
 // where(c, 0, a * b): the product is not computed into the result where c holds.
@@ -120,8 +134,10 @@ template <class T>
 struct MaskedMul {
   template <class C>
   T operator()(C c, T a, T b) const {
-    if constexpr (kLanes<T>) return vec4::select(c, constant<T>(0), a * b);
-    else return c ? T(0) : wrap_mul(a, b);
+    if constexpr (kLanes<T>)
+      return vec4::select(c, constant<T>(0), a * b);
+    else
+      return c ? T(0) : wrap_mul(a, b);
   }
 };
 // To dtype D (kernels/convert.hpp: saturating float -> int, NaN -> 0, x != 0 -> bool).

@@ -5,8 +5,8 @@
 #include <utility>
 #include <vector>
 
-#include "kernels/frame.hpp"
 #include "core/parallel.hpp"
+#include "kernels/frame.hpp"
 
 namespace sg::kernels {
 
@@ -66,21 +66,23 @@ struct Arg {
   const T* p;
   T s;
   T operator[](int64_t i) const {
-    if constexpr (kScalar) return s;
-    else return p[i];
+    if constexpr (kScalar)
+      return s;
+    else
+      return p[i];
   }
 };
 
 // True when operand `in` is a plain scalar (not a node vector or a block temporary).
-inline bool scalar_operand(const Frame& f, int32_t in) {
-  return f.value(in).type.shape == Shape::Scalar;
-}
+inline bool scalar_operand(const Frame& f, int32_t in) { return f.value(in).type.shape == Shape::Scalar; }
 
 // fn(Arg<T, scalar?>) for operand `in` over [lo, lo + len).
 template <class T, class Fn>
 void with_arg(const Frame& f, int32_t in, int64_t lo, int64_t len, Fn&& fn) {
-  if (scalar_operand(f, in)) fn(Arg<T, true>{nullptr, f.slot(in).get<T>()});
-  else fn(Arg<T, false>{operand<T>(f, in, lo, len, 0), T{}});
+  if (scalar_operand(f, in))
+    fn(Arg<T, true>{nullptr, f.slot(in).get<T>()});
+  else
+    fn(Arg<T, false>{operand<T>(f, in, lo, len, 0), T{}});
 }
 
 template <class T, class R, class Fn>
@@ -130,8 +132,8 @@ void reduce_block(const Frame& f, int32_t id, const void* x, int64_t len, Partia
 // One strip of reduction `id` over elementwise value `producer`, computed in the same loop
 // (the producer is never stored; see can_fold_into_reduction). `strip_key` names the strip
 // for Frame::mask_summary (-1: none).
-void reduce_map_block(const Frame& f, int32_t id, int32_t producer, int64_t lo, int64_t len, Partial& out,
-                      bool resume, int64_t strip_key = -1);
+void reduce_map_block(const Frame& f, int32_t id, int32_t producer, int64_t lo, int64_t len, Partial& out, bool resume,
+                      int64_t strip_key = -1);
 void reduce_finish(const Frame& f, int32_t id, const Partial* partials);
 void aggregate_block(const Frame& f, int32_t id, int64_t lo, int64_t hi, void* out);
 

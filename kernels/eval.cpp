@@ -1,7 +1,7 @@
 // eval_value: one IR value, dispatched on its op's rule; sources and graph properties here.
+#include "core/error.hpp"
 #include "kernels/arith.hpp"
 #include "kernels/block_engine.hpp"
-#include "core/error.hpp"
 
 namespace sg {
 
@@ -72,8 +72,10 @@ void eval_value(const Frame& f, int32_t id) {
       if (v.op == OpCode::Param || v.op == OpCode::Input) return;  // bound at init
       return with_dtype(v.type.dtype, [&](auto t) {
         using T = decltype(t);
-        if (v.op == OpCode::Const) f.slot(id).set<T>(static_cast<T>(v.number));
-        else fill<T>(f, id, static_cast<T>(v.number));
+        if (v.op == OpCode::Const)
+          f.slot(id).set<T>(static_cast<T>(v.number));
+        else
+          fill<T>(f, id, static_cast<T>(v.number));
       });
     case Rule::Graph: return eval_graph(f, id);
     case Rule::Carry: return;  // bound by the loop

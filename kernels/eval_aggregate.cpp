@@ -34,10 +34,14 @@ struct EdgeLoad {
   EdgeLoad(const node_t* i, const double* ws, const T* xs) : idx(i), w(ws), x(xs) {}
   T operator()(int64_t k) const {
     const T xu = x[idx[k]];
-    if constexpr (kKind == kMulWeight) return static_cast<T>(xu * static_cast<T>(w[k]));
-    else if constexpr (kKind == kAddWeight) return static_cast<T>(xu + static_cast<T>(w[k]));
-    else if constexpr (kKind == kAddOne) return wrap_add(xu, T(1));
-    else return xu;
+    if constexpr (kKind == kMulWeight)
+      return static_cast<T>(xu * static_cast<T>(w[k]));
+    else if constexpr (kKind == kAddWeight)
+      return static_cast<T>(xu + static_cast<T>(w[k]));
+    else if constexpr (kKind == kAddOne)
+      return wrap_add(xu, T(1));
+    else
+      return xu;
   }
 };
 
@@ -60,8 +64,8 @@ int64_t mode_of(std::vector<int64_t>& labels) {
 
 // Rows [lo, hi) into o[0 .. hi - lo).
 template <class T, int kKind, class InCsr, class OutCsr>
-void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& out, bool two, int64_t lo,
-                    int64_t hi, T* __restrict o) {
+void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& out, bool two, int64_t lo, int64_t hi,
+                    T* __restrict o) {
   const Value& v = f.value(id);
   const T* x = f.slot(v.inputs[0]).vec<T>();
   const EdgeLoad<T, kKind> lin(in.idx, in.w, x);
@@ -81,8 +85,7 @@ void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& o
           T s = row_sum<T>(in.begin(u), in.end(u), lin);
           if (two) s = wrap_add(s, row_sum<T>(out.begin(u), out.end(u), lout));
           if (v.combine == Combine::Mean) {
-            if constexpr (std::is_floating_point_v<T>)
-              s = s / static_cast<T>(in.degree(u) + (two ? out.degree(u) : 0));
+            if constexpr (std::is_floating_point_v<T>) s = s / static_cast<T>(in.degree(u) + (two ? out.degree(u) : 0));
           }
           o[u - lo] = s;
           break;
@@ -90,9 +93,10 @@ void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& o
         case Combine::Min:
         case Combine::Max: {
           const bool is_min = v.combine == Combine::Min;
-          T a = is_min ? (std::is_floating_point_v<T> ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max())
-                       : (std::is_floating_point_v<T> ? -std::numeric_limits<T>::infinity()
-                                                       : std::numeric_limits<T>::lowest());
+          T a = is_min
+                    ? (std::is_floating_point_v<T> ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max())
+                    : (std::is_floating_point_v<T> ? -std::numeric_limits<T>::infinity()
+                                                   : std::numeric_limits<T>::lowest());
           auto fold = [&](T y) { a = is_min ? (y < a ? y : a) : (a < y ? y : a); };
           for (int64_t k = in.begin(u); k < in.end(u); ++k) fold(lin(k));
           if (two)
@@ -127,15 +131,17 @@ void with_rows(const Frame& f, int32_t id, Fn&& fn) {
       first.visit([&](auto a) {
         g.out().visit([&](auto b) {
           const EdgeKind kind = edge_kind(v.edge, a.w != nullptr);
-          fn([&](int64_t lo, int64_t hi, void* out) {
-            T* o = static_cast<T*>(out);
-            switch (kind) {
-              case kMulWeight: return aggregate_rows<T, kMulWeight>(f, id, a, b, two, lo, hi, o);
-              case kAddWeight: return aggregate_rows<T, kAddWeight>(f, id, a, b, two, lo, hi, o);
-              case kAddOne: return aggregate_rows<T, kAddOne>(f, id, a, b, two, lo, hi, o);
-              default: return aggregate_rows<T, kPlain>(f, id, a, b, two, lo, hi, o);
-            }
-          }, sizeof(T));
+          fn(
+              [&](int64_t lo, int64_t hi, void* out) {
+                T* o = static_cast<T*>(out);
+                switch (kind) {
+                  case kMulWeight: return aggregate_rows<T, kMulWeight>(f, id, a, b, two, lo, hi, o);
+                  case kAddWeight: return aggregate_rows<T, kAddWeight>(f, id, a, b, two, lo, hi, o);
+                  case kAddOne: return aggregate_rows<T, kAddOne>(f, id, a, b, two, lo, hi, o);
+                  default: return aggregate_rows<T, kPlain>(f, id, a, b, two, lo, hi, o);
+                }
+              },
+              sizeof(T));
         });
       });
     }

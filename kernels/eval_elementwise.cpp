@@ -28,16 +28,22 @@ void fma_loop_sw(A a, B b, C c, T* __restrict out, int64_t len) {
 template <class T, class A, class B, class C>
 void fma_loop(A a, B b, C c, T* out, int64_t len) {
   static const bool hw = __builtin_cpu_supports("fma");
-  if (hw) fma_loop_hw<T>(a, b, c, out, len);
-  else fma_loop_sw<T>(a, b, c, out, len);
+  if (hw)
+    fma_loop_hw<T>(a, b, c, out, len);
+  else
+    fma_loop_sw<T>(a, b, c, out, len);
 }
 
 template <class T>
 constexpr DType dtype_of() {
-  if constexpr (std::is_same_v<T, double>) return DType::F64;
-  else if constexpr (std::is_same_v<T, float>) return DType::F32;
-  else if constexpr (std::is_same_v<T, int64_t>) return DType::I64;
-  else return DType::Bool;
+  if constexpr (std::is_same_v<T, double>)
+    return DType::F64;
+  else if constexpr (std::is_same_v<T, float>)
+    return DType::F32;
+  else if constexpr (std::is_same_v<T, int64_t>)
+    return DType::I64;
+  else
+    return DType::Bool;
 }
 
 // Elementwise op `op` over its operands' dtype T, with its functor Fn<T> (kernels/arith.hpp).
@@ -60,9 +66,8 @@ void eval_typed(const Frame& f, int32_t id) {
     const auto& in = f.value(id).inputs;
     run_elementwise<T>(f, id, [&](int64_t lo, int64_t len, T* out) {
       with_arg<T>(f, in[0], lo, len, [&](auto a) {
-        with_arg<T>(f, in[1], lo, len, [&](auto b) {
-          with_arg<T>(f, in[2], lo, len, [&](auto c) { fma_loop<T>(a, b, c, out, len); });
-        });
+        with_arg<T>(f, in[1], lo, len,
+                    [&](auto b) { with_arg<T>(f, in[2], lo, len, [&](auto c) { fma_loop<T>(a, b, c, out, len); }); });
       });
     });
   } else if constexpr (info.rule == Rule::Cast) {

@@ -7,10 +7,10 @@
 
 #include "core/error.hpp"
 #include "kernels/block_engine.hpp"
-#include "kernels/wrapping.hpp"
 #include "kernels/fused.hpp"
 #include "kernels/lanes_simd.hpp"
 #include "kernels/select.hpp"
+#include "kernels/wrapping.hpp"
 
 namespace sg::kernels {
 
@@ -38,22 +38,28 @@ T identity(OpCode op) {
 }
 template <class T>
 T absolute(T x) {
-  if constexpr (std::is_floating_point_v<T>) return std::fabs(x);  // a bit mask, no branch
-  else return x < 0 ? static_cast<T>(-x) : x;
+  if constexpr (std::is_floating_point_v<T>)
+    return std::fabs(x);  // a bit mask, no branch
+  else
+    return x < 0 ? static_cast<T>(-x) : x;
 }
 
 template <class A>
 void store(Partial& p, const A* lane) {
   for (int k = 0; k < kLanes; ++k) {
-    if constexpr (std::is_floating_point_v<A>) p.f[k] = static_cast<double>(lane[k]);
-    else p.i[k] = static_cast<int64_t>(lane[k]);
+    if constexpr (std::is_floating_point_v<A>)
+      p.f[k] = static_cast<double>(lane[k]);
+    else
+      p.i[k] = static_cast<int64_t>(lane[k]);
   }
 }
 template <class A>
 void load(const Partial& p, A* lane) {
   for (int k = 0; k < kLanes; ++k) {
-    if constexpr (std::is_floating_point_v<A>) lane[k] = static_cast<A>(p.f[k]);
-    else lane[k] = static_cast<A>(p.i[k]);
+    if constexpr (std::is_floating_point_v<A>)
+      lane[k] = static_cast<A>(p.f[k]);
+    else
+      lane[k] = static_cast<A>(p.i[k]);
   }
 }
 
@@ -115,13 +121,13 @@ int mask_summary(const C& c, int64_t len) {
 
 // The producer's element i over one strip, for the producers can_fold_into_reduction admits:
 // fn(at, quad4) with at(i) the element and quad4(i) elements i .. i + 3 as vectors
-// (kernels/lanes_simd.hpp; generic lambdas, only instantiated for float64 by fold_strip). `zero_is_identity`: folding +-0 leaves a lane's bits unchanged
-// (sums and norms: a lane starts at +0 and so never holds -0), so a strip whose elements are
-// all a scalar zero calls nothing. The Args are captured by value: by reference, their
-// pointers are reloaded every element.
+// (kernels/lanes_simd.hpp; generic lambdas, only instantiated for float64 by fold_strip). `zero_is_identity`: folding
+// +-0 leaves a lane's bits unchanged (sums and norms: a lane starts at +0 and so never holds -0), so a strip whose
+// elements are all a scalar zero calls nothing. The Args are captured by value: by reference, their pointers are
+// reloaded every element.
 template <class T, class Fn>
-void with_producer(const Frame& f, int32_t producer, int64_t lo, int64_t len, bool zero_is_identity,
-                   int64_t strip_key, Fn&& fn) {
+void with_producer(const Frame& f, int32_t producer, int64_t lo, int64_t len, bool zero_is_identity, int64_t strip_key,
+                   Fn&& fn) {
   const Value& e = f.value(producer);
   const auto& in = e.inputs;
   if (e.op == OpCode::Where) {
@@ -131,9 +137,8 @@ void with_producer(const Frame& f, int32_t producer, int64_t lo, int64_t len, bo
     auto pick_one = [&](int uniform) {
       const int32_t pick = uniform ? in[1] : in[2];
       if (zero_is_identity && scalar_operand(f, pick) && f.slot(pick).get<T>() == T(0)) return;
-      with_arg<T>(f, pick, lo, len, [&](auto a) {
-        fn([a](int64_t i) { return a[i]; }, [a](auto i) { return quad(a, i); });
-      });
+      with_arg<T>(f, pick, lo, len,
+                  [&](auto a) { fn([a](int64_t i) { return a[i]; }, [a](auto i) { return quad(a, i); }); });
     };
     if (cached && (*cached == 0 || *cached == 1)) return pick_one(*cached);
     with_arg<uint8_t>(f, in[0], lo, len, [&](auto c) {
@@ -144,10 +149,11 @@ void with_producer(const Frame& f, int32_t producer, int64_t lo, int64_t len, bo
       if constexpr (!decltype(c)::kIsScalar) {  // a scalar mask is uniform: handled above
         with_arg<T>(f, in[1], lo, len, [&](auto a) {
           with_arg<T>(f, in[2], lo, len, [&](auto b) {
-            fn([c, a, b](int64_t i) { return select(c[i], a[i], b[i]); }, [c, a, b](auto i) {
-              const Quad qa = quad(a, i), qb = quad(b, i);
-              return Quad{select2(c.p + i, qa.lo, qb.lo), select2(c.p + i + 2, qa.hi, qb.hi)};
-            });
+            fn([c, a, b](int64_t i) { return select(c[i], a[i], b[i]); },
+               [c, a, b](auto i) {
+                 const Quad qa = quad(a, i), qb = quad(b, i);
+                 return Quad{select2(c.p + i, qa.lo, qb.lo), select2(c.p + i + 2, qa.hi, qb.hi)};
+               });
           });
         });
       }
@@ -164,11 +170,14 @@ void with_producer(const Frame& f, int32_t producer, int64_t lo, int64_t len, bo
       };
       switch (e.op) {
         case OpCode::Add:
-          return fn([a, b](int64_t i) { return static_cast<T>(a[i] + b[i]); }, quads([](auto x, auto y) { return x + y; }));
+          return fn([a, b](int64_t i) { return static_cast<T>(a[i] + b[i]); },
+                    quads([](auto x, auto y) { return x + y; }));
         case OpCode::Sub:
-          return fn([a, b](int64_t i) { return static_cast<T>(a[i] - b[i]); }, quads([](auto x, auto y) { return x - y; }));
+          return fn([a, b](int64_t i) { return static_cast<T>(a[i] - b[i]); },
+                    quads([](auto x, auto y) { return x - y; }));
         default:
-          return fn([a, b](int64_t i) { return static_cast<T>(a[i] * b[i]); }, quads([](auto x, auto y) { return x * y; }));
+          return fn([a, b](int64_t i) { return static_cast<T>(a[i] * b[i]); },
+                    quads([](auto x, auto y) { return x * y; }));
       }
     });
   });
@@ -180,11 +189,14 @@ template <class T, class A, class At, class Quad4, class Fold>
 void fold_strip(OpCode op, A* lane, int64_t len, At&& at, Quad4&& quad4, Fold&& fold) {
   int64_t done = 0;
   if constexpr (std::is_same_v<T, double> && std::is_same_v<A, double>) {
-    if (op == OpCode::Sum || op == OpCode::Mean) done = fold_sum_quads<false>(lane, len, quad4);
-    else if (op == OpCode::NormL1) done = fold_sum_quads<true>(lane, len, quad4);
+    if (op == OpCode::Sum || op == OpCode::Mean)
+      done = fold_sum_quads<false>(lane, len, quad4);
+    else if (op == OpCode::NormL1)
+      done = fold_sum_quads<true>(lane, len, quad4);
   }
   // `done` is a multiple of 4: element done + j is still in lane j mod 4.
-  fold_lanes_at(lane, len - done, [&](int64_t j) { return at(done + j); }, fold);
+  fold_lanes_at(
+      lane, len - done, [&](int64_t j) { return at(done + j); }, fold);
 }
 
 }  // namespace
@@ -199,14 +211,15 @@ void reduce_block(const Frame& f, int32_t id, const void* x, int64_t len, Partia
       A lane[kLanes] = {init, init, init, init};
       if (resume) load(out, lane);
       const Arg<T, false> x{p, T{}};
-      fold_strip<T>(op, lane, len, [p](int64_t i) { return p[i]; }, [x](auto i) { return quad(x, i); }, fold);
+      fold_strip<T>(
+          op, lane, len, [p](int64_t i) { return p[i]; }, [x](auto i) { return quad(x, i); }, fold);
       store(out, lane);
     });
   });
 }
 
-void reduce_map_block(const Frame& f, int32_t id, int32_t producer, int64_t lo, int64_t len, Partial& out,
-                      bool resume, int64_t strip_key) {
+void reduce_map_block(const Frame& f, int32_t id, int32_t producer, int64_t lo, int64_t len, Partial& out, bool resume,
+                      int64_t strip_key) {
   with_dtype(f.value(producer).type.dtype, [&](auto t) {
     using T = decltype(t);
     if constexpr (std::is_floating_point_v<T>) {

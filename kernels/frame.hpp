@@ -5,20 +5,33 @@
 #include <utility>
 #include <vector>
 
-#include "ir/op_table.hpp"
 #include "core/array.hpp"
+#include "core/lanes.hpp"
 #include "graph/graph.hpp"
 #include "ir/ir.hpp"
-#include "core/lanes.hpp"
+#include "ir/op_table.hpp"
 
 namespace sg {
 
 // Bool vectors are stored one byte per node.
-template <DType D> struct StorageOf;
-template <> struct StorageOf<DType::F64> { using type = double; };
-template <> struct StorageOf<DType::F32> { using type = float; };
-template <> struct StorageOf<DType::I64> { using type = int64_t; };
-template <> struct StorageOf<DType::Bool> { using type = uint8_t; };
+template <DType D>
+struct StorageOf;
+template <>
+struct StorageOf<DType::F64> {
+  using type = double;
+};
+template <>
+struct StorageOf<DType::F32> {
+  using type = float;
+};
+template <>
+struct StorageOf<DType::I64> {
+  using type = int64_t;
+};
+template <>
+struct StorageOf<DType::Bool> {
+  using type = uint8_t;
+};
 
 // f(T{}) with T the storage type of d.
 template <class F>
@@ -34,22 +47,30 @@ decltype(auto) with_dtype(DType d, F&& f) {
 
 struct Slot {
   unsigned char* node = nullptr;  // n * dtype_size bytes for node values (a State buffer); null for scalars
-  double f = 0;               // scalar value of float dtypes (f32 kept rounded to float)
-  int64_t i = 0;              // scalar value of i64 and bool
+  double f = 0;                   // scalar value of float dtypes (f32 kept rounded to float)
+  int64_t i = 0;                  // scalar value of i64 and bool
 
   template <class T>
-  T* vec() { return reinterpret_cast<T*>(node); }
+  T* vec() {
+    return reinterpret_cast<T*>(node);
+  }
   template <class T>
-  const T* vec() const { return reinterpret_cast<const T*>(node); }
+  const T* vec() const {
+    return reinterpret_cast<const T*>(node);
+  }
   template <class T>
   T get() const {
-    if constexpr (std::is_floating_point_v<T>) return static_cast<T>(f);
-    else return static_cast<T>(i);
+    if constexpr (std::is_floating_point_v<T>)
+      return static_cast<T>(f);
+    else
+      return static_cast<T>(i);
   }
   template <class T>
   void set(T v) {
-    if constexpr (std::is_floating_point_v<T>) f = static_cast<double>(v);
-    else i = static_cast<int64_t>(v);
+    if constexpr (std::is_floating_point_v<T>)
+      f = static_cast<double>(v);
+    else
+      i = static_cast<int64_t>(v);
   }
 };
 
@@ -84,8 +105,8 @@ struct Frame {
   const ProgramIR* ir = nullptr;
   const Graph* graph = nullptr;
   std::vector<Slot>* slots = nullptr;
-  std::vector<Partial>* partials = nullptr;  // num_blocks entries per reduction value
-  std::vector<int64_t>* partial_at = nullptr;  // per value: offset into partials, -1 if none
+  std::vector<Partial>* partials = nullptr;       // num_blocks entries per reduction value
+  std::vector<int64_t>* partial_at = nullptr;     // per value: offset into partials, -1 if none
   std::vector<ThreadScratch>* threads = nullptr;  // indexed by the TBB thread slot
   // Per loop-invariant bool vector (a hoisted mask): for each strip of each block, whether the
   // mask is all false (0), all true (1) or mixed (2); -1 until a fused kernel first looks.

@@ -16,8 +16,10 @@ namespace sg {
 // s += x, except that integer sums wrap around instead of overflowing (kernels/wrapping.hpp).
 template <class T, class X>
 inline void gather_add(T& s, X x) {
-  if constexpr (std::is_integral_v<T>) s = wrap_add<T>(s, static_cast<T>(x));
-  else s += x;
+  if constexpr (std::is_integral_v<T>)
+    s = wrap_add<T>(s, static_cast<T>(x));
+  else
+    s += x;
 }
 
 // Sum of load(k) for k in [b, e), in order.

@@ -44,7 +44,9 @@ inline M splat_mask(bool c) {
 }
 
 // select(c, a, b) lane by lane, as kernels::select: bits of a where c, else bits of b.
-inline F select(M c, F a, F b) { return reinterpret_cast<F>((reinterpret_cast<M>(a) & c) | (reinterpret_cast<M>(b) & ~c)); }
+inline F select(M c, F a, F b) {
+  return reinterpret_cast<F>((reinterpret_cast<M>(a) & c) | (reinterpret_cast<M>(b) & ~c));
+}
 inline M select(M c, M a, M b) { return (a & c) | (b & ~c); }
 
 inline F fabs(F x) { return reinterpret_cast<F>(reinterpret_cast<M>(x) & INT64_MAX); }

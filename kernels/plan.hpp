@@ -12,31 +12,31 @@ namespace sg {
 // A node kernel's row loop as generated C++ (compiler/row_codegen.cpp, enable=("compiled",)):
 // its gather and whole epilogue in one loop, in two layouts (kernels/row_loop.hpp).
 struct RowKernel {
-  std::string refused;             // why this kernel has no compiled form ("" if it has one)
-  std::string source, symbol;      // the C++ source and its entry points' common prefix
-  std::vector<int32_t> nodes;      // operands, in RowArgs order: node buffers
-  std::vector<int32_t> scalars;    //   scalars
-  std::vector<int32_t> reductions; //   reductions (four lanes each)
+  std::string refused;                // why this kernel has no compiled form ("" if it has one)
+  std::string source, symbol;         // the C++ source and its entry points' common prefix
+  std::vector<int32_t> nodes;         // operands, in RowArgs order: node buffers
+  std::vector<int32_t> scalars;       //   scalars
+  std::vector<int32_t> reductions;    //   reductions (four lanes each)
   std::vector<int32_t> branch_masks;  // hoisted masks the branch variants test (row_variant)
-  std::string lanes_refused;       // why the chunk epilogue runs one row at a time ("": four per op)
-  bool sliced = false;             // the chunks layout gathers over the sliced CSR (RowArgs::sliced)
+  std::string lanes_refused;          // why the chunk epilogue runs one row at a time ("": four per op)
+  bool sliced = false;                // the chunks layout gathers over the sliced CSR (RowArgs::sliced)
   RowKernelFn fn[kRowVariants] = {};  // null until a library is attached
-  std::string library;             // where it was loaded from
+  std::string library;                // where it was loaded from
   bool attached() const { return fn[0] != nullptr; }
 };
 
 struct Kernel {
   enum class Kind : uint8_t { Scalar, Node };
   Kind kind = Kind::Node;
-  std::vector<int32_t> values;   // in execution order; a neighbor_agg or normalize only comes first
-  std::vector<char> temporary;   // per entry of `values`: lives only in a block temporary
-  std::vector<char> folded;      // per entry (or empty): never stored, computed inside the loop
-                                 // of its only user, a reduction (can_fold_into_reduction)
-  std::vector<char> folds_input; // per entry (or empty): a reduction computing its folded input
-  std::vector<char> in_place;    // per entry (or empty): a carry's update, computed in a strip
-                                 // temporary and stored over the carry itself at the strip's end
-  bool reads_neighbors = false;  // starts with a neighbor_agg (the rest is its epilogue)
-  RowKernel row;                 // its compiled row loop, when opted in
+  std::vector<int32_t> values;    // in execution order; a neighbor_agg or normalize only comes first
+  std::vector<char> temporary;    // per entry of `values`: lives only in a block temporary
+  std::vector<char> folded;       // per entry (or empty): never stored, computed inside the loop
+                                  // of its only user, a reduction (can_fold_into_reduction)
+  std::vector<char> folds_input;  // per entry (or empty): a reduction computing its folded input
+  std::vector<char> in_place;     // per entry (or empty): a carry's update, computed in a strip
+                                  // temporary and stored over the carry itself at the strip's end
+  bool reads_neighbors = false;   // starts with a neighbor_agg (the rest is its epilogue)
+  RowKernel row;                  // its compiled row loop, when opted in
   bool writes_in_place() const {
     for (char c : in_place)
       if (c) return true;
@@ -63,7 +63,7 @@ struct Plan {
   std::vector<Kernel> prologue;  // init: the prologue's values in kernels, run once in order
   std::vector<Kernel> kernels;   // the loop body, in order: one apply_step each
   std::vector<FusionDecision> refused;
-  std::vector<PassRecord> log;  // what each pass did
+  std::vector<PassRecord> log;     // what each pass did
   std::vector<std::string> hints;  // options that would change this plan (explain prints them)
   int opt_level = 0;
   bool exact = false;

@@ -12,10 +12,10 @@ constexpr int kRowKernelAbi = 6;
 
 // One block's call: rows [lo, hi) of one CSR; operands in RowKernel's order.
 struct RowArgs {
-  const void* off;         // row offsets (uint32_t or int64_t: the entry point says which)
-  const int32_t* idx;      // neighbor ids
-  const double* w;         // edge weights, or null
-  const void* off2;        // direction=both on a directed graph: the out-CSR too (else null)
+  const void* off;     // row offsets (uint32_t or int64_t: the entry point says which)
+  const int32_t* idx;  // neighbor ids
+  const double* w;     // edge weights, or null
+  const void* off2;    // direction=both on a directed graph: the out-CSR too (else null)
   const int32_t* idx2;
   const double* w2;
   void* const* node;       // node buffers (RowKernel::nodes)
@@ -24,7 +24,7 @@ struct RowArgs {
   double* lanes;           // out: four lanes per float reduction (RowKernel::reductions order)
   int64_t* ilanes;         // out: four lanes per int64 / bool reduction (same indexing)
   int64_t lo, hi;
-  SlicedView sliced;       // the block's slices of the first CSR (RowKernel::sliced), else empty
+  SlicedView sliced;  // the block's slices of the first CSR (RowKernel::sliced), else empty
 };
 using RowKernelFn = void (*)(const RowArgs*);
 

@@ -39,10 +39,10 @@ constexpr int kMinPairs = 3;
 constexpr int kMaxPairs = 10;
 
 struct RowLoopChoice {
-  int8_t chosen = -1;    // a RowLoop once decided
-  bool warm = false;     // a State's first run (it touches fresh buffers) is not timed
-  int pairs = 0;         // complete pairs so far
-  int64_t pending_ns = -1;  // the current pair's first run
+  int8_t chosen = -1;                // a RowLoop once decided
+  bool warm = false;                 // a State's first run (it touches fresh buffers) is not timed
+  int pairs = 0;                     // complete pairs so far
+  int64_t pending_ns = -1;           // the current pair's first run
   double log_ratio[kMaxPairs] = {};  // ln(t_rows / t_chunks) per pair
   int64_t best_ns[kRowLoops] = {std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::max(),
                                 std::numeric_limits<int64_t>::max()};
@@ -99,7 +99,8 @@ struct RowLoopChoice {
     const double se = 1.858 * median(dev, pairs) / std::sqrt(static_cast<double>(pairs));
     const bool clear = std::fabs(m) > 2 * se;
     const bool negligible = std::fabs(m) + 2 * se < 0.01;
-    if (clear || negligible || pairs == kMaxPairs) chosen = static_cast<int8_t>(m > 0 ? RowLoop::Chunks : RowLoop::Rows);
+    if (clear || negligible || pairs == kMaxPairs)
+      chosen = static_cast<int8_t>(m > 0 ? RowLoop::Chunks : RowLoop::Rows);
   }
 };
 

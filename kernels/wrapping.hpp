@@ -34,8 +34,10 @@ inline T wrap_mul(T a, T b) {
 }
 template <class T>
 inline T wrap_neg(T a) {
-  if constexpr (std::is_integral_v<T>) return wrap_sub(T(0), a);
-  else return -a;  // not 0 - a: -(+0.0) is -0.0
+  if constexpr (std::is_integral_v<T>)
+    return wrap_sub(T(0), a);
+  else
+    return -a;  // not 0 - a: -(+0.0) is -0.0
 }
 
 }  // namespace sg

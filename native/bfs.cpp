@@ -1,4 +1,5 @@
-// BFS hop levels, direction-optimizing (Beamer et al. 2012, GAP bfs.cc): top-down over the out-CSR, bottom-up over the in-CSR.
+// BFS hop levels, direction-optimizing (Beamer et al. 2012, GAP bfs.cc): top-down over the out-CSR, bottom-up over the
+// in-CSR.
 //
 // A node's level is the depth of the step that first reaches it, and that depth does not
 // depend on which frontier node reaches it first, so the levels are deterministic by
@@ -13,9 +14,9 @@
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_reduce.h>
 
-#include "native/native.hpp"
 #include "core/error.hpp"
 #include "core/parallel.hpp"
+#include "native/native.hpp"
 
 namespace sg::native {
 
@@ -33,7 +34,7 @@ inline bool test_bit(const Word* bits, int64_t v) { return (bits[v >> 6] >> (v &
 // at tail. Returns the new tail and the sum of the new nodes' out-degrees (the scout count).
 template <class Out>
 std::pair<int64_t, int64_t> top_down_step(Out out, node_t* level, node_t* queue, int64_t head, int64_t tail,
-                                         node_t depth) {
+                                          node_t depth) {
   std::atomic<int64_t> next_tail{tail};
   std::atomic<int64_t> scout{0};
   tbb::parallel_for(tbb::blocked_range<int64_t>(head, tail, 64), [&](const tbb::blocked_range<int64_t>& r) {
@@ -50,8 +51,7 @@ std::pair<int64_t, int64_t> top_down_step(Out out, node_t* level, node_t* queue,
         const node_t v = out.idx[k];
         node_t unvisited = -1;
         if (__atomic_load_n(&level[v], __ATOMIC_RELAXED) < 0 &&
-            __atomic_compare_exchange_n(&level[v], &unvisited, depth + 1, false, __ATOMIC_RELAXED,
-                                        __ATOMIC_RELAXED)) {
+            __atomic_compare_exchange_n(&level[v], &unvisited, depth + 1, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
           local_scout += out.degree(v);
           buffer[count++] = v;
           if (count == kQueueFlush) flush();
@@ -162,9 +162,8 @@ Array<int64_t> bfs(const Graph& g, int64_t source) {
     fail(ErrorKind::Parameter, "source {} is out of range for a graph with {} nodes", source, n);
   Array<node_t> level(static_cast<size_t>(n));
   parallel_fill<node_t>(level.data(), n, -1);
-  g.out().visit([&](auto out) {
-    g.in().visit([&](auto in) { direction_optimizing_bfs(out, in, n, source, level.data()); });
-  });
+  g.out().visit(
+      [&](auto out) { g.in().visit([&](auto in) { direction_optimizing_bfs(out, in, n, source, level.data()); }); });
   Array<int64_t> levels(static_cast<size_t>(n));
   parallel_range(n, 1 << 16, [&](int64_t b, int64_t e) {
     for (int64_t v = b; v < e; ++v) levels[v] = level[v];

@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "native/native.hpp"
 #include "core/parallel.hpp"
+#include "native/native.hpp"
 
 namespace sg::native {
 

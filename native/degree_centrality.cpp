@@ -4,8 +4,8 @@
 // (NetworkX counts it twice). n == 1 gives [1.0] (as NetworkX); n == 0 an empty array.
 #include <cstdint>
 
-#include "native/native.hpp"
 #include "core/parallel.hpp"
+#include "native/native.hpp"
 
 namespace sg::native {
 

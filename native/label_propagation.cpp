@@ -14,9 +14,9 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
-#include "native/native.hpp"
 #include "core/error.hpp"
 #include "core/parallel.hpp"
+#include "native/native.hpp"
 
 namespace sg::native {
 
@@ -158,7 +158,8 @@ Labels propagate(const Graph& g, In in, Out out, int64_t max_iter) {
 Labels label_propagation(const Graph& g, int64_t max_iter) {
   if (max_iter < 0) fail(ErrorKind::Parameter, "max_iter must be >= 0, got {}", max_iter);
   if (g.num_nodes() == 0) return Labels{{}, 0, true};  // nothing to iterate over, as in every loop of stepgraph
-  return g.in().visit([&](auto in) { return g.out().visit([&](auto out) { return propagate(g, in, out, max_iter); }); });
+  return g.in().visit(
+      [&](auto in) { return g.out().visit([&](auto out) { return propagate(g, in, out, max_iter); }); });
 }
 
 }  // namespace sg::native

@@ -44,10 +44,10 @@ struct Labels {
   bool converged = true;
 };
 
-Array<int64_t> connected_components(const Graph& g);          // weak; label = smallest node id
-Labels label_propagation(const Graph& g, int64_t max_iter);    // synchronous, ties to smallest label
-Array<int64_t> bfs(const Graph& g, int64_t source);            // hop levels, -1 unreachable
-Array<double> sssp(const Graph& g, int64_t source);            // distances, inf unreachable
+Array<int64_t> connected_components(const Graph& g);         // weak; label = smallest node id
+Labels label_propagation(const Graph& g, int64_t max_iter);  // synchronous, ties to smallest label
+Array<int64_t> bfs(const Graph& g, int64_t source);          // hop levels, -1 unreachable
+Array<double> sssp(const Graph& g, int64_t source);          // distances, inf unreachable
 Array<double> degree_centrality(const Graph& g);
 
 }  // namespace sg::native

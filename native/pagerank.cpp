@@ -45,9 +45,9 @@ inline D2 bits_and(D2 x, M2 m) { return reinterpret_cast<D2>(reinterpret_cast<M2
 // folds the rows the scalar loop gives it, bit for bit); the sink mass by a mask, which costs an
 // AND, not a branch. Returns the first row it left to the scalar loop.
 template <bool kTeleVec, bool kDanglingVec>
-int64_t epilogue_by4(int64_t w0, int64_t w1, const double* __restrict sums, double a, double dsum,
-                     NodeValue<double> dw, NodeValue<double> tele, const double* __restrict invp,
-                     double* __restrict xp, double* __restrict cout, double* err, double* sink) {
+int64_t epilogue_by4(int64_t w0, int64_t w1, const double* __restrict sums, double a, double dsum, NodeValue<double> dw,
+                     NodeValue<double> tele, const double* __restrict invp, double* __restrict xp,
+                     double* __restrict cout, double* err, double* sink) {
   const D2 zero = splat2(0.0), av = splat2(a), dsv = splat2(dsum);
   const D2 d_scalar = splat2(dsum * dw.scalar), t_scalar = splat2(tele.scalar);
   const M2 abs_mask = {INT64_MAX, INT64_MAX};
@@ -74,8 +74,8 @@ int64_t epilogue_by4(int64_t w0, int64_t w1, const double* __restrict sums, doub
 }
 
 template <class T, bool kWeighted, bool kTeleVec, bool kDanglingVec, bool kSinkMask>
-void iterate(const Graph& g, const SlicedCsr& sliced, T alpha, NodeValue<T> tele, NodeValue<T> dw, const T* inv, T* x, T*& c,
-             T*& c_next, T& dangling_sum, int64_t max_iter, double tol, IterativeResult<T>& r) {
+void iterate(const Graph& g, const SlicedCsr& sliced, T alpha, NodeValue<T> tele, NodeValue<T> dw, const T* inv, T* x,
+             T*& c, T*& c_next, T& dangling_sum, int64_t max_iter, double tol, IterativeResult<T>& r) {
   const Partition& part = g.partition();
   const int64_t nb = part.num_blocks();
   std::vector<T> err_part(static_cast<size_t>(nb)), sink_part(static_cast<size_t>(nb));
@@ -99,10 +99,15 @@ void iterate(const Graph& g, const SlicedCsr& sliced, T alpha, NodeValue<T> tele
       T sums[kSortWindow];
       for (int64_t w0 = lo; w0 < hi; w0 += kSortWindow) {
         const int64_t w1 = std::min(hi, w0 + kSortWindow);
-        sliced_row_sums<T>(sliced_rows(sv, lo, hi, w0, w1), [&](int64_t k) {
-          if constexpr (kWeighted) return cin[src[k]] * static_cast<T>(w[k]);
-          else return cin[src[k]];
-        }, sums);
+        sliced_row_sums<T>(
+            sliced_rows(sv, lo, hi, w0, w1),
+            [&](int64_t k) {
+              if constexpr (kWeighted)
+                return cin[src[k]] * static_cast<T>(w[k]);
+              else
+                return cin[src[k]];
+            },
+            sums);
         // Lanes by (v - lo) mod 4 as for_each_lane(lo, hi) folds them: windows start at multiples of 4.
         int64_t v0 = w0;
         if constexpr (std::is_same_v<T, double>)
@@ -115,8 +120,10 @@ void iterate(const Graph& g, const SlicedCsr& sliced, T alpha, NodeValue<T> tele
           err[lane] += std::abs(xn - xp[v]);
           xp[v] = xn;
           cout[v] = xn * invp[v];
-          if constexpr (kSinkMask) sink[lane] += kernels::select(invp[v] == T(0), xn, T(0));
-          else if (invp[v] == T(0)) sink[lane] += xn;
+          if constexpr (kSinkMask)
+            sink[lane] += kernels::select(invp[v] == T(0), xn, T(0));
+          else if (invp[v] == T(0))
+            sink[lane] += xn;
         });
       }
       auto add = [](T p, T q) { return p + q; };
@@ -197,17 +204,23 @@ IterativeResult<T> pagerank(const Graph& g, const PageRankOptions& o) {
                                        o.tol, r);
     };
     auto with_mask = [&](auto w, auto t, auto d) {
-      if (sink_mask) run(w, t, d, std::true_type{});
-      else run(w, t, d, std::false_type{});
+      if (sink_mask)
+        run(w, t, d, std::true_type{});
+      else
+        run(w, t, d, std::false_type{});
     };
     using F = std::false_type;
     using Tr = std::true_type;
     if (weighted) {
-      if (tv) dv ? with_mask(Tr{}, Tr{}, Tr{}) : with_mask(Tr{}, Tr{}, F{});
-      else dv ? with_mask(Tr{}, F{}, Tr{}) : with_mask(Tr{}, F{}, F{});
+      if (tv)
+        dv ? with_mask(Tr{}, Tr{}, Tr{}) : with_mask(Tr{}, Tr{}, F{});
+      else
+        dv ? with_mask(Tr{}, F{}, Tr{}) : with_mask(Tr{}, F{}, F{});
     } else {
-      if (tv) dv ? with_mask(F{}, Tr{}, Tr{}) : with_mask(F{}, Tr{}, F{});
-      else dv ? with_mask(F{}, F{}, Tr{}) : with_mask(F{}, F{}, F{});
+      if (tv)
+        dv ? with_mask(F{}, Tr{}, Tr{}) : with_mask(F{}, Tr{}, F{});
+      else
+        dv ? with_mask(F{}, F{}, Tr{}) : with_mask(F{}, F{}, F{});
     }
   }
   return r;

@@ -3,15 +3,16 @@
 #include <cmath>
 #include <vector>
 
-#include "native/native.hpp"
 #include "core/error.hpp"
+#include "native/native.hpp"
 
 namespace sg::native {
 
 inline void check_pagerank_options(const Graph& g, const PageRankOptions& o) {
   if (!(o.alpha >= 0.0 && o.alpha < 1.0)) fail(ErrorKind::Parameter, "alpha must be in [0, 1), got {}", o.alpha);
   if (o.max_iter < 0) fail(ErrorKind::Parameter, "max_iter must be >= 0, got {}", o.max_iter);
-  if (!(o.tol >= 0.0) || !std::isfinite(o.tol)) fail(ErrorKind::Parameter, "tol must be finite and >= 0, got {}", o.tol);
+  if (!(o.tol >= 0.0) || !std::isfinite(o.tol))
+    fail(ErrorKind::Parameter, "tol must be finite and >= 0, got {}", o.tol);
   if (o.weighted && g.weighted() && g.has_negative_weights())
     fail(ErrorKind::Parameter, "pagerank needs non-negative edge weights; this graph has negative weights");
 }

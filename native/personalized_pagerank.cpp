@@ -11,8 +11,8 @@
 namespace sg::native {
 
 template <class T>
-IterativeResult<T> personalized_pagerank(const Graph& g, const std::vector<int64_t>& sources,
-                                         const PageRankOptions& o, std::vector<int64_t>& iters) {
+IterativeResult<T> personalized_pagerank(const Graph& g, const std::vector<int64_t>& sources, const PageRankOptions& o,
+                                         std::vector<int64_t>& iters) {
   check_pagerank_options(g, o);
   if (o.personalization) fail(ErrorKind::Parameter, "personalized_pagerank takes sources, not a personalization");
   const int64_t n = g.num_nodes();

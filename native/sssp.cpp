@@ -20,16 +20,16 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
-#include "native/native.hpp"
 #include "core/error.hpp"
 #include "core/parallel.hpp"
+#include "native/native.hpp"
 
 namespace sg::native {
 
 namespace {
 
-constexpr uint64_t kWindow = 1 << 12;       // bins each thread keeps in its ring
-constexpr size_t kLocalDrainLimit = 1000;   // drain the current bin locally while it is this small
+constexpr uint64_t kWindow = 1 << 12;      // bins each thread keeps in its ring
+constexpr size_t kLocalDrainLimit = 1000;  // drain the current bin locally while it is this small
 constexpr uint64_t kNoBin = std::numeric_limits<uint64_t>::max();
 constexpr double kLastBin = 4611686018427387904.0;  // 2^62: every larger bin index is clamped here
 constexpr int64_t kDeltaSamples = 4096;

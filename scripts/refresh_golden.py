@@ -57,8 +57,11 @@ def main() -> int:
         print(f"stale: {stale.relative_to(ROOT)}" + ("" if args.check else " (removed)"))
         if not args.check:
             stale.unlink()
-    print(f"{changed} of {len(G.CASES)} golden files {'differ' if args.check else 'rewritten'}"
-          if changed else f"all {len(G.CASES)} golden files up to date")
+    print(
+        f"{changed} of {len(G.CASES)} golden files {'differ' if args.check else 'rewritten'}"
+        if changed
+        else f"all {len(G.CASES)} golden files up to date"
+    )
     return 1 if args.check and changed else 0
 
 

@@ -4,10 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/apt_install.sh setup build-essential libeigen3-dev libtbb-dev libfmt-dev catch2
+bash scripts/apt_install.sh setup build-essential libeigen3-dev libtbb-dev libfmt-dev catch2 clang-format
 
 PY=${PYTHON:-python3}
-if ! $PY -c "import scikit_build_core, pybind11, numpy, scipy, networkx, pytest, hypothesis, cmake, ninja, mypy" >/dev/null 2>&1; then
+if ! $PY -c "import scikit_build_core, pybind11, numpy, scipy, networkx, pytest, hypothesis, cmake, ninja, mypy, ruff" >/dev/null 2>&1; then
   echo "[setup] installing Python packages"
   $PY -m pip install -q -r requirements-dev.txt
 fi

@@ -8,6 +8,10 @@ PY=${PYTHON:-python3}
 echo "[test] layer order of the source folders (scripts/check_layers.py)"
 $PY scripts/check_layers.py
 $PY scripts/check_file_sizes.py  # no library source file over 400 lines
+echo "[test] style (.clang-format; ruff, configured in pyproject.toml)"
+clang-format --dry-run -Werror $(git ls-files '*.cpp' '*.hpp' 2>/dev/null || find core graph ir kernels compiler exec native python tests benchmarks fuzz -name '*.[ch]pp')
+$PY -m ruff check -q python tests/python benchmarks scripts
+$PY -m ruff format -q --check python tests/python benchmarks scripts
 
 echo "[test] C++ tests (ASan + UBSan)"
 cmake -S . -B build/ctest-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSG_SANITIZE=ON \

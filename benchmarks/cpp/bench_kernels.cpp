@@ -20,10 +20,10 @@
 #include <string>
 
 #include "compiler/kernels.hpp"
-#include "native/native.hpp"
+#include "exec/program.hpp"
 #include "graph/generators.hpp"
 #include "ir/ir.hpp"
-#include "exec/program.hpp"
+#include "native/native.hpp"
 
 namespace {
 
@@ -114,9 +114,7 @@ void bench_graph(const sg::GraphPtr& g) {
     return s2.residual();
   };
   BENCHMARK("native pagerank max_iter=1 (setup + 1 iteration)") { return native_pagerank(*g, 1).residuals.back(); };
-  BENCHMARK("native pagerank max_iter=10 (setup + 10 iterations)") {
-    return native_pagerank(*g, 10).residuals.back();
-  };
+  BENCHMARK("native pagerank max_iter=10 (setup + 10 iterations)") { return native_pagerank(*g, 10).residuals.back(); };
   BENCHMARK("O3 init + 10 x apply_batch (the same work as native max_iter=10)") {
     sg::State s(o3, g, sg::Bindings{});
     for (int i = 0; i < 10; ++i) s.apply_batch();

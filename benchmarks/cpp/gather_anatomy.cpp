@@ -37,10 +37,10 @@
 #include <type_traits>
 #include <vector>
 
-#include "kernels/gather.hpp"
+#include "core/parallel.hpp"
 #include "graph/generators.hpp"
 #include "graph/graph.hpp"
-#include "core/parallel.hpp"
+#include "kernels/gather.hpp"
 
 namespace {
 
@@ -68,7 +68,7 @@ struct GroupLanes {
     s2 += a2;
     s3 += a3;
     y[v] = (s0 + s1) + (s2 + s3);  // every group stores; the row's last one stays
-    s0 = last ? 0.0 : s0;  // selects, not a branch: a row's end is what the predictor misses
+    s0 = last ? 0.0 : s0;          // selects, not a branch: a row's end is what the predictor misses
     s1 = last ? 0.0 : s1;
     s2 = last ? 0.0 : s2;
     s3 = last ? 0.0 : s3;
@@ -119,7 +119,8 @@ EdgeGroups group_edges(const sg::CsrView<Off>& in, const sg::Partition& part) {
       for (int64_t k = in.begin(v); k < in.end(v); k += 4) {
         gr.row.push_back(static_cast<sg::node_t>(v));
         gr.start.push_back(static_cast<Off>(k));
-        for (int64_t j = k; j < k + 4; ++j) gr.padded.push_back(j < in.end(v) ? in.idx[j] : static_cast<sg::node_t>(in.n));
+        for (int64_t j = k; j < k + 4; ++j)
+          gr.padded.push_back(j < in.end(v) ? in.idx[j] : static_cast<sg::node_t>(in.n));
       }
   }
   gr.first.push_back(static_cast<int64_t>(gr.row.size()));
@@ -166,8 +167,7 @@ std::vector<Gather> gathers(const sg::Graph& g, const sg::CsrView<Off>& in, cons
   std::vector<Gather> v;
   v.push_back({"rows", [&part, in, c](double* y) {
                  sg::for_each_block(part, [&](int64_t, int64_t lo, int64_t hi) {
-                   for (int64_t r = lo; r < hi; ++r)
-                     y[r] = gather_row(in.idx, c, in.begin(r), in.end(r));
+                   for (int64_t r = lo; r < hi; ++r) y[r] = gather_row(in.idx, c, in.begin(r), in.end(r));
                  });
                }});
   v.push_back({"one-row", [&part, in, c](double* y) {
@@ -188,16 +188,19 @@ std::vector<Gather> gathers(const sg::Graph& g, const sg::CsrView<Off>& in, cons
                  }
                }});
   v.push_back({"groups", [&part, in, groups, c](double* y) {
-                 sg::for_each_block(part, [&](int64_t b, int64_t lo, int64_t hi) { groups_block(in, *groups, c, y, b, lo, hi); });
+                 sg::for_each_block(
+                     part, [&](int64_t b, int64_t lo, int64_t hi) { groups_block(in, *groups, c, y, b, lo, hi); });
                }});
   v.push_back({"padded", [&part, groups, c](double* y) {
-                 sg::for_each_block(part, [&](int64_t b, int64_t lo, int64_t hi) { padded_block(*groups, c, y, b, lo, hi); });
+                 sg::for_each_block(part,
+                                    [&](int64_t b, int64_t lo, int64_t hi) { padded_block(*groups, c, y, b, lo, hi); });
                }});
   v.push_back({"sliced", [&g, &part, c](double* y) {
                  const sg::SlicedCsr& sc = g.sliced(true);
                  sg::for_each_block(part, [&](int64_t b, int64_t lo, int64_t) {
                    const sg::SlicedView sv = sc.view(part, b);
-                   sg::sliced_row_sums<double>(sv, [&](int64_t k) { return c[sv.src[k]]; }, y + lo);
+                   sg::sliced_row_sums<double>(
+                       sv, [&](int64_t k) { return c[sv.src[k]]; }, y + lo);
                  });
                }});
   return v;
@@ -264,9 +267,12 @@ int main(int argc, char** argv) {
   int rounds = 40;
   bool rmat20 = false, quick = false;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = std::max(1, std::atoi(argv[++i]));
-    else if (!std::strcmp(argv[i], "--rmat20")) rmat20 = true;
-    else if (!std::strcmp(argv[i], "--quick")) quick = true;
+    if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc)
+      rounds = std::max(1, std::atoi(argv[++i]));
+    else if (!std::strcmp(argv[i], "--rmat20"))
+      rmat20 = true;
+    else if (!std::strcmp(argv[i], "--quick"))
+      quick = true;
     else {
       std::fprintf(stderr, "usage: %s [--rounds N] [--rmat20] [--quick]\n", argv[0]);
       return 2;

@@ -12,8 +12,16 @@ import stepgraph as sg
 SEED = 1
 
 # Full ladder (DESIGN.md section 7) and the CI smoke set.
-FULL = ["uniform(1k)", "uniform(5k)", "uniform(10k)", "uniform(50k)", "uniform(200k)", "uniform(1M)",
-        "rmat(18)", "rmat(20)"]
+FULL = [
+    "uniform(1k)",
+    "uniform(5k)",
+    "uniform(10k)",
+    "uniform(50k)",
+    "uniform(200k)",
+    "uniform(1M)",
+    "rmat(18)",
+    "rmat(20)",
+]
 QUICK = ["uniform(1k)", "uniform(5k)", "rmat(10)"]
 
 _SUFFIX = {"": 1, "k": 1_000, "M": 1_000_000}
@@ -22,7 +30,7 @@ _SUFFIX = {"": 1, "k": 1_000, "M": 1_000_000}
 @dataclass(frozen=True)
 class GraphSpec:
     name: str
-    kind: str   # "uniform", "rmat" or "grid"
+    kind: str  # "uniform", "rmat" or "grid"
     nodes: int  # expected node count
     edges: int  # expected edge count (as generated; the in-CSR may hold the same)
 
@@ -30,7 +38,7 @@ class GraphSpec:
         if self.kind == "uniform":
             return sg.generators.uniform(self.nodes, self.edges, seed=SEED)
         if self.kind == "grid":
-            side = int(round(self.nodes ** 0.5))
+            side = int(round(self.nodes**0.5))
             return sg.generators.grid(side, side)
         scale = self.nodes.bit_length() - 1
         return sg.generators.rmat(scale, edge_factor=16, seed=SEED)

@@ -19,11 +19,12 @@ import stepgraph as sg
 from .graphs import spec
 from .modes import MODE_BY_KEY, NativeRunner, make_runner, pagerank_program, perf
 
-
 # -- memory traffic ----------------------------------------------------------------------------
-BYTES_FORMULA = ("bytes/iteration = m_in * (4 [in-CSR index] + 8 [gathered contribution] + 8 if weighted) "
-                 "+ (n + 1) * (4, or 8 with 64-bit offsets) [in-CSR offsets] "
-                 "+ 4 * 8 * n [read rank, write rank, read 1/outdeg, write next contribution]")
+BYTES_FORMULA = (
+    "bytes/iteration = m_in * (4 [in-CSR index] + 8 [gathered contribution] + 8 if weighted) "
+    "+ (n + 1) * (4, or 8 with 64-bit offsets) [in-CSR offsets] "
+    "+ 4 * 8 * n [read rank, write rank, read 1/outdeg, write next contribution]"
+)
 
 
 def bytes_per_iteration(g: sg.Graph) -> int:
@@ -64,8 +65,13 @@ def triad_bandwidth(n: int, threads: int, reps: int = 5, chunk: int = 1 << 16) -
     times = times[1:]
     assert a[0] == 7.0 and a[-1] == 7.0
     del a, b, c
-    return {"elements": n, "threads": threads, "array_MB": n * 8 / 2**20,
-            "GBps_best": 24 * n / min(times) / 1e9, "GBps_median": 24 * n / float(np.median(times)) / 1e9}
+    return {
+        "elements": n,
+        "threads": threads,
+        "array_MB": n * 8 / 2**20,
+        "GBps_best": 24 * n / min(times) / 1e9,
+        "GBps_median": 24 * n / float(np.median(times)) / 1e9,
+    }
 
 
 # -- boundary cost -------------------------------------------------------------------------------
@@ -117,9 +123,12 @@ def boundary_cost(calls: int = 20_000, chunk: int = 1_000) -> Dict[str, Any]:
                 kerns.append((core.stats["kernel_ns"] - k_start) / chunk)
             w = np.array(walls)
             kk = np.array(kerns)
-            return {"wall_ns_median": float(np.median(w)), "wall_ns_best": float(w.min()),
-                    "kernel_ns_median": float(np.median(kk)),
-                    "wall_minus_kernel_ns_median": float(np.median(w - kk))}
+            return {
+                "wall_ns_median": float(np.median(w)),
+                "wall_ns_best": float(w.min()),
+                "kernel_ns_median": float(np.median(kk)),
+                "wall_minus_kernel_ns_median": float(np.median(w - kk)),
+            }
 
         api = chunks(apply_batch, st)
         direct = chunks(raw)
@@ -158,6 +167,7 @@ def build_latency(reps: int = 3) -> Dict[str, Any]:
     """Wall time to build the O3 PageRank Program: its first build on a machine (an empty
     row-kernel cache, so the C++ compiler runs), later builds (the kernel library found in the
     cache and loaded), and with ``disable=("compiled",)`` (no kernel library at all)."""
+
     def build(**kw: Any) -> float:
         t0 = perf()
         sg.algorithms.pagerank_program(alpha=0.85, tol=0.0, max_iter=20, opt_level=3, **kw)
@@ -176,8 +186,12 @@ def build_latency(reps: int = 3) -> Dict[str, Any]:
             else:
                 os.environ["SG_CACHE_DIR"] = old
     interpreted = [build(disable=("compiled",)) for _ in range(reps)]
-    return {"first_build_ms": cold, "kernels_compiled": kernels, "cached_build_ms_median": float(np.median(warm)),
-            "interpreted_build_ms_median": float(np.median(interpreted))}
+    return {
+        "first_build_ms": cold,
+        "kernels_compiled": kernels,
+        "cached_build_ms_median": float(np.median(warm)),
+        "interpreted_build_ms_median": float(np.median(interpreted)),
+    }
 
 
 def _status_kb(key: str) -> int:
@@ -217,8 +231,13 @@ def rss_child(mode: str, graph: str, iters: int) -> Dict[str, Any]:
     maxrss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # noqa: E731 - KiB on Linux
     g = spec(graph).build()
     gc.collect()
-    out: Dict[str, Any] = {"mode": mode, "graph": graph, "iters": iters, "graph_peak_kb": _status_kb("VmHWM"),
-                           "graph_ru_maxrss_kb": maxrss()}
+    out: Dict[str, Any] = {
+        "mode": mode,
+        "graph": graph,
+        "iters": iters,
+        "graph_peak_kb": _status_kb("VmHWM"),
+        "graph_ru_maxrss_kb": maxrss(),
+    }
     # Hand the graph build's freed heap back to the OS, so that memory the mode touches
     # afterwards shows up as RSS growth instead of hiding in recycled pages.
     out["trimmed"] = _malloc_trim()
@@ -236,8 +255,9 @@ def rss_child(mode: str, graph: str, iters: int) -> Dict[str, Any]:
     return out
 
 
-def rss_for_graph(script: str, graph: str, modes: List[str], iters_of: Dict[str, int],
-                  threads: Optional[int], repeats: int = 1) -> Dict[str, Any]:
+def rss_for_graph(
+    script: str, graph: str, modes: List[str], iters_of: Dict[str, int], threads: Optional[int], repeats: int = 1
+) -> Dict[str, Any]:
     """Peak RSS of each mode in its own process, next to a process that only built the graph.
 
     ``peak_MB``: the process's peak (graph building included); ``extra_MB``: the peak while
@@ -248,27 +268,31 @@ def rss_for_graph(script: str, graph: str, modes: List[str], iters_of: Dict[str,
     samples: Dict[str, List[Dict[str, Any]]] = {}
     for _ in range(max(repeats, 1)):
         for mode in ["graph_only", *modes]:
-            cmd = [sys.executable, script, "--rss-child", mode, "--graph", graph, "--iters",
-                   str(iters_of.get(mode, 1))]
+            cmd = [sys.executable, script, "--rss-child", mode, "--graph", graph, "--iters", str(iters_of.get(mode, 1))]
             if threads:
                 cmd += ["--threads", str(threads)]
             proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
             if proc.returncode != 0:
-                raise RuntimeError(f"RSS child for {mode} on {graph} failed (rc {proc.returncode}):\n"
-                                   f"{proc.stderr[-2000:]}")
+                raise RuntimeError(
+                    f"RSS child for {mode} on {graph} failed (rc {proc.returncode}):\n{proc.stderr[-2000:]}"
+                )
             r = json.loads(proc.stdout.strip().splitlines()[-1])
             peak_after = r["peak_kb"] if r["reset"] else max(r["peak_kb"], r["graph_peak_kb"])
-            samples.setdefault(mode, []).append({
-                "peak_MB": max(r["graph_peak_kb"], r["peak_kb"]) / 1024,
-                "graph_peak_MB": r["graph_peak_kb"] / 1024,
-                "before_MB": r["before_kb"] / 1024,
-                "extra_MB": max(peak_after - r["before_kb"], 0) / 1024,
-                "peak_reset": r["reset"],
-                "ru_maxrss_MB": r["ru_maxrss_kb"] / 1024,
-            })
+            samples.setdefault(mode, []).append(
+                {
+                    "peak_MB": max(r["graph_peak_kb"], r["peak_kb"]) / 1024,
+                    "graph_peak_MB": r["graph_peak_kb"] / 1024,
+                    "before_MB": r["before_kb"] / 1024,
+                    "extra_MB": max(peak_after - r["before_kb"], 0) / 1024,
+                    "peak_reset": r["reset"],
+                    "ru_maxrss_MB": r["ru_maxrss_kb"] / 1024,
+                }
+            )
     out: Dict[str, Any] = {}
     for mode, runs in samples.items():
-        out[mode] = {k: (float(np.median([s[k] for s in runs])) if k != "peak_reset" else all(s[k] for s in runs))
-                     for k in runs[0]}
+        out[mode] = {
+            k: (float(np.median([s[k] for s in runs])) if k != "peak_reset" else all(s[k] for s in runs))
+            for k in runs[0]
+        }
         out[mode]["extra_MB_runs"] = [s["extra_MB"] for s in runs]
     return out

@@ -68,7 +68,7 @@ def pagerank_program(opt_level: int, iters: int, disable: Tuple[str, ...] = ()) 
 ProgramCache = Dict[Tuple[int, int, Tuple[str, ...]], sg.Program]
 
 
-def program_for(info: "ModeInfo", iters: int, programs: ProgramCache) -> sg.Program:
+def program_for(info: ModeInfo, iters: int, programs: ProgramCache) -> sg.Program:
     assert info.opt_level is not None
     key = (info.opt_level, iters, info.disable)
     if key not in programs:
@@ -79,8 +79,8 @@ def program_for(info: "ModeInfo", iters: int, programs: ProgramCache) -> sg.Prog
 @dataclass
 class Timing:
     total_s: List[float] = field(default_factory=list)  # per trial, per iteration (same work)
-    loop_s: List[float] = field(default_factory=list)   # per trial, per iteration, init excluded
-    init_s: List[float] = field(default_factory=list)   # per trial, per run
+    loop_s: List[float] = field(default_factory=list)  # per trial, per iteration, init excluded
+    init_s: List[float] = field(default_factory=list)  # per trial, per run
 
 
 class Runner:
@@ -128,8 +128,16 @@ class Runner:
 
 
 class NativeRunner(Runner):
-    def __init__(self, g: sg.Graph, iters: int, tol: float = 0.0, key: str = "native",
-                 label: str = "native twin", unit: str = "it", max_iter: Optional[int] = None) -> None:
+    def __init__(
+        self,
+        g: sg.Graph,
+        iters: int,
+        tol: float = 0.0,
+        key: str = "native",
+        label: str = "native twin",
+        unit: str = "it",
+        max_iter: Optional[int] = None,
+    ) -> None:
         super().__init__()
         self.g, self.iters, self.tol = g, iters, tol
         self.key, self.label, self.unit = key, label, unit
@@ -213,8 +221,9 @@ def make_runner(info: ModeInfo, g: sg.Graph, iters: int, programs: ProgramCache)
     prog = program_for(info, iters, programs)
     cls = {"run": RunRunner, "batch": BatchRunner, "step": StepRunner}[info.kind]
     runner: Runner = cls(g, prog, iters, info.key, info.label)
-    runner.info.update(num_steps=prog.num_steps, passes_over_node_data=prog.passes_over_node_data,
-                       opt_level=info.opt_level)
+    runner.info.update(
+        num_steps=prog.num_steps, passes_over_node_data=prog.passes_over_node_data, opt_level=info.opt_level
+    )
     return runner
 
 
@@ -239,8 +248,9 @@ def interleaved(runners: Sequence[Runner], trials: int, tick: Callable[[str], No
 
 
 # -- allocations -----------------------------------------------------------------------------
-def allocations_after_first_iteration(info: ModeInfo, g: sg.Graph, iters: int,
-                                      programs: ProgramCache) -> Dict[str, int]:
+def allocations_after_first_iteration(
+    info: ModeInfo, g: sg.Graph, iters: int, programs: ProgramCache
+) -> Dict[str, int]:
     """Native buffer allocations (``_core.array_allocations()``, process-wide) made by
     iterations 2..iters. apply_batch / apply_step: counted around the loop after iteration 1.
     native / run (one call for everything): allocations(iters) - allocations(1 iteration)."""
@@ -275,8 +285,12 @@ def allocations_after_first_iteration(info: ModeInfo, g: sg.Graph, iters: int,
             for i in range(prog.num_steps):
                 prog.apply_step(state, i)
     a2 = count()
-    return {"setup_and_first": a1 - a0, "after_first": a2 - a1,
-            "state_allocations": int(state.stats["allocations"]), "state_reuses": int(state.stats["reuses"])}
+    return {
+        "setup_and_first": a1 - a0,
+        "after_first": a2 - a1,
+        "state_allocations": int(state.stats["allocations"]),
+        "state_reuses": int(state.stats["reuses"]),
+    }
 
 
 def summarize(runner: Runner) -> Dict[str, Any]:

@@ -38,8 +38,12 @@ PEER_NAMES = ("scipy", "networkx", "igraph", "graphblas")
 def available() -> Dict[str, Optional[str]]:
     """peer -> version, or None when it is not installed."""
     out: Dict[str, Optional[str]] = {}
-    for peer, module in (("scipy", "scipy"), ("networkx", "networkx"), ("igraph", "igraph"),
-                         ("graphblas", "graphblas")):
+    for peer, module in (
+        ("scipy", "scipy"),
+        ("networkx", "networkx"),
+        ("igraph", "igraph"),
+        ("graphblas", "graphblas"),
+    ):
         try:
             out[peer] = str(importlib.import_module(module).__version__)
         except Exception:  # noqa: BLE001 - any import failure means "not available"
@@ -125,7 +129,9 @@ class IgraphRunner(Runner):
         self.G = igraph.Graph(n=n, directed=True)
         self.G.add_edges(np.column_stack([src, idx.astype(np.int64)]))  # 5x faster than Graph(edges=...)
         self.info["convert_ms"] = (perf() - t0) * 1e3
-        self.info["note"] = "whole solve to PRPACK's tolerance (1e-10); compared with native solving to L1 residual < 1e-10"
+        self.info["note"] = (
+            "whole solve to PRPACK's tolerance (1e-10); compared with native solving to L1 residual < 1e-10"
+        )
 
     def once(self) -> Tuple[float, Optional[float]]:
         t0 = perf()
@@ -173,8 +179,9 @@ class GraphblasRunner(Runner):
         return t, None
 
 
-def make_peers(g: sg.Graph, iters: int, have: Dict[str, Optional[str]], skip: List[str],
-               notes: List[str]) -> List[Runner]:
+def make_peers(
+    g: sg.Graph, iters: int, have: Dict[str, Optional[str]], skip: List[str], notes: List[str]
+) -> List[Runner]:
     """The runners of the installed peers for this graph (a note for each one left out)."""
     out: List[Runner] = []
     n = g.num_nodes
@@ -192,8 +199,15 @@ def make_peers(g: sg.Graph, iters: int, have: Dict[str, Optional[str]], skip: Li
                 out.append(NetworkxRunner(g, iters))
             elif peer == "igraph":
                 out.append(IgraphRunner(g))
-                solve = NativeRunner(g, 1, tol=1e-10 / max(n, 1), key="native_solve",
-                                     label="native twin, whole solve (L1 < 1e-10)", unit="solve", max_iter=100_000)
+                solve = NativeRunner(
+                    g,
+                    1,
+                    tol=1e-10 / max(n, 1),
+                    key="native_solve",
+                    label="native twin, whole solve (L1 < 1e-10)",
+                    unit="solve",
+                    max_iter=100_000,
+                )
                 out.append(solve)
             elif peer == "graphblas":
                 out.append(GraphblasRunner(g, iters))
@@ -210,4 +224,3 @@ def skipped_notes(have: Dict[str, Optional[str]]) -> List[str]:
             notes.append(f"{peer}: not installed (pip install {pip[peer]}); skipped")
     notes.append(f"networkx: measured only up to {NX_MAX_NODES:,} nodes")
     return notes
-

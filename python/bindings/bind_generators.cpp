@@ -1,14 +1,15 @@
-// stepgraph._core generators: rmat / uniform / grid built natively (edges never cross to Python), GIL released, Ctrl-C honoured.
-#include "python/bindings/bindings.hpp"
+// stepgraph._core generators: rmat / uniform / grid built natively (edges never cross to Python), GIL released, Ctrl-C
+// honoured.
 #include "graph/generators.hpp"
+#include "python/bindings/bindings.hpp"
 
 namespace sg::py_bind {
 
 void bind_generators(py::module_& m) {
   m.def(
       "generate_rmat",
-      [](int64_t scale, int64_t edge_factor, double a, double b, double c, uint64_t seed, bool directed,
-         bool weighted, bool permute) {
+      [](int64_t scale, int64_t edge_factor, double a, double b, double c, uint64_t seed, bool directed, bool weighted,
+         bool permute) {
         RmatOptions o;
         o.scale = scale;
         o.edge_factor = edge_factor;

@@ -45,7 +45,8 @@ void bind_graph(py::module_& m) {
       .def_property_readonly("has_negative_weights", &Graph::has_negative_weights)
       .def_property_readonly("wide_offsets", [](const Graph& g) { return g.out().wide; })
       .def_property_readonly("num_blocks", [](const Graph& g) { return g.partition().num_blocks(); })
-      .def("nnz", [](const Graph& g, bool incoming) { return g.csr(incoming).nnz; }, py::arg("incoming"))
+      .def(
+          "nnz", [](const Graph& g, bool incoming) { return g.csr(incoming).nnz; }, py::arg("incoming"))
       .def(
           "degree",
           [](const Graph& g, bool incoming, bool weighted) -> py::object {

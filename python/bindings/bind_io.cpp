@@ -4,8 +4,8 @@
 
 #include <pybind11/stl.h>
 
-#include "python/bindings/bindings.hpp"
 #include "graph/io.hpp"
+#include "python/bindings/bindings.hpp"
 
 namespace sg::py_bind {
 
@@ -40,8 +40,8 @@ void bind_io(py::module_& m) {
         opts.chunk_bytes = chunk_bytes;
         return interruptible([&] { return read_graph(p, f, opts); });
       },
-      py::arg("path"), py::arg("format"), py::arg("directed"), py::arg("num_nodes"),
-      py::arg("allow_negative_weights"), py::arg("chunk_bytes") = 0,
+      py::arg("path"), py::arg("format"), py::arg("directed"), py::arg("num_nodes"), py::arg("allow_negative_weights"),
+      py::arg("chunk_bytes") = 0,
       "Read a graph file (path as filesystem bytes; format '' = by extension). GIL released, Ctrl-C honoured.");
 }
 

@@ -23,8 +23,7 @@ const double* optional_vector(const py::object& obj, const char* name, int64_t n
 }
 
 native::PageRankOptions options(const Graph& g, double alpha, int64_t max_iter, double tol, const py::object& pers,
-                                const py::object& nstart, const py::object& dangling, bool weighted,
-                                VectorArgs& keep) {
+                                const py::object& nstart, const py::object& dangling, bool weighted, VectorArgs& keep) {
   native::PageRankOptions o;
   o.alpha = alpha;
   o.max_iter = max_iter;

@@ -16,9 +16,8 @@ auto released(F&& f) {
 
 void bind_native_traversal(py::module_& m) {
   m.def(
-      "connected_components",
-      [](const Graph& g) { return released([&] { return native::connected_components(g); }); }, py::arg("graph"),
-      "Weak components; label = smallest node id (int64).");
+      "connected_components", [](const Graph& g) { return released([&] { return native::connected_components(g); }); },
+      py::arg("graph"), "Weak components; label = smallest node id (int64).");
   m.def(
       "label_propagation",
       [](const Graph& g, int64_t max_iter) {
@@ -37,9 +36,8 @@ void bind_native_traversal(py::module_& m) {
       "sssp", [](const Graph& g, int64_t source) { return released([&] { return native::sssp(g, source); }); },
       py::arg("graph"), py::arg("source"), "Shortest-path distances from source (float64, inf unreachable).");
   m.def(
-      "degree_centrality",
-      [](const Graph& g) { return released([&] { return native::degree_centrality(g); }); }, py::arg("graph"),
-      "Degree / (n - 1) (float64).");
+      "degree_centrality", [](const Graph& g) { return released([&] { return native::degree_centrality(g); }); },
+      py::arg("graph"), "Degree / (n - 1) (float64).");
 }
 
 }  // namespace sg::py_bind

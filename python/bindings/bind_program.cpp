@@ -4,9 +4,9 @@
 
 #include <pybind11/stl.h>
 
-#include "python/bindings/bindings.hpp"
 #include "compiler/explain.hpp"
 #include "exec/program.hpp"
+#include "python/bindings/bindings.hpp"
 
 namespace sg::py_bind {
 
@@ -46,7 +46,8 @@ auto readable(T (State::*get)() const) {
   };
 }
 
-std::shared_ptr<State> make_state(const ProgramPtr& p, const GraphPtr& g, const py::dict& params, const py::dict& inputs) {
+std::shared_ptr<State> make_state(const ProgramPtr& p, const GraphPtr& g, const py::dict& params,
+                                  const py::dict& inputs) {
   Bindings b;
   std::vector<py::array_t<double>> keep;
   for (auto item : params) {
@@ -93,19 +94,22 @@ void bind_program(py::module_& m) {
       .def_property_readonly("refused",
                              [](const Program& p) {
                                std::vector<std::tuple<int32_t, int32_t, std::string>> out;
-                               for (const auto& d : p.plan().refused) out.emplace_back(d.producer, d.consumer, d.reason);
+                               for (const auto& d : p.plan().refused)
+                                 out.emplace_back(d.producer, d.consumer, d.reason);
                                return out;
                              })
       .def("text", [](const Program& p) { return print_ir(p.ir()); })
-      .def("explain", [](const Program& p, bool passes) { return compiler::explain(p.ir(), p.plan(), passes); },
-           py::arg("passes") = false)
+      .def(
+          "explain", [](const Program& p, bool passes) { return compiler::explain(p.ir(), p.plan(), passes); },
+          py::arg("passes") = false)
       .def("to_dot", [](const Program& p) { return compiler::to_dot(p.ir(), p.plan()); })
       .def("row_kernels",
            [](const Program& p) {
              // (step index, entry-point prefix, C++ source) of every generated row kernel.
              std::vector<std::tuple<size_t, std::string, std::string>> out;
              for (size_t s = 0; s < p.steps().size(); ++s)
-               if (!p.steps()[s].row.source.empty()) out.emplace_back(s, p.steps()[s].row.symbol, p.steps()[s].row.source);
+               if (!p.steps()[s].row.source.empty())
+                 out.emplace_back(s, p.steps()[s].row.symbol, p.steps()[s].row.source);
              return out;
            })
       .def("attach_row_kernel", &Program::attach_row_kernel, py::arg("step"), py::arg("path"))
@@ -230,10 +234,12 @@ void bind_program(py::module_& m) {
         return d;
       });
 
-  m.def("array_allocations", []() { return array_allocations().load(); },
-        "native buffer allocations so far in this process (a test hook)");
-  m.def("array_live_bytes", []() { return array_live_bytes().load(); },
-        "bytes of native buffers alive in this process (a test hook for leaks)");
+  m.def(
+      "array_allocations", []() { return array_allocations().load(); },
+      "native buffer allocations so far in this process (a test hook)");
+  m.def(
+      "array_live_bytes", []() { return array_live_bytes().load(); },
+      "bytes of native buffers alive in this process (a test hook for leaks)");
   m.def("init_state", &make_state, py::arg("program"), py::arg("graph"), py::arg("params"), py::arg("inputs"));
 }
 

@@ -5,8 +5,8 @@
 
 #include "core/array.hpp"
 #include "core/error.hpp"
-#include "graph/graph.hpp"
 #include "core/interrupt.hpp"
+#include "graph/graph.hpp"
 
 namespace py = pybind11;
 
@@ -42,8 +42,7 @@ auto interruptible(F&& f) -> decltype(f()) {
       try {
         py::gil_scoped_release release;
         return f();
-      } catch (const Interrupted&) {
-      }
+      } catch (const Interrupted&) {}
     }  // the previous SIGINT handler is back before Python's handlers run
     if (PyErr_CheckSignals() != 0) throw py::error_already_set();
   }
@@ -62,7 +61,7 @@ py::array_t<T> to_numpy(Array<T>&& a) {
 // A 1-D C-contiguous array of exactly T, or a typed error naming the argument.
 template <class T>
 py::array_t<T> checked_vector(const py::handle& obj, const char* name, int64_t expected_size = -1,
-                             ErrorKind kind = ErrorKind::Parameter) {
+                              ErrorKind kind = ErrorKind::Parameter) {
   if (!py::isinstance<py::array>(obj)) fail(kind, "{} must be a numpy array", name);
   auto arr = py::reinterpret_borrow<py::array>(obj);
   if (arr.ndim() != 1) fail(kind, "{} must be 1-dimensional, got {} dimensions", name, arr.ndim());

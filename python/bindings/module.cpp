@@ -1,6 +1,6 @@
 // stepgraph._core: the native extension; each area binds itself.
-#include "python/bindings/bindings.hpp"
 #include "core/parallel.hpp"
+#include "python/bindings/bindings.hpp"
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "stepgraph native core";

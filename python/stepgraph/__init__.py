@@ -18,11 +18,11 @@ from stepgraph.errors import (
 
 _register()
 
+from stepgraph import generators, native  # noqa: E402
 from stepgraph.graph import Graph  # noqa: E402
+from stepgraph.io import read_graph  # noqa: E402
 from stepgraph.result import Result  # noqa: E402
 from stepgraph.threads import get_num_threads, num_threads, set_num_threads  # noqa: E402
-from stepgraph.io import read_graph  # noqa: E402
-from stepgraph import generators, native  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -46,8 +46,8 @@ __all__ = [
     "CompileError",
 ]
 
+from stepgraph import algorithms  # noqa: E402
 from stepgraph.builder import Builder, Loop, Value  # noqa: E402
 from stepgraph.program import Program, State  # noqa: E402
-from stepgraph import algorithms  # noqa: E402
 
 __all__ += ["Builder", "Loop", "Value", "Program", "State", "algorithms"]

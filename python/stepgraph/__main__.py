@@ -27,8 +27,10 @@ def _timed(fn, trials: int) -> float:
 def _demo(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     g = sg.generators.rmat(args.scale, edge_factor=args.edge_factor, seed=args.seed)
-    print(f"graph    rmat(scale={args.scale}, edge_factor={args.edge_factor}, seed={args.seed}): "
-          f"{g.num_nodes:,} nodes, {g.num_edges:,} edges, built in {(time.perf_counter() - t0) * 1e3:.0f} ms")
+    print(
+        f"graph    rmat(scale={args.scale}, edge_factor={args.edge_factor}, seed={args.seed}): "
+        f"{g.num_nodes:,} nodes, {g.num_edges:,} edges, built in {(time.perf_counter() - t0) * 1e3:.0f} ms"
+    )
 
     ref = sg.native.pagerank(g, alpha=args.alpha, tol=args.tol)
     native_s = _timed(lambda: sg.native.pagerank(g, alpha=args.alpha, tol=args.tol), args.trials)
@@ -50,8 +52,10 @@ def _demo(args: argparse.Namespace) -> int:
     diff = float(np.abs(ranks - ref.values).max()) if g.num_nodes else 0.0
     calls = state.stats["native_calls"] / max(state.iteration, 1)
     print(f"native   pagerank: {ref.iterations} iterations, {native_s * 1e3 / max(ref.iterations, 1):.3f} ms/iteration")
-    print(f"builder  apply_batch: {state.iteration} iterations, {builder_s * 1e3 / max(state.iteration, 1):.3f} "
-          f"ms/iteration (init included), {calls:g} native call(s)/iteration, {prog.num_steps} steps/iteration")
+    print(
+        f"builder  apply_batch: {state.iteration} iterations, {builder_s * 1e3 / max(state.iteration, 1):.3f} "
+        f"ms/iteration (init included), {calls:g} native call(s)/iteration, {prog.num_steps} steps/iteration"
+    )
     print(f"         max |builder - native| = {diff:.3g}   (best of {args.trials}, {sg.get_num_threads()} threads)")
     top = np.argsort(-ranks, kind="stable")[: args.top]
     indeg = g.in_degree()

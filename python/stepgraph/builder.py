@@ -93,10 +93,16 @@ class Builder(_Ops):
 
     def out_degree(self, weighted: bool = True, dtype: Any = "float64") -> Value:
         """Out-degree per node; the sum of out-edge weights when ``weighted`` and the graph has weights."""
-        return Value(self, self._add("out_degree", _dtype(dtype), True, (), {"weighted": int(bool(weighted)), "to": _dtype(dtype)}))
+        return Value(
+            self,
+            self._add("out_degree", _dtype(dtype), True, (), {"weighted": int(bool(weighted)), "to": _dtype(dtype)}),
+        )
 
     def in_degree(self, weighted: bool = True, dtype: Any = "float64") -> Value:
-        return Value(self, self._add("in_degree", _dtype(dtype), True, (), {"weighted": int(bool(weighted)), "to": _dtype(dtype)}))
+        return Value(
+            self,
+            self._add("in_degree", _dtype(dtype), True, (), {"weighted": int(bool(weighted)), "to": _dtype(dtype)}),
+        )
 
     def node_id(self, dtype: Any = "int64") -> Value:
         """Each node's own id."""
@@ -126,8 +132,10 @@ class Builder(_Ops):
             raise ProgramError(f"output {name!r} is a loop temporary; output a carried value (at {_user_line()})")
         carried = self._loop._carries.get(name) if self._loop is not None else None
         if carried is not None and carried[1] != value._id:
-            raise ProgramError(f"output {name!r} would hide the carried value of the same name (state[{name!r}]); "
-                               f"give the output another name (at {_user_line()})")
+            raise ProgramError(
+                f"output {name!r} would hide the carried value of the same name (state[{name!r}]); "
+                f"give the output another name (at {_user_line()})"
+            )
         self._outputs.append((name, value._id))
 
     def serialize(self) -> str:
@@ -162,8 +170,9 @@ class Builder(_Ops):
         lines.append("end")
         return "\n".join(lines) + "\n"
 
-    def build(self, opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (),
-              enable: Sequence[str] = ()) -> "Program":
+    def build(
+        self, opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (), enable: Sequence[str] = ()
+    ) -> Program:
         """Validate (natively) and return the runnable :class:`stepgraph.Program` (``disable`` /
         ``enable``: see :class:`stepgraph.Program`)."""
         from stepgraph.program import Program
@@ -175,7 +184,15 @@ class Builder(_Ops):
         text = self.serialize()
         inputs = {r.attrs["name"]: _NAMES[r.dtype] for r in self._values if r.op == "input"}
         params = {r.attrs["name"]: r.attrs["number"] for r in self._values if r.op == "param"}
-        prog = Program(self.name, text, params, inputs, opt_level=opt_level, exact=exact, disable=tuple(disable),
-                       enable=tuple(enable))
+        prog = Program(
+            self.name,
+            text,
+            params,
+            inputs,
+            opt_level=opt_level,
+            exact=exact,
+            disable=tuple(disable),
+            enable=tuple(enable),
+        )
         self._built = True
         return prog

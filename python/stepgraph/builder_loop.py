@@ -14,12 +14,12 @@ if TYPE_CHECKING:
 class Loop:
     """The loop region: ``with b.loop(max_iter=100) as loop:``."""
 
-    def __init__(self, builder: "Builder", max_iter: int) -> None:
+    def __init__(self, builder: Builder, max_iter: int) -> None:
         self._b = builder
         self.max_iter = max_iter
         self._carries: Dict[str, Tuple[int, int, Optional[int]]] = {}
 
-    def __enter__(self) -> "Loop":
+    def __enter__(self) -> Loop:
         b = self._b
         if b._loop is not None:
             raise ProgramError(f"a program has at most one loop (at {_user_line()})")
@@ -60,7 +60,9 @@ class Loop:
         if isinstance(init, Value):
             init_rec = b._rec(init)
             if init_rec.region != "P":
-                raise ProgramError(f"carry {name!r} must start from a value recorded before the loop (at {_user_line()})")
+                raise ProgramError(
+                    f"carry {name!r} must start from a value recorded before the loop (at {_user_line()})"
+                )
             init_id = init._id
         else:
             init_id = b._const_in("P", _number(init, f"carry {name!r} initial value"), "f64", node=False)

@@ -23,14 +23,29 @@ class _Ops(_Recorder):
             self._fail("where", "needs (mask, a, b) with a and b of one dtype", rm, ra, rb)
         return Value(self, self._add("where", ra.dtype, rm.node or ra.node or rb.node, (vm._id, va._id, vb._id)))
 
-    def minimum(self, a: Any, b: Any) -> Value: return self._binary("minimum", a, b)
-    def maximum(self, a: Any, b: Any) -> Value: return self._binary("maximum", a, b)
-    def pow(self, a: Any, b: Any) -> Value: return self._binary("pow", a, b)
-    def abs(self, x: Any) -> Value: return self._unary("abs", x)
-    def sqrt(self, x: Any) -> Value: return self._unary("sqrt", x)
-    def exp(self, x: Any) -> Value: return self._unary("exp", x)
-    def log(self, x: Any) -> Value: return self._unary("log", x)
-    def recip(self, x: Any) -> Value: return self._unary("recip", x)
+    def minimum(self, a: Any, b: Any) -> Value:
+        return self._binary("minimum", a, b)
+
+    def maximum(self, a: Any, b: Any) -> Value:
+        return self._binary("maximum", a, b)
+
+    def pow(self, a: Any, b: Any) -> Value:
+        return self._binary("pow", a, b)
+
+    def abs(self, x: Any) -> Value:
+        return self._unary("abs", x)
+
+    def sqrt(self, x: Any) -> Value:
+        return self._unary("sqrt", x)
+
+    def exp(self, x: Any) -> Value:
+        return self._unary("exp", x)
+
+    def log(self, x: Any) -> Value:
+        return self._unary("log", x)
+
+    def recip(self, x: Any) -> Value:
+        return self._unary("recip", x)
 
     def floor(self, x: Any) -> Value:
         """The largest integer <= x, elementwise, in x's float dtype (also ``math.floor(x)``).
@@ -53,16 +68,35 @@ class _Ops(_Recorder):
         return Value(self, self._add("cast", d, r.node, (v._id,), {"to": d}))
 
     # -- reductions ----------------------------------------------------------------------
-    def sum(self, x: Any) -> Value: return self._reduce("sum", x)
-    def mean(self, x: Any) -> Value: return self._reduce("mean", x)
-    def min(self, x: Any) -> Value: return self._reduce("min", x)
-    def max(self, x: Any) -> Value: return self._reduce("max", x)
-    def count(self, x: Any) -> Value: return self._reduce("count", x)
-    def any(self, x: Any) -> Value: return self._reduce("any", x)
-    def all(self, x: Any) -> Value: return self._reduce("all", x)
-    def norm_l1(self, x: Any) -> Value: return self._reduce("norm_l1", x)
-    def norm_l2(self, x: Any) -> Value: return self._reduce("norm_l2", x)
-    def norm_inf(self, x: Any) -> Value: return self._reduce("norm_inf", x)
+    def sum(self, x: Any) -> Value:
+        return self._reduce("sum", x)
+
+    def mean(self, x: Any) -> Value:
+        return self._reduce("mean", x)
+
+    def min(self, x: Any) -> Value:
+        return self._reduce("min", x)
+
+    def max(self, x: Any) -> Value:
+        return self._reduce("max", x)
+
+    def count(self, x: Any) -> Value:
+        return self._reduce("count", x)
+
+    def any(self, x: Any) -> Value:
+        return self._reduce("any", x)
+
+    def all(self, x: Any) -> Value:
+        return self._reduce("all", x)
+
+    def norm_l1(self, x: Any) -> Value:
+        return self._reduce("norm_l1", x)
+
+    def norm_l2(self, x: Any) -> Value:
+        return self._reduce("norm_l2", x)
+
+    def norm_inf(self, x: Any) -> Value:
+        return self._reduce("norm_inf", x)
 
     # -- graph ---------------------------------------------------------------------------
     def neighbor_agg(self, x: Any, combine: str = "sum", direction: str = "in", edge: Optional[str] = None) -> Value:
@@ -81,8 +115,10 @@ class _Ops(_Recorder):
         if edge_name not in ("none", "mul_weight", "add_weight"):
             raise ProgramError(f"neighbor_agg: edge must be None, 'mul_weight' or 'add_weight', got {edge!r}")
         v, r = self._node_input("neighbor_agg", x)
-        if r.dtype not in _OPS["neighbor_agg"].dtypes or (combine == "mode" and r.dtype != "i64") or (
-            (combine == "mean" or edge_name != "none") and r.dtype not in _FLOATS
+        if (
+            r.dtype not in _OPS["neighbor_agg"].dtypes
+            or (combine == "mode" and r.dtype != "i64")
+            or ((combine == "mean" or edge_name != "none") and r.dtype not in _FLOATS)
         ):
             self._fail("neighbor_agg", f"combine={combine}, edge={edge_name} does not fit this vector", r)
         attrs = {"combine": combine, "direction": direction, "edge": edge_name}

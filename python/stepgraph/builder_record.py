@@ -61,11 +61,20 @@ class _Recorder:
             raise ProgramError(f"value {v!r} belongs to another Builder (at {_user_line()})")
         r = self._values[v._id]
         if self._region == "E" and r.region == "B" and r.op != "carry":
-            raise ProgramError(f"{v!r} is a loop temporary; after the loop only carried values can be used (at {_user_line()})")
+            raise ProgramError(
+                f"{v!r} is a loop temporary; after the loop only carried values can be used (at {_user_line()})"
+            )
         return r
 
-    def _add(self, op: str, dtype: str, node: bool, inputs: Sequence[int], attrs: Optional[Dict[str, Any]] = None,
-             region: Optional[str] = None) -> int:
+    def _add(
+        self,
+        op: str,
+        dtype: str,
+        node: bool,
+        inputs: Sequence[int],
+        attrs: Optional[Dict[str, Any]] = None,
+        region: Optional[str] = None,
+    ) -> int:
         self._check_open()
         attrs = dict(attrs or {})
         if op in ("const", "fill", "param", "input"):

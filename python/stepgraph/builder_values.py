@@ -98,7 +98,11 @@ class _Rec:
 
     @property
     def kind(self) -> str:
-        return f"{_NAMES[self.dtype]}{' node vector' if self.node else ' scalar'}" if self.dtype != "bool" or not self.node else "mask"
+        return (
+            f"{_NAMES[self.dtype]}{' node vector' if self.node else ' scalar'}"
+            if self.dtype != "bool" or not self.node
+            else "mask"
+        )
 
 
 class Value:
@@ -107,7 +111,7 @@ class Value:
     __slots__ = ("_b", "_id")
     __array_priority__ = 1000  # numpy scalars defer to our operators
 
-    def __init__(self, builder: "_Recorder", vid: int) -> None:
+    def __init__(self, builder: _Recorder, vid: int) -> None:
         self._b = builder
         self._id = vid
 
@@ -127,32 +131,79 @@ class Value:
         raise ProgramError("a recorded value has no truth value while recording; use b.where(...) or loop.until(...)")
 
     # arithmetic
-    def __add__(self, o: Any) -> "Value": return self._b._binary("add", self, o)
-    def __radd__(self, o: Any) -> "Value": return self._b._binary("add", o, self)
-    def __sub__(self, o: Any) -> "Value": return self._b._binary("sub", self, o)
-    def __rsub__(self, o: Any) -> "Value": return self._b._binary("sub", o, self)
-    def __mul__(self, o: Any) -> "Value": return self._b._binary("mul", self, o)
-    def __rmul__(self, o: Any) -> "Value": return self._b._binary("mul", o, self)
-    def __truediv__(self, o: Any) -> "Value": return self._b._binary("div", self, o)
-    def __rtruediv__(self, o: Any) -> "Value": return self._b._binary("div", o, self)
-    def __pow__(self, o: Any) -> "Value": return self._b._binary("pow", self, o)
-    def __neg__(self) -> "Value": return self._b._unary("neg", self)
-    def __abs__(self) -> "Value": return self._b._unary("abs", self)
+    def __add__(self, o: Any) -> Value:
+        return self._b._binary("add", self, o)
+
+    def __radd__(self, o: Any) -> Value:
+        return self._b._binary("add", o, self)
+
+    def __sub__(self, o: Any) -> Value:
+        return self._b._binary("sub", self, o)
+
+    def __rsub__(self, o: Any) -> Value:
+        return self._b._binary("sub", o, self)
+
+    def __mul__(self, o: Any) -> Value:
+        return self._b._binary("mul", self, o)
+
+    def __rmul__(self, o: Any) -> Value:
+        return self._b._binary("mul", o, self)
+
+    def __truediv__(self, o: Any) -> Value:
+        return self._b._binary("div", self, o)
+
+    def __rtruediv__(self, o: Any) -> Value:
+        return self._b._binary("div", o, self)
+
+    def __pow__(self, o: Any) -> Value:
+        return self._b._binary("pow", self, o)
+
+    def __neg__(self) -> Value:
+        return self._b._unary("neg", self)
+
+    def __abs__(self) -> Value:
+        return self._b._unary("abs", self)
+
     # math.floor(v) / math.ceil(v), as abs(v) is b.abs(v)
-    def __floor__(self) -> "Value": return self._b._unary("floor", self)
-    def __ceil__(self) -> "Value": return self._b._unary("ceil", self)
+    def __floor__(self) -> Value:
+        return self._b._unary("floor", self)
+
+    def __ceil__(self) -> Value:
+        return self._b._unary("ceil", self)
+
     # comparisons give masks
-    def __lt__(self, o: Any) -> "Value": return self._b._binary("lt", self, o)
-    def __le__(self, o: Any) -> "Value": return self._b._binary("le", self, o)
-    def __gt__(self, o: Any) -> "Value": return self._b._binary("gt", self, o)
-    def __ge__(self, o: Any) -> "Value": return self._b._binary("ge", self, o)
-    def __eq__(self, o: Any) -> "Value": return self._b._binary("eq", self, o)  # type: ignore[override]
-    def __ne__(self, o: Any) -> "Value": return self._b._binary("ne", self, o)  # type: ignore[override]
+    def __lt__(self, o: Any) -> Value:
+        return self._b._binary("lt", self, o)
+
+    def __le__(self, o: Any) -> Value:
+        return self._b._binary("le", self, o)
+
+    def __gt__(self, o: Any) -> Value:
+        return self._b._binary("gt", self, o)
+
+    def __ge__(self, o: Any) -> Value:
+        return self._b._binary("ge", self, o)
+
+    def __eq__(self, o: Any) -> Value:  # type: ignore[override]
+        return self._b._binary("eq", self, o)
+
+    def __ne__(self, o: Any) -> Value:  # type: ignore[override]
+        return self._b._binary("ne", self, o)
+
     # masks
-    def __and__(self, o: Any) -> "Value": return self._b._binary("and", self, o)
-    def __rand__(self, o: Any) -> "Value": return self._b._binary("and", o, self)
-    def __or__(self, o: Any) -> "Value": return self._b._binary("or", self, o)
-    def __ror__(self, o: Any) -> "Value": return self._b._binary("or", o, self)
-    def __invert__(self) -> "Value": return self._b._unary("not", self)
+    def __and__(self, o: Any) -> Value:
+        return self._b._binary("and", self, o)
+
+    def __rand__(self, o: Any) -> Value:
+        return self._b._binary("and", o, self)
+
+    def __or__(self, o: Any) -> Value:
+        return self._b._binary("or", self, o)
+
+    def __ror__(self, o: Any) -> Value:
+        return self._b._binary("or", o, self)
+
+    def __invert__(self) -> Value:
+        return self._b._unary("not", self)
 
     __hash__ = None  # type: ignore[assignment]

@@ -123,7 +123,13 @@ def uniform(
     Raises:
         ParameterError: a parameter out of range, or of the wrong type.
     """
-    args = (_integer(num_nodes, "num_nodes"), _integer(num_edges, "num_edges"), _seed(seed), bool(directed), bool(weighted))
+    args = (
+        _integer(num_nodes, "num_nodes"),
+        _integer(num_edges, "num_edges"),
+        _seed(seed),
+        bool(directed),
+        bool(weighted),
+    )
     start = time.perf_counter()
     g = Graph(_core.generate_uniform(*args))
     _log(f"uniform(num_nodes={args[0]}, num_edges={args[1]}, seed={args[2]})", g, start)

@@ -75,7 +75,7 @@ class Graph:
 
     __slots__ = ("_native", "_labels", "_index")
 
-    def __init__(self, native: "_core.Graph", node_labels: Optional[Sequence[Hashable]] = None) -> None:
+    def __init__(self, native: _core.Graph, node_labels: Optional[Sequence[Hashable]] = None) -> None:
         if not isinstance(native, _core.Graph):
             raise GraphError("Graph() wraps a native graph; use Graph.from_edges / from_scipy / from_networkx")
         self._native = native
@@ -96,7 +96,7 @@ class Graph:
         *,
         allow_negative_weights: bool = False,
         wide_offsets: bool = False,
-    ) -> "Graph":
+    ) -> Graph:
         """Graph with edges ``src[i] -> dst[i]``; int32/int64 arrays are read without a copy.
 
         ``num_nodes`` defaults to ``max id + 1``. ``weights`` (one float per edge) must be
@@ -122,7 +122,7 @@ class Graph:
         return cls(native)
 
     @classmethod
-    def from_scipy(cls, matrix: Any, directed: bool = True, **kwargs: Any) -> "Graph":
+    def from_scipy(cls, matrix: Any, directed: bool = True, **kwargs: Any) -> Graph:
         """Graph from a square scipy sparse matrix: entry (i, j) is an edge i -> j with its value as weight.
 
         With ``directed=False`` the matrix is read as an undirected edge list (each stored
@@ -146,7 +146,7 @@ class Graph:
         *,
         allow_negative_weights: bool = False,
         wide_offsets: bool = False,
-    ) -> "Graph":
+    ) -> Graph:
         """Graph from a NetworkX (Multi)(Di)Graph, keeping its node labels (``g.node_labels``).
 
         Edges carry ``weight`` (missing values count 1, as in NetworkX) when any edge has it.
@@ -203,7 +203,11 @@ class Graph:
     def node_index(self, label: Hashable) -> int:
         """The node id of a label (or of an integer node id when the graph has no labels)."""
         if self._labels is None:
-            if isinstance(label, (int, np.integer)) and not isinstance(label, bool) and 0 <= int(label) < self.num_nodes:
+            if (
+                isinstance(label, (int, np.integer))
+                and not isinstance(label, bool)
+                and 0 <= int(label) < self.num_nodes
+            ):
                 return int(label)
             raise GraphError(f"node {label!r} is not in the graph (ids are 0..{self.num_nodes - 1})")
         if self._index is None:

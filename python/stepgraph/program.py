@@ -10,11 +10,11 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple, Uni
 import numpy as np
 
 from stepgraph import _core, row_kernels
-from stepgraph.errors import (CompileError, ConvergenceError, OutOfMemoryError, ParameterError, ProgramError,
-                              StateError)
+from stepgraph.errors import CompileError, ConvergenceError, OutOfMemoryError, ParameterError, ProgramError, StateError
 from stepgraph.graph import Graph
 from stepgraph.native._params import node_vector
 from stepgraph.result import Result
+from stepgraph.state import State
 
 __all__ = ["Program", "State"]
 
@@ -40,73 +40,21 @@ def _int_arg(value: Any, name: str, minimum: int = 0) -> int:
     return int(value)
 
 
-class State:
-    """Named native buffers of one program run over one graph.
-
-    ``state[name]`` is a zero-copy numpy view of an output or carried value (valid until
-    the next apply); ``iteration``, ``converged``, ``residual`` and ``stats`` report progress.
-    A State is used by one thread at a time: applying or reading it while another thread is
-    applying it raises :class:`StateError` (the State itself stays intact).
-    """
-
-    __slots__ = ("_core", "program", "graph", "__weakref__")
-
-    def __init__(self, core: Any, program: "Program", graph: Graph) -> None:
-        self._core = core
-        self.program = program
-        self.graph = graph
-
-    def __getitem__(self, name: str) -> Any:
-        return self._core.get(name)
-
-    @property
-    def iteration(self) -> int:
-        return int(self._core.iteration)
-
-    @property
-    def converged(self) -> bool:
-        return bool(self._core.converged)
-
-    @property
-    def residual(self) -> float:
-        return float(self._core.residual)
-
-    @property
-    def residuals(self) -> np.ndarray:
-        return np.asarray(self._core.residuals, dtype=np.float64)
-
-    @property
-    def next_step(self) -> int:
-        """The loop step ``apply_step`` runs next (0 between iterations)."""
-        return int(self._core.next_step)
-
-    @property
-    def half_done(self) -> bool:
-        """Whether an iteration is partly done: stopped between ``apply_step`` calls, or
-        interrupted (Ctrl-C) after its pass began storing a carry over itself (in place).
-        ``iteration`` counts completed iterations only; the next ``apply_batch`` / ``run`` (or
-        ``apply_step``) continues the partial one, and a carry stored in place cannot be read
-        until then (StateError)."""
-        return bool(self._core.half_done)
-
-    @property
-    def stats(self) -> Dict[str, Any]:
-        return dict(self._core.stats)
-
-    def __repr__(self) -> str:
-        try:
-            return (f"State({self.program.name}, iteration={self.iteration}, converged={self.converged}, "
-                    f"residual={self.residual:.3g})")
-        except StateError:  # another thread is running it: its fields cannot be read now
-            return f"State({self.program.name}, running in another thread)"
-
-
 class Program:
     """A built step program: ``init`` / ``apply_step`` / ``apply_batch`` / ``run``."""
 
-    def __init__(self, name: str, ir_text: str, params: Dict[str, float], inputs: Dict[str, str], *,
-                 opt_level: int = 3, exact: bool = False, disable: Tuple[str, ...] = (),
-                 enable: Tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        name: str,
+        ir_text: str,
+        params: Dict[str, float],
+        inputs: Dict[str, str],
+        *,
+        opt_level: int = 3,
+        exact: bool = False,
+        disable: Tuple[str, ...] = (),
+        enable: Tuple[str, ...] = (),
+    ) -> None:
         """``disable``: passes, rewrite rules or features to switch off by name. ``enable``:
         features to insist on (``"compiled"``, below).
 
@@ -135,8 +83,7 @@ class Program:
         self.exact = bool(exact)
         self.disable = tuple(disable)
         self.enable = tuple(enable)
-        self._core = _core.Program(ir_text, opt_level, bool(exact), [str(d) for d in disable],
-                                   [str(e) for e in enable])
+        self._core = _core.Program(ir_text, opt_level, bool(exact), [str(d) for d in disable], [str(e) for e in enable])
         if self._core.row_kernels():
             try:
                 row_kernels.attach(self._core)
@@ -271,8 +218,10 @@ class Program:
         if state.program is not self or not state._core.same_program(self._core):
             raise StateError(f"this State belongs to program {state.program.name!r}, not to this program")
         if not isinstance(state.graph, Graph) or not state._core.same_graph(state.graph._native):
-            raise StateError("this State's graph was replaced after init; a State runs on the graph it was "
-                             "initialized with (call init again for another graph)")
+            raise StateError(
+                "this State's graph was replaced after init; a State runs on the graph it was "
+                "initialized with (call init again for another graph)"
+            )
         return state
 
     @property
@@ -301,9 +250,15 @@ class Program:
         with the same result as an uninterrupted iteration."""
         self._check(state)._core.apply_batch()
 
-    def run(self, graph: Union[Graph, State], max_iter: Optional[int] = None, tol: Optional[float] = None,
-            progress: Optional[Callable[[int, float], Any]] = None, raise_on_failure: bool = False,
-            **params: Any) -> Result:
+    def run(
+        self,
+        graph: Union[Graph, State],
+        max_iter: Optional[int] = None,
+        tol: Optional[float] = None,
+        progress: Optional[Callable[[int, float], Any]] = None,
+        raise_on_failure: bool = False,
+        **params: Any,
+    ) -> Result:
         """The whole loop in one native call: ``init(graph, **params)``, then iterate until
         converged or ``max_iter`` iterations.
 
@@ -340,8 +295,15 @@ class Program:
         # at the peak). Otherwise the outputs are copied and the State stays usable.
         private = sys.getrefcount(state) <= 2  # this frame's name and getrefcount's argument
         outputs = dict(state._core.take_outputs()) if private else self._copy_outputs(state)
-        result = Result(outputs, self.outputs[0], iteration, converged or not self._core.has_loop,
-                        residuals, graph=graph, extra={"stats": stats})
+        result = Result(
+            outputs,
+            self.outputs[0],
+            iteration,
+            converged or not self._core.has_loop,
+            residuals,
+            graph=graph,
+            extra={"stats": stats},
+        )
         if raise_on_failure and not result.converged:
             raise ConvergenceError(f"{self.name} did not converge within max_iter = {limit} iterations", result)
         return result
@@ -351,11 +313,17 @@ class Program:
         try:
             return {name: np.array(state[name], copy=True) for name in self.outputs}
         except MemoryError as e:  # numpy's own error type: make it ours, like every other allocation
-            raise OutOfMemoryError(f"no memory left to copy the outputs of {self.name} "
-                                   f"({state.graph.num_nodes} nodes): {e}") from e
+            raise OutOfMemoryError(
+                f"no memory left to copy the outputs of {self.name} ({state.graph.num_nodes} nodes): {e}"
+            ) from e
 
-    def _continue(self, state: State, max_iter: Optional[int], progress: Optional[Callable[[int, float], Any]],
-                  raise_on_failure: bool) -> Result:
+    def _continue(
+        self,
+        state: State,
+        max_iter: Optional[int],
+        progress: Optional[Callable[[int, float], Any]],
+        raise_on_failure: bool,
+    ) -> Result:
         """``run`` on an existing State: iterate it on until converged or ``max_iter`` iterations in all."""
         self._check(state)
         limit = self._core.max_iter if max_iter is None else _int_arg(max_iter, "max_iter")
@@ -363,8 +331,15 @@ class Program:
             raise ParameterError(f"progress must be a callable progress(iteration, residual), got {progress!r}")
         state._core.run(int(limit), progress)
         outputs = self._copy_outputs(state)
-        result = Result(outputs, self.outputs[0], state.iteration, state.converged or not self._core.has_loop,
-                        state.residuals, graph=state.graph, extra={"stats": state.stats})
+        result = Result(
+            outputs,
+            self.outputs[0],
+            state.iteration,
+            state.converged or not self._core.has_loop,
+            state.residuals,
+            graph=state.graph,
+            extra={"stats": state.stats},
+        )
         if raise_on_failure and not result.converged:
             raise ConvergenceError(f"{self.name} did not converge within max_iter = {limit} iterations", result)
         return result

@@ -47,8 +47,9 @@ def compiler() -> List[str]:
         path = shutil.which(name)
         if path:
             return [path]
-    raise CompileError('enable=("compiled",) needs a C++17 compiler: set $SG_CXX or $CXX, or put c++, g++ or '
-                       "clang++ on PATH")
+    raise CompileError(
+        'enable=("compiled",) needs a C++17 compiler: set $SG_CXX or $CXX, or put c++, g++ or clang++ on PATH'
+    )
 
 
 def cache_dir() -> Path:
@@ -78,8 +79,11 @@ def _cpu() -> str:
         info = Path("/proc/cpuinfo").read_text()
     except OSError:
         return platform.machine() + " " + platform.processor()
-    keep = [line for line in info.splitlines() if line.split(":")[0].strip() in ("model name", "flags", "Features",
-                                                                                   "CPU part")]
+    keep = [
+        line
+        for line in info.splitlines()
+        if line.split(":")[0].strip() in ("model name", "flags", "Features", "CPU part")
+    ]
     return "\n".join(dict.fromkeys(keep))
 
 
@@ -103,8 +107,9 @@ def build(symbol: str, source: str) -> Path:
         part = Path(tmp) / f"{symbol}.so"
         t0 = time.perf_counter()
         try:
-            res = subprocess.run(cmd + flags + ["-o", str(part), str(src)], capture_output=True, text=True,
-                                 timeout=_COMPILE_TIMEOUT_S)
+            res = subprocess.run(
+                cmd + flags + ["-o", str(part), str(src)], capture_output=True, text=True, timeout=_COMPILE_TIMEOUT_S
+            )
         except subprocess.TimeoutExpired:
             raise CompileError(f"compiling row kernel {symbol} took over {_COMPILE_TIMEOUT_S:.0f} s") from None
         except OSError as e:
@@ -113,8 +118,9 @@ def build(symbol: str, source: str) -> Path:
             keep = out_dir / f"{symbol}-{digest}.failed.cpp"
             shutil.copyfile(src, keep)
             tail = "\n".join((res.stderr or res.stdout).splitlines()[-30:])
-            raise CompileError(f"the C++ compiler rejected row kernel {symbol} (a stepgraph bug; source kept at "
-                               f"{keep}):\n{tail}")
+            raise CompileError(
+                f"the C++ compiler rejected row kernel {symbol} (a stepgraph bug; source kept at {keep}):\n{tail}"
+            )
         os.replace(part, lib)
         log.info("compiled row kernel %s in %.2f s: %s", symbol, time.perf_counter() - t0, lib)
     return lib

@@ -7,10 +7,10 @@
 
 #include "compiler/kernels.hpp"
 #include "core/error.hpp"
+#include "exec/program.hpp"
 #include "graph/graph.hpp"
 #include "graph/io.hpp"
 #include "ir/ir.hpp"
-#include "exec/program.hpp"
 
 using namespace sg;
 
@@ -51,8 +51,9 @@ TEST_CASE("fuzz: a bool const or fill holds 0 or 1 (converting -1e300 to bool wa
              Catch::Contains("not a bool value"));
   CHECK_THAT(program_error("sgir 1\nv P const bool s 0 number=nan to=bool\noutput o 0\nend\n"),
              Catch::Contains("not a bool value"));
-  auto s = run("sgir 1\nv P const bool s 0 number=1 to=bool\nv P fill bool n 0 number=0 to=bool\n"
-               "output o 0\noutput f 1\nend\n");
+  auto s =
+      run("sgir 1\nv P const bool s 0 number=1 to=bool\nv P fill bool n 0 number=0 to=bool\n"
+          "output o 0\noutput f 1\nend\n");
   CHECK(s->slot(0).i == 1);
   CHECK(s->slot(1).node[0] == 0);
 }
@@ -61,17 +62,17 @@ TEST_CASE("fuzz: int64 arithmetic wraps around instead of overflowing (signed ov
   // fuzz/corpus/fuzz_ir/regress_i64_overflow.sgir: -9e18 * 4 in the interpreter, and sums that overflow.
   const std::string text =
       "sgir 1\n"
-      "v P const i64 s 0 number=-9000000000000000000 to=i64\n"  // %0
-      "v P const i64 s 0 number=4 to=i64\n"                     // %1
-      "v P mul i64 s 2 0 1\n"                                   // %2 = -9e18 * 4
-      "v P add i64 s 2 0 0\n"                                   // %3 = -9e18 + -9e18
-      "v P sub i64 s 2 3 0\n"                                   // %4
-      "v P fill i64 n 0 number=9000000000000000000 to=i64\n"    // %5
-      "v P mul i64 n 2 5 1\n"                                   // %6 (node vector)
-      "v P neg i64 n 1 6\n"                                     // %7
-      "v P abs i64 n 1 7\n"                                     // %8
-      "v P sum i64 s 1 5\n"                                     // %9 = 5 * 9e18
-      "v P neighbor_agg i64 n 1 5 combine=sum direction=both\n" // %10
+      "v P const i64 s 0 number=-9000000000000000000 to=i64\n"   // %0
+      "v P const i64 s 0 number=4 to=i64\n"                      // %1
+      "v P mul i64 s 2 0 1\n"                                    // %2 = -9e18 * 4
+      "v P add i64 s 2 0 0\n"                                    // %3 = -9e18 + -9e18
+      "v P sub i64 s 2 3 0\n"                                    // %4
+      "v P fill i64 n 0 number=9000000000000000000 to=i64\n"     // %5
+      "v P mul i64 n 2 5 1\n"                                    // %6 (node vector)
+      "v P neg i64 n 1 6\n"                                      // %7
+      "v P abs i64 n 1 7\n"                                      // %8
+      "v P sum i64 s 1 5\n"                                      // %9 = 5 * 9e18
+      "v P neighbor_agg i64 n 1 5 combine=sum direction=both\n"  // %10
       "output a 2\noutput b 3\noutput c 4\noutput d 8\noutput e 9\noutput f 10\n"
       "end\n";
   auto wrap = [](uint64_t x) { return static_cast<int64_t>(x); };

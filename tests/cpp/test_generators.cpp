@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "graph/generators.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
+#include "graph/generators.hpp"
 
 using namespace sg;
 
@@ -181,8 +181,13 @@ TEST_CASE("grid has the exact 4-neighbour structure", "[generators]") {
   CHECK(edges == std::vector<std::pair<int, int>>{{0, 1}, {1, 2}, {3, 4}, {4, 5}, {0, 3}, {1, 4}, {2, 5}});
 
   SECTION("degenerate shapes") {
-    for (auto [rows, cols, m] : {std::tuple<int64_t, int64_t, int64_t>{0, 0, 0}, {0, 5, 0}, {5, 0, 0}, {1, 1, 0},
-                                 {1, 5, 4}, {5, 1, 4}, {4, 4, 24}}) {
+    for (auto [rows, cols, m] : {std::tuple<int64_t, int64_t, int64_t>{0, 0, 0},
+                                 {0, 5, 0},
+                                 {5, 0, 0},
+                                 {1, 1, 0},
+                                 {1, 5, 4},
+                                 {5, 1, 4},
+                                 {4, 4, 24}}) {
       GridOptions d;
       d.rows = rows;
       d.cols = cols;

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "graph/graph.hpp"
 #include "core/parallel.hpp"
+#include "graph/graph.hpp"
 
 using namespace sg;
 
@@ -57,8 +57,7 @@ TEST_CASE("undirected graph stores both directions and self-loops once", "[graph
 
 TEST_CASE("invalid edges are rejected with the offending index", "[graph]") {
   std::vector<int64_t> src{0, 1, -2}, dst{1, 2, 0};
-  REQUIRE_THROWS_WITH(Graph::from_edges(src.data(), dst.data(), nullptr, 3, -1, {}),
-                      Catch::Contains("src[2] = -2"));
+  REQUIRE_THROWS_WITH(Graph::from_edges(src.data(), dst.data(), nullptr, 3, -1, {}), Catch::Contains("src[2] = -2"));
   std::vector<int64_t> src2{0, 1, 2};
   REQUIRE_THROWS_WITH(Graph::from_edges(src2.data(), dst.data(), nullptr, 3, 2, {}),
                       Catch::Contains("out of range for num_nodes = 2"));
@@ -114,11 +113,13 @@ TEST_CASE("for_each_block with done marks skips finished blocks and marks the re
   std::vector<uint8_t> done(static_cast<size_t>(p.num_blocks()), 0);
   done[1] = 1;  // as if an interrupted pass had finished block 1
   std::vector<int> visits(static_cast<size_t>(p.num_blocks()), 0);
-  for_each_block(p, [&](int64_t b, int64_t, int64_t) { ++visits[static_cast<size_t>(b)]; }, done.data());
+  for_each_block(
+      p, [&](int64_t b, int64_t, int64_t) { ++visits[static_cast<size_t>(b)]; }, done.data());
   for (int64_t b = 0; b < p.num_blocks(); ++b) {
     CHECK(visits[static_cast<size_t>(b)] == (b == 1 ? 0 : 1));
     CHECK(done[static_cast<size_t>(b)] == 1);
   }
-  for_each_block(p, [&](int64_t b, int64_t, int64_t) { ++visits[static_cast<size_t>(b)]; }, done.data());
+  for_each_block(
+      p, [&](int64_t b, int64_t, int64_t) { ++visits[static_cast<size_t>(b)]; }, done.data());
   for (int64_t b = 0; b < p.num_blocks(); ++b) CHECK(visits[static_cast<size_t>(b)] == (b == 1 ? 0 : 1));
 }

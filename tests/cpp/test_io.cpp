@@ -88,7 +88,10 @@ TEST_CASE("edge lists: comments, blank lines, CRLF, tabs; rows sorted by neighbo
   ReadOptions undirected;
   undirected.directed = false;
   undirected.num_nodes = 5;
-  auto u = read("b.txt", "\xEF\xBB\xBF" "0 1\n1 2\n2 2\n", undirected);
+  auto u = read("b.txt",
+                "\xEF\xBB\xBF"
+                "0 1\n1 2\n2 2\n",
+                undirected);
   CHECK(u->num_nodes() == 5);
   CHECK_FALSE(u->directed());
   CHECK(u->out().nnz == 5);  // two edges both ways, the self-loop once
@@ -210,12 +213,12 @@ TEST_CASE("missing files, directories and non-regular files", "[io]") {
 }
 
 TEST_CASE("edge-list errors name the first bad line", "[io]") {
-  CHECK_THAT(format_error("e1.el", "0 1\n# c\n0 x\n", 3), Catch::Contains("expected a node id") &&
-                                                               Catch::Contains("'x'"));
+  CHECK_THAT(format_error("e1.el", "0 1\n# c\n0 x\n", 3),
+             Catch::Contains("expected a node id") && Catch::Contains("'x'"));
   CHECK_THAT(format_error("e2.el", "0 1\n\n-1 2\n", 3), Catch::Contains("negative node id '-1'"));
   CHECK_THAT(format_error("e3.el", "0 1\n5\n", 2), Catch::Contains("too few values: expected 2 values (u v), found 1"));
-  CHECK_THAT(format_error("e4.el", "0 1 2\n", 1), Catch::Contains("too many values") && Catch::Contains("found 3") &&
-                                                       Catch::Contains("format='wel'"));
+  CHECK_THAT(format_error("e4.el", "0 1 2\n", 1),
+             Catch::Contains("too many values") && Catch::Contains("found 3") && Catch::Contains("format='wel'"));
   CHECK_THAT(format_error("e5.el", "0 2147483647\n", 1), Catch::Contains("exceeds the maximum of 2147483646"));
   CHECK_THAT(format_error("e6.el", "0 99999999999999999999999999\n", 1), Catch::Contains("exceeds the maximum"));
   CHECK_THAT(format_error("e7.el", "0 1.0\n", 1), Catch::Contains("'1.0'"));
@@ -230,8 +233,8 @@ TEST_CASE("edge-list errors name the first bad line", "[io]") {
   CHECK_THAT(format_error("w2.wel", "0 1 nan\n", 1), Catch::Contains("weight 'nan' is not finite"));
   CHECK_THAT(format_error("w3.wel", "0 1 2\n0 1 -inf\n", 2), Catch::Contains("'-inf' is not finite"));
   CHECK_THAT(format_error("w4.wel", "0 1 1e999\n", 1), Catch::Contains("'1e999' is not finite"));
-  CHECK_THAT(format_error("w5.wel", "0 1 -0.5\n", 1), Catch::Contains("negative weight '-0.5'") &&
-                                                          Catch::Contains("allow_negative_weights"));
+  CHECK_THAT(format_error("w5.wel", "0 1 -0.5\n", 1),
+             Catch::Contains("negative weight '-0.5'") && Catch::Contains("allow_negative_weights"));
   CHECK_THAT(format_error("w6.wel", "0 1 abc\n", 1), Catch::Contains("expected a numeric weight, got 'abc'"));
   CHECK_THAT(format_error("w7.wel", "0 1 1.5x\n", 1), Catch::Contains("'1.5x'"));
   CHECK_THAT(format_error("w8.wel", "0 1 0x10\n", 1), Catch::Contains("'0x10'"));
@@ -260,8 +263,8 @@ TEST_CASE("Matrix Market errors name the line", "[io]") {
   CHECK_THAT(format_error("m10.mtx", real + "% only comments\n\n", 3), Catch::Contains("missing size line"));
   CHECK_THAT(format_error("m11.mtx", real + "%c\n3 3\n", 3), Catch::Contains("bad size line '3 3'"));
   CHECK_THAT(format_error("m12.mtx", real + "3 3 -1\n", 2), Catch::Contains("bad size line"));
-  CHECK_THAT(format_error("m13.mtx", real + "3 4 1\n1 1 1\n", 2), Catch::Contains("3 x 4") &&
-                                                                      Catch::Contains("square"));
+  CHECK_THAT(format_error("m13.mtx", real + "3 4 1\n1 1 1\n", 2),
+             Catch::Contains("3 x 4") && Catch::Contains("square"));
   CHECK_THAT(format_error("m14.mtx", real + "3000000000 3000000000 0\n", 2), Catch::Contains("32-bit"));
   CHECK_THAT(format_error("m15.mtx", real + "3 3 3\n1 2 1\n2 3 1\n", 4),
              Catch::Contains("ends after 2 of the 3 entries"));

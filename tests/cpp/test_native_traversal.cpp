@@ -10,10 +10,10 @@
 #include <utility>
 #include <vector>
 
-#include "native/native.hpp"
 #include "core/error.hpp"
-#include "graph/graph.hpp"
 #include "core/parallel.hpp"
+#include "graph/graph.hpp"
+#include "native/native.hpp"
 
 using namespace sg;
 
@@ -32,8 +32,8 @@ GraphPtr make(std::vector<int64_t> src, std::vector<int64_t> dst, int64_t n, boo
   opts.directed = directed;
   opts.wide_offsets = wide;
   opts.allow_negative_weights = true;
-  return Graph::from_edges(src.data(), dst.data(), w.empty() ? nullptr : w.data(), static_cast<int64_t>(src.size()),
-                           n, opts);
+  return Graph::from_edges(src.data(), dst.data(), w.empty() ? nullptr : w.data(), static_cast<int64_t>(src.size()), n,
+                           opts);
 }
 
 template <class T>

@@ -32,7 +32,8 @@ std::string plan_text(const Plan& plan) {
     for (size_t i = 0; i < k.values.size(); ++i) s += fmt::format(" %{}{}", k.values[i], k.temporary[i] ? "*" : "");
     s += "\n";
   }
-  for (const FusionDecision& d : plan.refused) s += fmt::format("refused %{} -> %{}: {}\n", d.producer, d.consumer, d.reason);
+  for (const FusionDecision& d : plan.refused)
+    s += fmt::format("refused %{} -> %{}: {}\n", d.producer, d.consumer, d.reason);
   return s;
 }
 
@@ -59,28 +60,25 @@ const char* const kFold =
 TEST_CASE("fold: scalar ops of constants become constants, node ops and params stay", "[fusion]") {
   std::vector<std::string> notes;
   CHECK(after(fold_constants, kFold, notes) ==
-      "{ program\n"
-      "    %0:f64         = const[2]\n"
-      "    %1:f64         = const[3]\n"
-      "    %2:f64         = const[6]\n"
-      "    %3:f64         = param[a=1]\n"
-      "    %4:f64         = add %2 %3\n"
-      "    %5:bool        = const[1]\n"
-      "    %6:f64         = const[0]\n"
-      "    %7:f64         = const[6]\n"
-      "    %8:f64[n]      = fill[1]\n"
-      "    %9:f64[n]      = mul %8 %7\n"
-      "    %10:f64[n]     = add %9 %4\n"
-      "    %11:i64        = const[7]\n"
-      "    %12:i64        = const[2]\n"
-      "    %13:i64        = const[5]\n"
-      "  out(y=%10, k=%13)\n"
-      "}\n");
-  CHECK(notes == std::vector<std::string>{
-      "%2 = mul of constants -> const 6",
-      "%5 = lt of constants -> const 1",
-      "%7 = where of constants -> const 6",
-      "%13 = sub of constants -> const 5"});
+        "{ program\n"
+        "    %0:f64         = const[2]\n"
+        "    %1:f64         = const[3]\n"
+        "    %2:f64         = const[6]\n"
+        "    %3:f64         = param[a=1]\n"
+        "    %4:f64         = add %2 %3\n"
+        "    %5:bool        = const[1]\n"
+        "    %6:f64         = const[0]\n"
+        "    %7:f64         = const[6]\n"
+        "    %8:f64[n]      = fill[1]\n"
+        "    %9:f64[n]      = mul %8 %7\n"
+        "    %10:f64[n]     = add %9 %4\n"
+        "    %11:i64        = const[7]\n"
+        "    %12:i64        = const[2]\n"
+        "    %13:i64        = const[5]\n"
+        "  out(y=%10, k=%13)\n"
+        "}\n");
+  CHECK(notes == std::vector<std::string>{"%2 = mul of constants -> const 6", "%5 = lt of constants -> const 1",
+                                          "%7 = where of constants -> const 6", "%13 = sub of constants -> const 5"});
 }
 
 const char* const kCse =
@@ -110,30 +108,28 @@ const char* const kCse =
 TEST_CASE("cse: identical values merge; prologue values serve the loop, not the other way round", "[fusion]") {
   std::vector<std::string> notes;
   CHECK(after(eliminate_common_subexpressions, kCse, notes) ==
-      "{ program\n"
-      "    %0:f64[n]      = out_degree\n"
-      "    %1:f64[n]      = out_degree[weighted]\n"
-      "    %2:f64         = const[1]\n"
-      "    %3:f64[n]      = add %0 %2\n"
-      "  loop max_iter=3 carry(x=%3):\n"
-      "      %4:f64[n]      = carry[x]\n"
-      "      %5:f64[n]      = mul %4 %3\n"
-      "      %6:f64[n]      = add %5 %5\n"
-      "      %7:f64[n]      = mul %6 %3\n"
-      "      %8:f64         = sum %7\n"
-      "      x <- %7\n"
-      "      residual %8\n"
-      "    %9:f64         = sum %4\n"
-      "    %10:f64        = add %9 %9\n"
-      "  out(x=%4, total=%10)\n"
-      "}\n");
+        "{ program\n"
+        "    %0:f64[n]      = out_degree\n"
+        "    %1:f64[n]      = out_degree[weighted]\n"
+        "    %2:f64         = const[1]\n"
+        "    %3:f64[n]      = add %0 %2\n"
+        "  loop max_iter=3 carry(x=%3):\n"
+        "      %4:f64[n]      = carry[x]\n"
+        "      %5:f64[n]      = mul %4 %3\n"
+        "      %6:f64[n]      = add %5 %5\n"
+        "      %7:f64[n]      = mul %6 %3\n"
+        "      %8:f64         = sum %7\n"
+        "      x <- %7\n"
+        "      residual %8\n"
+        "    %9:f64         = sum %4\n"
+        "    %10:f64        = add %9 %9\n"
+        "  out(x=%4, total=%10)\n"
+        "}\n");
   CHECK(notes == std::vector<std::string>{
-      "%1 = out_degree: same as an earlier value, reused",
-      "%4 = const: same as an earlier value, reused",
-      "%6 = add: same as an earlier value, reused",
-      "%9 = mul: same as an earlier value, reused",
-      "%11 = add: same as an earlier value, reused",
-      "%15 = sum: same as an earlier value, reused"});
+                     "%1 = out_degree: same as an earlier value, reused",
+                     "%4 = const: same as an earlier value, reused", "%6 = add: same as an earlier value, reused",
+                     "%9 = mul: same as an earlier value, reused", "%11 = add: same as an earlier value, reused",
+                     "%15 = sum: same as an earlier value, reused"});
 }
 
 TEST_CASE("cse: the epilogue does not reuse a loop temporary", "[fusion]") {
@@ -178,26 +174,24 @@ TEST_CASE("hoist: loop values with only invariant inputs move to the prologue, i
   ProgramIR out = hoist_invariants(ir_of(kHoist), Options{}, notes);
   validate_ir(out);
   CHECK(print_ir(out) ==
-      "{ program\n"
-      "    %0:f64         = param[a=2]\n"
-      "    %1:f64[n]      = out_degree\n"
-      "    %2:f64[n]      = fill[1]\n"
-      "    %4:f64         = num_nodes\n"
-      "    %5:f64         = mul %0 %4\n"
-      "    %6:f64[n]      = add %1 %5\n"
-      "  loop max_iter=4 carry(x=%2):\n"
-      "      %3:f64[n]      = carry[x]\n"
-      "      %7:f64[n]      = mul %3 %6\n"
-      "      %8:f64         = sum %7\n"
-      "      %9:bool        = lt %8 %5\n"
-      "      x <- %7\n"
-      "      until %9\n"
-      "  out(x=%3)\n"
-      "}\n");
-  CHECK(notes == std::vector<std::string>{
-      "%4 = num_nodes: loop-invariant, hoisted",
-      "%5 = mul: loop-invariant, hoisted",
-      "%6 = add: loop-invariant, hoisted"});
+        "{ program\n"
+        "    %0:f64         = param[a=2]\n"
+        "    %1:f64[n]      = out_degree\n"
+        "    %2:f64[n]      = fill[1]\n"
+        "    %4:f64         = num_nodes\n"
+        "    %5:f64         = mul %0 %4\n"
+        "    %6:f64[n]      = add %1 %5\n"
+        "  loop max_iter=4 carry(x=%2):\n"
+        "      %3:f64[n]      = carry[x]\n"
+        "      %7:f64[n]      = mul %3 %6\n"
+        "      %8:f64         = sum %7\n"
+        "      %9:bool        = lt %8 %5\n"
+        "      x <- %7\n"
+        "      until %9\n"
+        "  out(x=%3)\n"
+        "}\n");
+  CHECK(notes == std::vector<std::string>{"%4 = num_nodes: loop-invariant, hoisted",
+                                          "%5 = mul: loop-invariant, hoisted", "%6 = add: loop-invariant, hoisted"});
   CHECK(out.values[6].hoisted);
   CHECK_FALSE(out.values[7].hoisted);
 }
@@ -224,26 +218,23 @@ const char* const kDce =
 TEST_CASE("dce: what no output, carry, until or residual needs goes; params stay", "[fusion]") {
   std::vector<std::string> notes;
   CHECK(after(eliminate_dead_code, kDce, notes) ==
-      "{ program\n"
-      "    %0:f64         = param[unused=1]\n"
-      "    %1:f64         = const[2]\n"
-      "    %2:f64[n]      = fill[1]\n"
-      "  loop max_iter=2 carry(x=%2):\n"
-      "      %3:f64[n]      = carry[x]\n"
-      "      %4:f64[n]      = mul %3 %1\n"
-      "      %5:f64         = sum %4\n"
-      "      %6:f64         = norm_l1 %3\n"
-      "      %7:bool        = lt %6 %1\n"
-      "      x <- %4\n"
-      "      until %7\n"
-      "      residual %5\n"
-      "  out(x=%3)\n"
-      "}\n");
-  CHECK(notes == std::vector<std::string>{
-      "%2 = const: unused, removed",
-      "%4 = mul: unused, removed",
-      "%8 = neg: unused, removed",
-      "%11 = sum: unused, removed"});
+        "{ program\n"
+        "    %0:f64         = param[unused=1]\n"
+        "    %1:f64         = const[2]\n"
+        "    %2:f64[n]      = fill[1]\n"
+        "  loop max_iter=2 carry(x=%2):\n"
+        "      %3:f64[n]      = carry[x]\n"
+        "      %4:f64[n]      = mul %3 %1\n"
+        "      %5:f64         = sum %4\n"
+        "      %6:f64         = norm_l1 %3\n"
+        "      %7:bool        = lt %6 %1\n"
+        "      x <- %4\n"
+        "      until %7\n"
+        "      residual %5\n"
+        "  out(x=%3)\n"
+        "}\n");
+  CHECK(notes == std::vector<std::string>{"%2 = const: unused, removed", "%4 = mul: unused, removed",
+                                          "%8 = neg: unused, removed", "%11 = sum: unused, removed"});
 }
 
 // One program where every rule applies once, chained: the broadcast of 1/n folds into the
@@ -274,35 +265,35 @@ const char* const kRewriteProgram =
 TEST_CASE("rewrite: every rule once, chained; the absorbed operands are left for dce", "[fusion]") {
   std::vector<std::string> notes;
   CHECK(after(rewrite_patterns, kRewriteProgram, notes) ==
-      "{ program\n"
-      "    %0:f64         = param[alpha=0.85]\n"
-      "    %1:f64         = num_nodes\n"
-      "    %2:f64[n]      = out_degree[weighted]\n"
-      "    %3:f64         = const[0]\n"
-      "    %4:bool[n]     = eq %2 %3\n"
-      "    %5:f64         = const[1]\n"
-      "    %6:f64         = div %5 %1\n"
-      "    %7:f64[n]      = broadcast %6\n"
-      "    %13:f64        = recip %1\n"
-      "  loop max_iter=5 carry(x=%7):\n"
-      "      %8:f64[n]      = carry[x]\n"
-      "      %9:f64[n]      = mul %8 %2\n"
-      "      %10:f64[n]     = masked_mul %4 %8 %2\n"
-      "      %11:f64[n]     = neighbor_agg[sum, in] %10\n"
-      "      %12:f64        = sum %8\n"
-      "      %14:f64[n]     = mul %11 %13\n"
-      "      %15:f64[n]     = div %11 %12\n"
-      "      %16:f64[n]     = mul %0 %14\n"
-      "      %17:f64[n]     = fma %0 %14 %6\n"
-      "      %18:f64[n]     = add %17 %15\n"
-      "      x <- %18\n"
-      "  out(x=%8)\n"
-      "}\n");
-  CHECK(notes == std::vector<std::string>{
-      "%10 = where %4 %3 %9: where(c, 0, a*b) -> masked_mul(c, a, b) (rule masked_mul)",
-      "%13 = div %11 %1: x / s -> x * recip(s), recip(s) in the prologue (rule reciprocal)",
-      "%16 = add %15 %7: broadcast(s) used by an elementwise op -> s (rule broadcast)",
-      "%16 = add %15 %7: a*b + c -> fma(a, b, c), rounded once (rule fma)"});
+        "{ program\n"
+        "    %0:f64         = param[alpha=0.85]\n"
+        "    %1:f64         = num_nodes\n"
+        "    %2:f64[n]      = out_degree[weighted]\n"
+        "    %3:f64         = const[0]\n"
+        "    %4:bool[n]     = eq %2 %3\n"
+        "    %5:f64         = const[1]\n"
+        "    %6:f64         = div %5 %1\n"
+        "    %7:f64[n]      = broadcast %6\n"
+        "    %13:f64        = recip %1\n"
+        "  loop max_iter=5 carry(x=%7):\n"
+        "      %8:f64[n]      = carry[x]\n"
+        "      %9:f64[n]      = mul %8 %2\n"
+        "      %10:f64[n]     = masked_mul %4 %8 %2\n"
+        "      %11:f64[n]     = neighbor_agg[sum, in] %10\n"
+        "      %12:f64        = sum %8\n"
+        "      %14:f64[n]     = mul %11 %13\n"
+        "      %15:f64[n]     = div %11 %12\n"
+        "      %16:f64[n]     = mul %0 %14\n"
+        "      %17:f64[n]     = fma %0 %14 %6\n"
+        "      %18:f64[n]     = add %17 %15\n"
+        "      x <- %18\n"
+        "  out(x=%8)\n"
+        "}\n");
+  CHECK(notes ==
+        std::vector<std::string>{"%10 = where %4 %3 %9: where(c, 0, a*b) -> masked_mul(c, a, b) (rule masked_mul)",
+                                 "%13 = div %11 %1: x / s -> x * recip(s), recip(s) in the prologue (rule reciprocal)",
+                                 "%16 = add %15 %7: broadcast(s) used by an elementwise op -> s (rule broadcast)",
+                                 "%16 = add %15 %7: a*b + c -> fma(a, b, c), rounded once (rule fma)"});
 }
 
 TEST_CASE("rewrite: exact mode keeps the rounding of every value", "[fusion]") {
@@ -310,9 +301,9 @@ TEST_CASE("rewrite: exact mode keeps the rounding of every value", "[fusion]") {
   Options exact;
   exact.exact = true;
   const ProgramIR out = rewrite_patterns(ir_of(kRewriteProgram), exact, notes);
-  CHECK(notes == std::vector<std::string>{
-      "%10 = where %4 %3 %9: where(c, 0, a*b) -> masked_mul(c, a, b) (rule masked_mul)",
-      "%16 = add %15 %7: broadcast(s) used by an elementwise op -> s (rule broadcast)"});
+  CHECK(notes ==
+        std::vector<std::string>{"%10 = where %4 %3 %9: where(c, 0, a*b) -> masked_mul(c, a, b) (rule masked_mul)",
+                                 "%16 = add %15 %7: broadcast(s) used by an elementwise op -> s (rule broadcast)"});
   for (const Value& v : out.values) CHECK((v.op != OpCode::Fma && v.op != OpCode::Recip));
   CHECK(out.values.size() == ir_of(kRewriteProgram).values.size());
 }
@@ -355,19 +346,20 @@ TEST_CASE("kernels: PageRank fuses into two passes; temporaries and the refused 
   Plan plan;
   form_kernels(ir_of(kPageRankO2), true, plan);
   CHECK(plan_text(plan) ==
-      "node: %14 %16* %17\n"
-      "scalar: %18\n"
-      "pull: %15* %19* %20* %21 %22* %23\n"
-      "scalar: %25\n"
-      "refused %14 -> %15: neighbor_agg reads other blocks' values, so its input must be complete first\n");
+        "node: %14 %16* %17\n"
+        "scalar: %18\n"
+        "pull: %15* %19* %20* %21 %22* %23\n"
+        "scalar: %25\n"
+        "refused %14 -> %15: neighbor_agg reads other blocks' values, so its input must be complete first\n");
   CHECK(plan.passes_over_node_data() == 2);
 }
 
 TEST_CASE("kernels: without fusion, one kernel per loop value", "[fusion]") {
   Plan plan;
   form_kernels(ir_of(kPageRankO2), false, plan);
-  CHECK(plan_text(plan) == "node: %14\npull: %15\nnode: %16\nnode: %17\nscalar: %18\nnode: %19\nnode: %20\n"
-                           "node: %21\nnode: %22\nnode: %23\nscalar: %25\n");
+  CHECK(plan_text(plan) ==
+        "node: %14\npull: %15\nnode: %16\nnode: %17\nscalar: %18\nnode: %19\nnode: %20\n"
+        "node: %21\nnode: %22\nnode: %23\nscalar: %25\n");
 }
 
 const char* const kNormalize =
@@ -387,11 +379,11 @@ TEST_CASE("kernels: normalize runs alone; work after it opens a new pass", "[fus
   Plan plan;
   form_kernels(ir_of(kNormalize), true, plan);
   CHECK(plan_text(plan) ==
-      "node: %3\n"
-      "node: %4\n"
-      "node: %5 %6\n"
-      "node: %7\n"
-      "refused %3 -> %4: normalize needs a whole-vector reduction before its division\n"
-      "refused %4 -> %5: the producer (normalize) runs as a step of its own\n"
-      "refused %5 -> %7: also uses %6, a scalar ready only once the pass computing its reduction is done\n");
+        "node: %3\n"
+        "node: %4\n"
+        "node: %5 %6\n"
+        "node: %7\n"
+        "refused %3 -> %4: normalize needs a whole-vector reduction before its division\n"
+        "refused %4 -> %5: the producer (normalize) runs as a step of its own\n"
+        "refused %5 -> %7: also uses %6, a scalar ready only once the pass computing its reduction is done\n");
 }

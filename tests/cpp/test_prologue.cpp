@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "compiler/kernels.hpp"
 #include "compiler/buffers.hpp"
+#include "compiler/kernels.hpp"
 #include "core/error.hpp"
+#include "exec/program.hpp"
 #include "graph/graph.hpp"
 #include "ir/ir.hpp"
-#include "exec/program.hpp"
 
 using namespace sg;
 
@@ -22,26 +22,26 @@ namespace {
 const char* const kPrologue =
     "sgir 1\n"
     "loop 3\n"
-    "v P num_nodes f64 s 0\n"                                  // %0
-    "v P out_degree f64 n 0 weighted=1\n"                      // %1  only this pass reads it
-    "v P const f64 s 0 number=0\n"                             // %2
-    "v P eq bool n 2 1 2\n"                                    // %3  mask, the loop reads it
-    "v P recip f64 n 1 1\n"                                    // %4  only this pass reads it
-    "v P where f64 n 3 3 2 4\n"                                // %5  1 / out-degree, the loop reads it
-    "v P node_id f64 n 0\n"                                    // %6  the next pass gathers it
-    "v P where f64 n 3 3 6 2\n"                                // %7  folded into %8
-    "v P sum f64 s 1 7\n"                                      // %8
-    "v P div f64 s 2 8 0\n"                                    // %9  ready after the first pass
-    "v P neighbor_agg f64 n 1 6 combine=sum direction=in\n"    // %10 opens a pass
-    "v P mul f64 n 2 10 9\n"                                   // %11 gathered by the third pass
-    "v P neighbor_agg f64 n 1 11 combine=sum direction=in\n"   // %12 opens a pass
-    "v P add f64 n 2 12 5\n"                                   // %13 the loop reads it
-    "v P fill f64 n 0 number=1\n"                              // %14 the carry's start
-    "v B carry f64 n 0 name=x\n"                               // %15
-    "v B mul f64 n 2 15 5\n"                                   // %16
-    "v B add f64 n 2 16 11\n"                                  // %17
-    "v B add f64 n 2 17 13\n"                                  // %18
-    "v B where f64 n 3 3 18 15\n"                              // %19
+    "v P num_nodes f64 s 0\n"                                 // %0
+    "v P out_degree f64 n 0 weighted=1\n"                     // %1  only this pass reads it
+    "v P const f64 s 0 number=0\n"                            // %2
+    "v P eq bool n 2 1 2\n"                                   // %3  mask, the loop reads it
+    "v P recip f64 n 1 1\n"                                   // %4  only this pass reads it
+    "v P where f64 n 3 3 2 4\n"                               // %5  1 / out-degree, the loop reads it
+    "v P node_id f64 n 0\n"                                   // %6  the next pass gathers it
+    "v P where f64 n 3 3 6 2\n"                               // %7  folded into %8
+    "v P sum f64 s 1 7\n"                                     // %8
+    "v P div f64 s 2 8 0\n"                                   // %9  ready after the first pass
+    "v P neighbor_agg f64 n 1 6 combine=sum direction=in\n"   // %10 opens a pass
+    "v P mul f64 n 2 10 9\n"                                  // %11 gathered by the third pass
+    "v P neighbor_agg f64 n 1 11 combine=sum direction=in\n"  // %12 opens a pass
+    "v P add f64 n 2 12 5\n"                                  // %13 the loop reads it
+    "v P fill f64 n 0 number=1\n"                             // %14 the carry's start
+    "v B carry f64 n 0 name=x\n"                              // %15
+    "v B mul f64 n 2 15 5\n"                                  // %16
+    "v B add f64 n 2 16 11\n"                                 // %17
+    "v B add f64 n 2 17 13\n"                                 // %18
+    "v B where f64 n 3 3 18 15\n"                             // %19
     "carry x 14 15 19\n"
     "output x 15\n"
     "end\n";
@@ -76,7 +76,8 @@ GraphPtr random_graph(int32_t n) {
     src.push_back(u);
     dst.push_back(next());
   }
-  return Graph::from_edges<int32_t>(src.data(), dst.data(), nullptr, static_cast<int64_t>(src.size()), n, BuildOptions{});
+  return Graph::from_edges<int32_t>(src.data(), dst.data(), nullptr, static_cast<int64_t>(src.size()), n,
+                                    BuildOptions{});
 }
 
 std::shared_ptr<State> init(const std::string& text, int opt_level, const GraphPtr& g) {
@@ -148,7 +149,7 @@ TEST_CASE("prologue: fused at O3, value by value below, the same bits", "[fusion
   // %13 = (sum over in-neighbors u of %11[u]) + %5, %11[u] = (sum of u's in-neighbors' ids) * 7/6.
   const double* t = fused->slot(13).vec<double>();
   CHECK(t[3] == (1.0 + 0.0) * (7.0 / 6.0) + 0.0);  // 2 -> 3; 2's in-neighbors are 1 and 0
-  CHECK(t[5] == 5.0 * (7.0 / 6.0) + 1.0);         // the self-loop, out-degree 1
+  CHECK(t[5] == 5.0 * (7.0 / 6.0) + 1.0);          // the self-loop, out-degree 1
 }
 
 TEST_CASE("prologue: fused or not, the same bits over many blocks and strips", "[fusion]") {

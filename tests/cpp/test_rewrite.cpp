@@ -140,7 +140,8 @@ TEST_CASE("masked_mul: where(c, 0, a*b) becomes masked_mul(c, a, b), bit for bit
   std::vector<std::string> notes;
   const ProgramIR out = rewrite_dce(ir, with(true), notes);  // exact rule: fires in exact mode too
   CHECK(print_ir(out) == kMaskedGolden);
-  CHECK(notes == std::vector<std::string>{"%9 = where %2 %5 %8: where(c, 0, a*b) -> masked_mul(c, a, b) (rule masked_mul)"});
+  CHECK(notes ==
+        std::vector<std::string>{"%9 = where %2 %5 %8: where(c, 0, a*b) -> masked_mul(c, a, b) (rule masked_mul)"});
   check_same_result(ir, out, true);  // sinks: recip(0) = inf, inf * x is masked either way
 }
 
@@ -158,20 +159,21 @@ TEST_CASE("masked_mul: a fill of 0, or a broadcast 0 folded first, is a zero too
 
 TEST_CASE("masked_mul then broadcast: a broadcast the product brings in folds too", "[fusion]") {
   // where(sink, 0, broadcast(sum(x)) * 0.5) -> masked_mul(sink, sum(x), 0.5)
-  const ProgramIR ir = ir_of("loop 3\n"
-                             "v P out_degree f64 n 0 weighted=1\n"
-                             "v P const f64 s 0 number=0\n"
-                             "v P eq bool n 2 0 1\n"
-                             "v P const f64 s 0 number=0.5\n"
-                             "v P fill f64 n 0 number=1\n"
-                             "v B carry f64 n 0 name=x\n"
-                             "v B sum f64 s 1 5\n"
-                             "v B broadcast f64 n 1 6\n"
-                             "v B mul f64 n 2 7 3\n"
-                             "v B where f64 n 3 2 1 8\n"
-                             "v B add f64 n 2 5 9\n"
-                             "carry x 4 5 10\n"
-                             "output x 5\n");
+  const ProgramIR ir = ir_of(
+      "loop 3\n"
+      "v P out_degree f64 n 0 weighted=1\n"
+      "v P const f64 s 0 number=0\n"
+      "v P eq bool n 2 0 1\n"
+      "v P const f64 s 0 number=0.5\n"
+      "v P fill f64 n 0 number=1\n"
+      "v B carry f64 n 0 name=x\n"
+      "v B sum f64 s 1 5\n"
+      "v B broadcast f64 n 1 6\n"
+      "v B mul f64 n 2 7 3\n"
+      "v B where f64 n 3 2 1 8\n"
+      "v B add f64 n 2 5 9\n"
+      "carry x 4 5 10\n"
+      "output x 5\n");
   std::vector<std::string> notes;
   const ProgramIR out = rewrite_dce(ir, with(false), notes);
   CHECK(count_op(out, OpCode::Broadcast) == 0);
@@ -193,18 +195,19 @@ TEST_CASE("masked_mul: not when it would be wrong or wasteful", "[fusion]") {
     check_unchanged(masked_program("v P const f64 s 0 number=0"), with(false, {"masked_mul"}));
   }
   SECTION("the product is loop-invariant: it stays computed once, in the prologue") {
-    check_unchanged("loop 3\n"
-                    "v P out_degree f64 n 0 weighted=1\n"
-                    "v P const f64 s 0 number=0\n"
-                    "v P mul f64 n 2 0 0\n"
-                    "v P const f64 s 0 number=0.5\n"
-                    "v B carry f64 n 0 name=x\n"
-                    "v B gt bool n 2 4 3\n"
-                    "v B where f64 n 3 5 1 2\n"
-                    "v B add f64 n 2 4 6\n"
-                    "carry x 0 4 7\n"
-                    "output x 4\n",
-                    with(false));
+    check_unchanged(
+        "loop 3\n"
+        "v P out_degree f64 n 0 weighted=1\n"
+        "v P const f64 s 0 number=0\n"
+        "v P mul f64 n 2 0 0\n"
+        "v P const f64 s 0 number=0.5\n"
+        "v B carry f64 n 0 name=x\n"
+        "v B gt bool n 2 4 3\n"
+        "v B where f64 n 3 5 1 2\n"
+        "v B add f64 n 2 4 6\n"
+        "carry x 0 4 7\n"
+        "output x 4\n",
+        with(false));
   }
 }
 
@@ -254,38 +257,41 @@ TEST_CASE("fma: not in exact mode, not for a shared or scalar product, not for i
     check_unchanged(fma_program("v B add f64 n 2 5 2", "v B sub f64 n 2 6 5\n", 7), with(false));
   }
   SECTION("a scalar product added to a node vector (contracting would make it per-node work)") {
-    check_unchanged("loop 2\n"
-                    "v P param f64 s 0 name=alpha number=0.85\n"
-                    "v P fill f64 n 0 number=0.125\n"
-                    "v B carry f64 n 0 name=x\n"
-                    "v B sum f64 s 1 2\n"
-                    "v B mul f64 s 2 0 3\n"
-                    "v B add f64 n 2 2 4\n"
-                    "carry x 1 2 5\n"
-                    "output x 2\n",
-                    with(false));
+    check_unchanged(
+        "loop 2\n"
+        "v P param f64 s 0 name=alpha number=0.85\n"
+        "v P fill f64 n 0 number=0.125\n"
+        "v B carry f64 n 0 name=x\n"
+        "v B sum f64 s 1 2\n"
+        "v B mul f64 s 2 0 3\n"
+        "v B add f64 n 2 2 4\n"
+        "carry x 1 2 5\n"
+        "output x 2\n",
+        with(false));
   }
   SECTION("float32 (one f32 rounding is 6e-8, far beyond the 1e-12 contract); reciprocal too") {
-    check_unchanged("loop 2\n"
-                    "v P param f32 s 0 name=alpha number=0.5 to=f32\n"
-                    "v P fill f32 n 0 number=0.125 to=f32\n"
-                    "v P const f32 s 0 number=0.25 to=f32\n"
-                    "v B carry f32 n 0 name=x\n"
-                    "v B neighbor_agg f32 n 1 3 combine=sum direction=in\n"
-                    "v B mul f32 n 2 0 4\n"
-                    "v B add f32 n 2 5 2\n"
-                    "v B div f32 n 2 6 0\n"
-                    "carry x 1 3 7\n"
-                    "output x 3\n",
-                    with(false));
+    check_unchanged(
+        "loop 2\n"
+        "v P param f32 s 0 name=alpha number=0.5 to=f32\n"
+        "v P fill f32 n 0 number=0.125 to=f32\n"
+        "v P const f32 s 0 number=0.25 to=f32\n"
+        "v B carry f32 n 0 name=x\n"
+        "v B neighbor_agg f32 n 1 3 combine=sum direction=in\n"
+        "v B mul f32 n 2 0 4\n"
+        "v B add f32 n 2 5 2\n"
+        "v B div f32 n 2 6 0\n"
+        "carry x 1 3 7\n"
+        "output x 3\n",
+        with(false));
   }
   SECTION("int64") {
-    check_unchanged("v P node_id i64 n 0 to=i64\n"
-                    "v P const i64 s 0 number=3 to=i64\n"
-                    "v P mul i64 n 2 0 1\n"
-                    "v P add i64 n 2 2 1\n"
-                    "output k 3\n",
-                    with(false));
+    check_unchanged(
+        "v P node_id i64 n 0 to=i64\n"
+        "v P const i64 s 0 number=3 to=i64\n"
+        "v P mul i64 n 2 0 1\n"
+        "v P add i64 n 2 2 1\n"
+        "output k 3\n",
+        with(false));
   }
 }
 
@@ -328,25 +334,26 @@ TEST_CASE("broadcast: folded into elementwise consumers, kept where a node vecto
     expected.replace(expected.find(from), std::string(from).size(), to);
   }
   CHECK(print_ir(out) == expected);
-  CHECK(notes == std::vector<std::string>{
-                     "%6 = add %5 %3: broadcast(s) used by an elementwise op -> s (rule broadcast)",
-                     "%9 = sub %6 %8: broadcast(s) used by an elementwise op -> s (rule broadcast)"});
+  CHECK(notes ==
+        std::vector<std::string>{"%6 = add %5 %3: broadcast(s) used by an elementwise op -> s (rule broadcast)",
+                                 "%9 = sub %6 %8: broadcast(s) used by an elementwise op -> s (rule broadcast)"});
   check_same_result(ir, out, true);
 }
 
 TEST_CASE("broadcast: a carry init or update is never folded away", "[fusion]") {
   // x <- broadcast(sum(x) * 0.5): the update must stay a node vector.
-  check_unchanged("loop 3\n"
-                  "v P num_nodes f64 s 0\n"
-                  "v P broadcast f64 n 1 0\n"
-                  "v P const f64 s 0 number=0.5\n"
-                  "v B carry f64 n 0 name=x\n"
-                  "v B sum f64 s 1 3\n"
-                  "v B mul f64 s 2 4 2\n"
-                  "v B broadcast f64 n 1 5\n"
-                  "carry x 1 3 6\n"
-                  "output x 3\n",
-                  with(false));
+  check_unchanged(
+      "loop 3\n"
+      "v P num_nodes f64 s 0\n"
+      "v P broadcast f64 n 1 0\n"
+      "v P const f64 s 0 number=0.5\n"
+      "v B carry f64 n 0 name=x\n"
+      "v B sum f64 s 1 3\n"
+      "v B mul f64 s 2 4 2\n"
+      "v B broadcast f64 n 1 5\n"
+      "carry x 1 3 6\n"
+      "output x 3\n",
+      with(false));
   check_unchanged(kBroadcast, with(false, {"broadcast"}));
 }
 
@@ -394,28 +401,30 @@ TEST_CASE("reciprocal: not in exact mode, not for a divisor the loop computes", 
   SECTION("exact") { check_unchanged(kRecip, with(true)); }
   SECTION("switched off by name") { check_unchanged(kRecip, with(false, {"reciprocal"})); }
   SECTION("the divisor is not loop-invariant (sum(x) changes every iteration)") {
-    check_unchanged("loop 3\n"
-                    "v P fill f64 n 0 number=1\n"
-                    "v B carry f64 n 0 name=x\n"
-                    "v B sum f64 s 1 1\n"
-                    "v B div f64 n 2 1 2\n"
-                    "carry x 0 1 3\n"
-                    "output x 1\n",
-                    with(false));
+    check_unchanged(
+        "loop 3\n"
+        "v P fill f64 n 0 number=1\n"
+        "v B carry f64 n 0 name=x\n"
+        "v B sum f64 s 1 1\n"
+        "v B div f64 n 2 1 2\n"
+        "carry x 0 1 3\n"
+        "output x 1\n",
+        with(false));
   }
   SECTION("the divisor is a node vector, or the quotient a scalar") {
-    check_unchanged("loop 3\n"
-                    "v P num_nodes f64 s 0\n"
-                    "v P out_degree f64 n 0 weighted=0\n"
-                    "v P fill f64 n 0 number=1\n"
-                    "v B carry f64 n 0 name=x\n"
-                    "v B div f64 n 2 3 1\n"
-                    "v B sum f64 s 1 3\n"
-                    "v B div f64 s 2 5 0\n"
-                    "v B add f64 n 2 4 6\n"
-                    "carry x 2 3 7\n"
-                    "output x 3\n",
-                    with(false));
+    check_unchanged(
+        "loop 3\n"
+        "v P num_nodes f64 s 0\n"
+        "v P out_degree f64 n 0 weighted=0\n"
+        "v P fill f64 n 0 number=1\n"
+        "v B carry f64 n 0 name=x\n"
+        "v B div f64 n 2 3 1\n"
+        "v B sum f64 s 1 3\n"
+        "v B div f64 s 2 5 0\n"
+        "v B add f64 n 2 4 6\n"
+        "carry x 2 3 7\n"
+        "output x 3\n",
+        with(false));
   }
 }
 
@@ -475,5 +484,6 @@ TEST_CASE("rewrite rules are names explain and disable know", "[fusion]") {
   CHECK(rewrite_rules().size() == 4);
   CHECK(is_known_name("rewrite"));
   CHECK_FALSE(is_known_name("fmaa"));
-  CHECK(known_names() == "fold, cse, hoist, dce, rewrite, rotate, fusion, in_place, compiled, broadcast, masked_mul, fma, reciprocal");
+  CHECK(known_names() ==
+        "fold, cse, hoist, dce, rewrite, rotate, fusion, in_place, compiled, broadcast, masked_mul, fma, reciprocal");
 }

@@ -11,8 +11,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "kernels/gather.hpp"
 #include "graph/graph.hpp"
+#include "kernels/gather.hpp"
 
 using namespace sg;
 
@@ -34,7 +34,8 @@ GraphPtr random_graph(const Case& c, uint64_t seed) {
     const int64_t a = node(rng) / 2;  // no out-edges from the upper half: sinks
     const bool to_hub = real(rng) * 0.5 + 0.5 < c.hub;
     src.push_back(a);
-    dst.push_back(to_hub ? 0 : (i % 7 == 0 ? a : node(rng) % std::max<int64_t>(1, c.n - 3)));  // self-loops, isolated tail
+    dst.push_back(to_hub ? 0
+                         : (i % 7 == 0 ? a : node(rng) % std::max<int64_t>(1, c.n - 3)));  // self-loops, isolated tail
     w.push_back(real(rng) * 1e3);
   }
   for (int64_t i = 0; i < c.m / 10 && !src.empty(); ++i) {  // multi-edges
@@ -60,8 +61,10 @@ void check_sums(const Graph& g, bool incoming, const std::vector<T>& x) {
     for (int64_t b = 0; b < part.num_blocks(); ++b) {
       const int64_t lo = part.begin(b), hi = part.end(b);
       auto edge = [&](const int32_t* idx, const double* w, int64_t k) {
-        if constexpr (std::is_integral_v<T>) return x[idx[k]];
-        else return w ? x[idx[k]] * static_cast<T>(w[k]) : x[idx[k]];
+        if constexpr (std::is_integral_v<T>)
+          return x[idx[k]];
+        else
+          return w ? x[idx[k]] * static_cast<T>(w[k]) : x[idx[k]];
       };
       std::vector<T> want(static_cast<size_t>(hi - lo)), got(want.size(), T(-7));
       for (int64_t v = lo; v < hi; ++v)
@@ -70,13 +73,15 @@ void check_sums(const Graph& g, bool incoming, const std::vector<T>& x) {
       for (int64_t w0 = lo; w0 < hi; w0 += kSortWindow) {
         const int64_t w1 = std::min(hi, w0 + kSortWindow);
         const SlicedView sv = s.view(part, w0, w1);
-        sliced_row_sums<T>(sv, [&](int64_t k) { return edge(sv.src, sv.w, k); }, got.data() + (w0 - lo));
+        sliced_row_sums<T>(
+            sv, [&](int64_t k) { return edge(sv.src, sv.w, k); }, got.data() + (w0 - lo));
         slots += sv.last - sv.first;
       }
       REQUIRE(std::memcmp(want.data(), got.data(), want.size() * sizeof(T)) == 0);
       const SlicedView whole = s.view(part, b);
       std::vector<T> again(want.size(), T(-7));
-      sliced_row_sums<T>(whole, [&](int64_t k) { return edge(whole.src, whole.w, k); }, again.data());
+      sliced_row_sums<T>(
+          whole, [&](int64_t k) { return edge(whole.src, whole.w, k); }, again.data());
       REQUIRE(std::memcmp(want.data(), again.data(), want.size() * sizeof(T)) == 0);
     }
     CHECK(slots == s.num_slices());
@@ -87,8 +92,9 @@ void check_sums(const Graph& g, bool incoming, const std::vector<T>& x) {
 
 TEST_CASE("sliced row sums have row_sum's bits", "[sliced]") {
   const std::vector<Case> cases = {
-      {0, 0, true, false, false, 0},        {1, 0, true, false, false, 0},   {1, 3, true, true, false, 0},
-      {37, 200, true, false, false, 0},     {37, 200, false, true, false, 0}, {5000, 60000, true, true, false, 0.02},
+      {0, 0, true, false, false, 0},        {1, 0, true, false, false, 0},
+      {1, 3, true, true, false, 0},         {37, 200, true, false, false, 0},
+      {37, 200, false, true, false, 0},     {5000, 60000, true, true, false, 0.02},
       {5000, 60000, false, false, true, 0}, {3000, 90000, true, false, false, 0.8},
   };
   uint64_t seed = 1;

@@ -34,7 +34,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
@@ -76,7 +76,7 @@ def compiler_missing() -> Optional[str]:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def graph() -> sg.Graph:
     """32 nodes, 128 weighted edges; every algorithm runs on it (source 0 by default)."""
     return sg.generators.rmat(5, edge_factor=4, seed=7, weighted=True)
@@ -93,8 +93,9 @@ def normalize_explain(text: str) -> str:
 
 
 def unified_diff(expected: str, actual: str, expected_name: str, actual_name: str) -> str:
-    lines = difflib.unified_diff(expected.splitlines(keepends=True), actual.splitlines(keepends=True),
-                                 expected_name, actual_name)
+    lines = difflib.unified_diff(
+        expected.splitlines(keepends=True), actual.splitlines(keepends=True), expected_name, actual_name
+    )
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
@@ -104,15 +105,20 @@ def explain_text(algorithm: str, opt_level: int) -> str:
     prog.run(graph())
     after = prog.explain()
     if after != before:  # a run must not change the plan's text: it would make the golden run-dependent
-        raise AssertionError(f"explain() of {algorithm} at O{opt_level} changed after a run:\n"
-                             + unified_diff(before, after, "before run", "after run"))
+        raise AssertionError(
+            f"explain() of {algorithm} at O{opt_level} changed after a run:\n"
+            + unified_diff(before, after, "before run", "after run")
+        )
     return normalize_explain(before)
 
 
 def _embedded(path: Path) -> List[str]:
     """A header as CMakeLists.txt embeds it and row_codegen.cpp inlines it (no pragma, no local includes)."""
-    return [line for line in path.read_text().splitlines(keepends=True)
-            if not line.startswith(("#pragma once", '#include "'))]
+    return [
+        line
+        for line in path.read_text().splitlines(keepends=True)
+        if not line.startswith(("#pragma once", '#include "'))
+    ]
 
 
 def elide_embedded_headers(source: str) -> str:
@@ -124,7 +130,7 @@ def elide_embedded_headers(source: str) -> str:
         header = ROOT / m.group(1) if m else None
         if m and header is not None and header.is_file():
             body = _embedded(header)
-            if lines[i + 1: i + 1 + len(body)] == body:
+            if lines[i + 1 : i + 1 + len(body)] == body:
                 out.append(f"// ---- {m.group(1)} (embedded verbatim from the repo file; elided in the golden)\n")
                 i += 1 + len(body)
                 continue
@@ -138,8 +144,10 @@ def row_kernel_text(algorithm: str = "pagerank") -> str:
     core = _core.Program(program(algorithm, 3, compiled=False).ir_text, 3, False, [], [])
     parts = []
     for step, symbol, source in core.row_kernels():
-        parts.append(f"// golden: {algorithm}_program() at O3, row kernel {symbol} of loop step {step + 1}\n"
-                     + elide_embedded_headers(source))
+        parts.append(
+            f"// golden: {algorithm}_program() at O3, row kernel {symbol} of loop step {step + 1}\n"
+            + elide_embedded_headers(source)
+        )
     if not parts:
         raise AssertionError(f"{algorithm}_program() at O3 generates no row kernel")
     return "\n".join(parts)
@@ -149,8 +157,14 @@ def pass_sections(algorithm: str) -> List[Tuple[str, int, str]]:
     """(pass name, changes, that pass's notes and IR) for each pass at O3, in order."""
     text = program(algorithm, 3, compiled=False).explain(passes=True)
     heads = list(_PASS_HEADER.finditer(text))
-    return [(h.group(1), int(h.group(2)), text[h.end(): heads[k + 1].start() if k + 1 < len(heads) else len(text)]
-             .strip("\n") + "\n") for k, h in enumerate(heads)]
+    return [
+        (
+            h.group(1),
+            int(h.group(2)),
+            text[h.end() : heads[k + 1].start() if k + 1 < len(heads) else len(text)].strip("\n") + "\n",
+        )
+        for k, h in enumerate(heads)
+    ]
 
 
 def _rotate(algorithm: str) -> Tuple[Optional[str], int, str, str]:
@@ -161,20 +175,25 @@ def _rotate(algorithm: str) -> Tuple[Optional[str], int, str, str]:
         raise AssertionError(f"no rotate pass in {algorithm}_program().explain(passes=True) at O3")
     k = names.index("rotate")
     before = sections[k - 1][2] if k else ""
-    ir_before = before[before.index("{ program"):] if "{ program" in before else before  # drop that pass's notes
+    ir_before = before[before.index("{ program") :] if "{ program" in before else before  # drop that pass's notes
     return (sections[k - 1][0] if k else None), sections[k][1], ir_before, sections[k][2]
 
 
 def rotate_text(algorithm: str) -> str:
     prev, changes, ir_before, after = _rotate(algorithm)
-    return (f"rotate (compiler/rotate.cpp) on {algorithm}_program() at O3: {changes} change(s)\n\n"
-            f"== before rotate (the IR after pass '{prev}') ==\n{ir_before}\n"
-            f"== after pass 'rotate' (its notes name values of the IR before) ==\n{after}")
+    return (
+        f"rotate (compiler/rotate.cpp) on {algorithm}_program() at O3: {changes} change(s)\n\n"
+        f"== before rotate (the IR after pass '{prev}') ==\n{ir_before}\n"
+        f"== after pass 'rotate' (its notes name values of the IR before) ==\n{after}"
+    )
 
 
 def rotate_summary() -> str:
-    lines = ["rotate (compiler/rotate.cpp) at O3 per algorithm; a change here means ROTATED in",
-             "tests/python/golden_cases.py needs updating (rotate_<algorithm>.txt per program it changes)", ""]
+    lines = [
+        "rotate (compiler/rotate.cpp) at O3 per algorithm; a change here means ROTATED in",
+        "tests/python/golden_cases.py needs updating (rotate_<algorithm>.txt per program it changes)",
+        "",
+    ]
     for algorithm in ALGORITHMS:
         changes = _rotate(algorithm)[1]
         lines.append(f"{algorithm}: " + (f"{changes} change(s), rotate_{algorithm}.txt" if changes else "no change"))
@@ -185,8 +204,13 @@ def _cases() -> Dict[str, Case]:
     cases: List[Case] = []
     for algorithm in ALGORITHMS:
         for level in (0, 3):
-            cases.append(Case(f"explain_{algorithm}_O{level}.txt", partial(explain_text, algorithm, level),
-                              needs_compiler=level == 3))
+            cases.append(
+                Case(
+                    f"explain_{algorithm}_O{level}.txt",
+                    partial(explain_text, algorithm, level),
+                    needs_compiler=level == 3,
+                )
+            )
     cases.append(Case("row_kernel_pagerank.txt", row_kernel_text))
     for algorithm in ROTATED:
         cases.append(Case(f"rotate_{algorithm}.txt", partial(rotate_text, algorithm)))
@@ -210,6 +234,8 @@ def mismatch(path: Path, actual: str) -> Optional[str]:
     expected = path.read_text()
     if expected == actual:
         return None
-    return (f"{rel} differs from what the code renders now (- golden, + now).\n"
-            f"If the change is intended, refresh and review the diff: {REFRESH}\n\n"
-            + unified_diff(expected, actual, f"{rel} (golden)", f"{rel} (now)"))
+    return (
+        f"{rel} differs from what the code renders now (- golden, + now).\n"
+        f"If the change is intended, refresh and review the diff: {REFRESH}\n\n"
+        + unified_diff(expected, actual, f"{rel} (golden)", f"{rel} (now)")
+    )

@@ -74,7 +74,7 @@ class BytesChooser(Chooser):
         if span <= 1:
             return lo
         width = 1 if span <= 256 else 2
-        chunk = self.data[self.pos:self.pos + width]
+        chunk = self.data[self.pos : self.pos + width]
         self.pos += width
         return lo + int.from_bytes(chunk, "big") % span if len(chunk) == width else lo
 
@@ -107,8 +107,9 @@ class GenProgram:
             self._base = b.build(opt_level=opt_level, exact=exact, disable=disable)
             return self._base
         p = self._base
-        return sg.Program(p.name, p.ir_text, p.params, p.inputs, opt_level=opt_level, exact=exact,
-                          disable=tuple(disable))
+        return sg.Program(
+            p.name, p.ir_text, p.params, p.inputs, opt_level=opt_level, exact=exact, disable=tuple(disable)
+        )
 
     def bindings(self, n: int) -> Dict[str, Any]:
         out: Dict[str, Any] = dict(self.params)
@@ -118,14 +119,22 @@ class GenProgram:
         return out
 
     def repro(self, graph_code: str = "g = ...", opt_level: int = 3, exact: bool = True, disable=()) -> str:
-        lines = ["import numpy as np", "import stepgraph as sg", "", 'b = sg.Builder("generated")',
-                 self.source.rstrip(),
-                 f"prog = b.build(opt_level={opt_level}, exact={exact}, disable={tuple(disable)!r})",
-                 graph_code]
+        lines = [
+            "import numpy as np",
+            "import stepgraph as sg",
+            "",
+            'b = sg.Builder("generated")',
+            self.source.rstrip(),
+            f"prog = b.build(opt_level={opt_level}, exact={exact}, disable={tuple(disable)!r})",
+            graph_code,
+        ]
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         for name, (dtype, seed) in self.inputs.items():
-            rng = ("rng.integers(-5, 6, g.num_nodes).astype(np.float64)" if dtype == "i64"
-                   else "rng.uniform(-2, 2, g.num_nodes)")
+            rng = (
+                "rng.integers(-5, 6, g.num_nodes).astype(np.float64)"
+                if dtype == "i64"
+                else "rng.uniform(-2, 2, g.num_nodes)"
+            )
             lines.append(f"rng = np.random.default_rng({seed}); {name} = {rng}")
             args += (", " if args else "") + f"{name}={name}"
         lines.append(f"res = prog.run(g{', ' if args else ''}{args})")
@@ -228,20 +237,48 @@ class _Gen(MathOps):
                 ot, ov = self.operand(cv, None if cv.node else False)
                 op = self.c.pick(["+", "*", "min", "max", "-"])
                 if op in ("min", "max"):
-                    v = self.emit(f"b.{'minimum' if op == 'min' else 'maximum'}({cv.name}, {ot})", cv.dtype,
-                                  cv.node or ov.node, min(cv.lo, ov.lo), max(cv.hi, ov.hi), cv.nan or ov.nan,
-                                  True, (cv,))
+                    v = self.emit(
+                        f"b.{'minimum' if op == 'min' else 'maximum'}({cv.name}, {ot})",
+                        cv.dtype,
+                        cv.node or ov.node,
+                        min(cv.lo, ov.lo),
+                        max(cv.hi, ov.hi),
+                        cv.nan or ov.nan,
+                        True,
+                        (cv,),
+                    )
                 else:
-                    lo, hi, nan = _mul_iv(cv, ov) if op == "*" else (
-                        (cv.lo + ov.lo, cv.hi + ov.hi, False) if op == "+" else (cv.lo - ov.hi, cv.hi - ov.lo, False))
-                    v = self.emit(f"{cv.name} {op} {ot}", cv.dtype, cv.node or ov.node,
-                                  lo if not math.isnan(lo) else -INF, hi if not math.isnan(hi) else INF,
-                                  True if math.isnan(lo) or math.isnan(hi) else (nan or cv.nan or ov.nan),
-                                  cv.dtype == "i64", (cv,))
+                    lo, hi, nan = (
+                        _mul_iv(cv, ov)
+                        if op == "*"
+                        else (
+                            (cv.lo + ov.lo, cv.hi + ov.hi, False)
+                            if op == "+"
+                            else (cv.lo - ov.hi, cv.hi - ov.lo, False)
+                        )
+                    )
+                    v = self.emit(
+                        f"{cv.name} {op} {ot}",
+                        cv.dtype,
+                        cv.node or ov.node,
+                        lo if not math.isnan(lo) else -INF,
+                        hi if not math.isnan(hi) else INF,
+                        True if math.isnan(lo) or math.isnan(hi) else (nan or cv.nan or ov.nan),
+                        cv.dtype == "i64",
+                        (cv,),
+                    )
         if v.numeric and (v.lo < cv.lo or v.hi > cv.hi or (v.nan and not cv.nan)):
             if v.nan and not cv.nan:
-                v = self.emit(f"b.where({v.name} != {v.name}, {self.fmt(0, v.dtype)}, {v.name})", v.dtype, v.node, v.lo,
-                              v.hi, False, v.stable, (v,))
+                v = self.emit(
+                    f"b.where({v.name} != {v.name}, {self.fmt(0, v.dtype)}, {v.name})",
+                    v.dtype,
+                    v.node,
+                    v.lo,
+                    v.hi,
+                    False,
+                    v.stable,
+                    (v,),
+                )
             if v.lo < cv.lo or v.hi > cv.hi:
                 lo = cv.lo if cv.lo > -INF else -self.F
                 hi = cv.hi if cv.hi < INF else self.F
@@ -256,14 +293,19 @@ class _Gen(MathOps):
                 if not m.node:
                     m = self.emit(f"b.broadcast({m.name})", "bool", True, inputs=(m,))
                 r = self.emit(f"b.count({m.name})", "i64", False, 0, NMAX, inputs=(m,))
-                pred = self.emit(f"{r.name} {self.c.pick(['==', '<=', '>'])} {self.c.randint(0, 3)}", "bool", False,
-                                 inputs=(r,))
+                pred = self.emit(
+                    f"{r.name} {self.c.pick(['==', '<=', '>'])} {self.c.randint(0, 3)}", "bool", False, inputs=(r,)
+                )
             elif kind == "anyall":
                 m = self.pick_mask()
                 if not m.node:
                     m = self.emit(f"b.broadcast({m.name})", "bool", True, inputs=(m,))
-                r = pred = self.emit(f"{'~' if self.c.flag(30) else ''}b.{self.c.pick(['any', 'all'])}({m.name})",
-                                     "bool", False, inputs=(m,))
+                r = pred = self.emit(
+                    f"{'~' if self.c.flag(30) else ''}b.{self.c.pick(['any', 'all'])}({m.name})",
+                    "bool",
+                    False,
+                    inputs=(m,),
+                )
             else:
                 r = self.reduce() if kind == "float" else self.pick_num(node=False, stable=self.smooth)
                 if self.smooth and not r.stable or r.dtype == "bool" or r.region != "B":
@@ -276,15 +318,19 @@ class _Gen(MathOps):
                 break
         else:
             cv = self.carry_vars[0]
-            m = self.emit(f"{cv.name} != {cv.name}" if cv.dtype != "bool" else f"~{cv.name}", "bool", cv.node,
-                          inputs=(cv,))
+            m = self.emit(
+                f"{cv.name} != {cv.name}" if cv.dtype != "bool" else f"~{cv.name}", "bool", cv.node, inputs=(cv,)
+            )
             if not m.node:
                 m = self.emit(f"b.broadcast({m.name})", "bool", True, inputs=(m,))
             r = pred = self.emit(f"b.any({m.name})", "bool", False, inputs=(m,))
         residual = ""
         if self.c.flag(50):
-            cands = [v for v in self.visible(lambda v: not v.node and v.numeric and v.region == "B")
-                     if v.variant or self.inv_roots]
+            cands = [
+                v
+                for v in self.visible(lambda v: not v.node and v.numeric and v.region == "B")
+                if v.variant or self.inv_roots
+            ]
             if r.numeric and r.region == "B" and self.c.flag(50):
                 residual = f", residual={r.name}"
             elif cands:
@@ -305,8 +351,9 @@ class _Gen(MathOps):
             self.lines.append(f'b.output("{v.name}", {v.name})')
 
 
-def generate(c: Chooser, mode: str = "exact", avoid=frozenset(), loop_percent: int = 95,
-             max_body: int = 10) -> GenProgram:
+def generate(
+    c: Chooser, mode: str = "exact", avoid=frozenset(), loop_percent: int = 95, max_body: int = 10
+) -> GenProgram:
     """One random valid program; ``avoid`` switches off some of FEATURES (to look past a known bug)."""
     g = _Gen(c, mode, frozenset(avoid), max_body)
     g.prologue()

@@ -15,8 +15,16 @@ class MathOps(Ops):
         """A value >= margin made from x (abs(x) + margin), for sqrt/log/pow/division."""
         lo = max(x.lo, -x.hi, 0.0) if not (x.lo <= 0 <= x.hi) else 0.0
         hi = max(abs(x.lo), abs(x.hi))
-        return self.emit(f"b.abs({x.name}) + {self.fmt(margin, x.dtype)}", x.dtype, x.node, lo + margin, hi + margin,
-                         x.nan, False, (x,))
+        return self.emit(
+            f"b.abs({x.name}) + {self.fmt(margin, x.dtype)}",
+            x.dtype,
+            x.node,
+            lo + margin,
+            hi + margin,
+            x.nan,
+            False,
+            (x,),
+        )
 
     def unary(self) -> Var:
         x = self.pick_num(flt=self.c.flag(70))
@@ -33,8 +41,16 @@ class MathOps(Ops):
         raw = wild and self.c.flag(15)
         if op == "exp":
             if not raw and (x.lo < -30 or x.hi > 30):
-                x = self.emit(f"b.minimum(b.maximum({x.name}, -30.0), 30.0)", d, n, max(x.lo, -30), min(x.hi, 30),
-                              x.nan, x.stable, (x,))
+                x = self.emit(
+                    f"b.minimum(b.maximum({x.name}, -30.0), 30.0)",
+                    d,
+                    n,
+                    max(x.lo, -30),
+                    min(x.hi, 30),
+                    x.nan,
+                    x.stable,
+                    (x,),
+                )
             lo, hi = (math.exp(max(min(x.lo, 700), -745)), math.exp(min(x.hi, 700))) if not raw else (0.0, INF)
             return self.fix(self.emit(f"b.exp({x.name})", d, n, lo, hi, x.nan, False, (x,)))
         if op in ("sqrt", "log", "pow"):
@@ -43,22 +59,41 @@ class MathOps(Ops):
                 if raw:
                     return self.emit(f"b.sqrt({x.name})", d, n, 0.0, INF, True, False, (x,))
                 if guarded:
-                    return self.emit(f"b.where({x.name} >= 0.0, b.sqrt({x.name}), -1.0)", d, n, -1.0,
-                                     math.sqrt(max(x.hi, 0)) if x.hi < INF else INF, x.nan, False, (x,))
+                    return self.emit(
+                        f"b.where({x.name} >= 0.0, b.sqrt({x.name}), -1.0)",
+                        d,
+                        n,
+                        -1.0,
+                        math.sqrt(max(x.hi, 0)) if x.hi < INF else INF,
+                        x.nan,
+                        False,
+                        (x,),
+                    )
                 p = self.positive(x, self.c.pick([1.0, 0.0]) if not self.smooth else 1.0)
                 return self.emit(f"b.sqrt({p.name})", d, n, math.sqrt(p.lo), math.sqrt(p.hi), p.nan, False, (p,))
             if op == "log":
                 if raw:
                     return self.emit(f"b.log({x.name})", d, n, -INF, INF, True, False, (x,))
                 if guarded:
-                    return self.fix(self.emit(f"b.where({x.name} > 0.0, b.log({x.name}), 0.0)", d, n, -INF,
-                                              math.log(x.hi) if 0 < x.hi < INF else INF, x.nan, False, (x,)))
+                    return self.fix(
+                        self.emit(
+                            f"b.where({x.name} > 0.0, b.log({x.name}), 0.0)",
+                            d,
+                            n,
+                            -INF,
+                            math.log(x.hi) if 0 < x.hi < INF else INF,
+                            x.nan,
+                            False,
+                            (x,),
+                        )
+                    )
                 p = self.positive(x, 1.0)
-                return self.emit(f"b.log({p.name})", d, n, 0.0, math.log(p.hi) if p.hi < INF else INF, p.nan, False,
-                                 (p,))
+                return self.emit(
+                    f"b.log({p.name})", d, n, 0.0, math.log(p.hi) if p.hi < INF else INF, p.nan, False, (p,)
+                )
             e = self.c.pick([0.5, 2.0, -1.0, 1.5, -0.5, 3.0])
             p = self.positive(x, 1.0)
-            cands = [p.lo ** e, p.hi ** e if p.hi < INF else (INF if e > 0 else 0.0)]
+            cands = [p.lo**e, p.hi**e if p.hi < INF else (INF if e > 0 else 0.0)]
             if self.c.flag(50):
                 return self.fix(self.emit(f"b.pow({p.name}, {e!r})", d, n, *_hull(*cands), p.nan, False, (p,)))
             return self.fix(self.emit(f"{p.name} ** {e!r}", d, n, *_hull(*cands), p.nan, False, (p,)))
@@ -71,8 +106,18 @@ class MathOps(Ops):
         if wild and self.c.flag(40):
             q = f"{num.name} / {y.name}" if num else f"b.recip({y.name})"
             zero = self.fmt(0, d)
-            return self.fix(self.emit(f"b.where({y.name} != {zero}, {q}, {zero})", d, n or y.node, -INF, INF, True,
-                                      False, (y,) + ((num,) if num else ())))
+            return self.fix(
+                self.emit(
+                    f"b.where({y.name} != {zero}, {q}, {zero})",
+                    d,
+                    n or y.node,
+                    -INF,
+                    INF,
+                    True,
+                    False,
+                    (y,) + ((num,) if num else ()),
+                )
+            )
         away = y.lo >= 0.5 or y.hi <= -0.5
         den = y if away and not y.nan else self.positive(y, 1.0)
         m = 1.0 / min(abs(den.lo), abs(den.hi)) if not (den.lo <= 0 <= den.hi) else INF
@@ -80,8 +125,18 @@ class MathOps(Ops):
         bound = top * m if not math.isinf(top) else INF
         expr = f"{num.name} / {den.name}" if num else f"b.recip({den.name})"
         nan = den.nan or (num.nan if num else False) or (num is not None and math.isinf(top))
-        return self.fix(self.emit(expr, d, (num.node if num else False) or den.node, -bound, bound, nan, False,
-                                  (den,) + ((num,) if num else ())))
+        return self.fix(
+            self.emit(
+                expr,
+                d,
+                (num.node if num else False) or den.node,
+                -bound,
+                bound,
+                nan,
+                False,
+                (den,) + ((num,) if num else ()),
+            )
+        )
 
     def reduce(self) -> Var:
         if self.c.flag(30):
@@ -98,17 +153,20 @@ class MathOps(Ops):
         big = max(abs(x.lo), abs(x.hi))
         if op in ("min", "max"):
             ext = (INF if op == "min" else -INF) if x.flt else (9.2e18 if op == "min" else -9.2e18)
-            return self.fix(self.emit(f"b.{op}({x.name})", x.dtype, False, *_hull(x.lo, x.hi, ext), x.nan, x.stable,
-                                      (x,)))
+            return self.fix(
+                self.emit(f"b.{op}({x.name})", x.dtype, False, *_hull(x.lo, x.hi, ext), x.nan, x.stable, (x,))
+            )
         if op == "mean":  # NaN on the empty graph
             return self.fix(self.emit(f"b.mean({x.name})", x.dtype, False, x.lo, x.hi, True, False, (x,)))
         if op == "sum":
             lo, hi = min(0.0, x.lo * NMAX), max(0.0, x.hi * NMAX)
-            return self.fix(self.emit(f"b.sum({x.name})", x.dtype, False, lo, hi, x.nan or math.isinf(big),
-                                      x.dtype == "i64", (x,)))
+            return self.fix(
+                self.emit(f"b.sum({x.name})", x.dtype, False, lo, hi, x.nan or math.isinf(big), x.dtype == "i64", (x,))
+            )
         hi = big * (NMAX if op != "norm_inf" else 1)
-        return self.fix(self.emit(f"b.{op}({x.name})", x.dtype, False, 0.0, hi, x.nan, op == "norm_inf" and x.stable,
-                                  (x,)))
+        return self.fix(
+            self.emit(f"b.{op}({x.name})", x.dtype, False, 0.0, hi, x.nan, op == "norm_inf" and x.stable, (x,))
+        )
 
     def aggregate(self) -> Var:
         if self.c.flag(20):
@@ -149,8 +207,9 @@ class MathOps(Ops):
         if self.smooth or self.c.flag(70):
             if not (x.lo >= 0.5 and x.hi < INF):
                 x = self.positive(x, 1.0)
-            return self.emit(f'b.normalize({x.name}, by="{by}")', x.dtype, True, 0.0, 1.0, x.nan or x.hi == INF,
-                             False, (x,))
+            return self.emit(
+                f'b.normalize({x.name}, by="{by}")', x.dtype, True, 0.0, 1.0, x.nan or x.hi == INF, False, (x,)
+            )
         return self.fix(self.emit(f'b.normalize({x.name}, by="{by}")', x.dtype, True, -INF, INF, True, False, (x,)))
 
     def pattern(self) -> Var:
@@ -165,17 +224,38 @@ class MathOps(Ops):
                 s = self.positive(s, 1.0)
             m = 1.0 / min(abs(s.lo), abs(s.hi))
             top = max(abs(x.lo), abs(x.hi))
-            return self.fix(self.emit(f"{x.name} / {s.name}", d, True, -top * m, top * m, x.nan or s.nan, False,
-                                      (x, s)))
+            return self.fix(
+                self.emit(f"{x.name} / {s.name}", d, True, -top * m, top * m, x.nan or s.nan, False, (x, s))
+            )
         x = self.pick_num(d)
         lo, hi, nan = _mul_iv(a, x)
         if kind == "masked_mul":
             mk = self.pick_mask()
-            return self.fix(self.emit(f"b.where({mk.name}, 0.0, {a.name} * {x.name})", d, a.node or x.node or mk.node,
-                                      min(lo, 0.0), max(hi, 0.0), nan or a.nan or x.nan, False, (mk, a, x)))
+            return self.fix(
+                self.emit(
+                    f"b.where({mk.name}, 0.0, {a.name} * {x.name})",
+                    d,
+                    a.node or x.node or mk.node,
+                    min(lo, 0.0),
+                    max(hi, 0.0),
+                    nan or a.nan or x.nan,
+                    False,
+                    (mk, a, x),
+                )
+            )
         ct, cv = self.operand(a)
         expr = f"{a.name} * {x.name} + {ct}" if self.c.flag(50) else f"{ct} + {a.name} * {x.name}"
         lo, hi = lo + cv.lo, hi + cv.hi
         nan = nan or a.nan or x.nan or cv.nan or math.isnan(lo) or math.isnan(hi)
-        return self.fix(self.emit(expr, d, a.node or x.node or cv.node, lo if not math.isnan(lo) else -INF,
-                                  hi if not math.isnan(hi) else INF, nan, False, (a, x, cv)))
+        return self.fix(
+            self.emit(
+                expr,
+                d,
+                a.node or x.node or cv.node,
+                lo if not math.isnan(lo) else -INF,
+                hi if not math.isnan(hi) else INF,
+                nan,
+                False,
+                (a, x, cv),
+            )
+        )

@@ -64,7 +64,8 @@ def _mul_iv(a: Var, b: Var) -> Tuple[float, float, bool]:
             nan |= (x == 0 and math.isinf(y)) or (y == 0 and math.isinf(x))
             prods.append(p)
     nan |= (a.lo <= 0 <= a.hi and (math.isinf(b.lo) or math.isinf(b.hi))) or (
-        b.lo <= 0 <= b.hi and (math.isinf(a.lo) or math.isinf(a.hi)))
+        b.lo <= 0 <= b.hi and (math.isinf(a.lo) or math.isinf(a.hi))
+    )
     lo, hi = _hull(*prods)
     return lo, hi, nan
 
@@ -115,17 +116,40 @@ class Ops:
     def visible(self, pred=lambda v: True) -> List[Var]:
         r = self.region
         ok = {"P": ("P",), "B": ("P", "B"), "E": ("P", "E")}[r]
-        return [v for v in self.vars
-                if (v.region in ok or (r == "E" and v in self.carry_vars)) and self.usable(v) and pred(v)]
+        return [
+            v
+            for v in self.vars
+            if (v.region in ok or (r == "E" and v in self.carry_vars)) and self.usable(v) and pred(v)
+        ]
 
-    def emit(self, expr: str, dtype: str, node: bool, lo: float = 0.0, hi: float = 0.0, nan: bool = False,
-             stable: bool = True, inputs=(), prefix: str = "v") -> Var:
+    def emit(
+        self,
+        expr: str,
+        dtype: str,
+        node: bool,
+        lo: float = 0.0,
+        hi: float = 0.0,
+        nan: bool = False,
+        stable: bool = True,
+        inputs=(),
+        prefix: str = "v",
+    ) -> Var:
         name = f"{prefix}{self.count}"
         self.count += 1
         if dtype == "bool":
             lo, hi, nan = 0.0, 1.0, False
-        v = Var(name, dtype, node, self.region, lo, hi, nan, stable and all(i.stable for i in inputs),
-                self.region == "B" and any(i.variant for i in inputs), expr)
+        v = Var(
+            name,
+            dtype,
+            node,
+            self.region,
+            lo,
+            hi,
+            nan,
+            stable and all(i.stable for i in inputs),
+            self.region == "B" and any(i.variant for i in inputs),
+            expr,
+        )
         self.lines.append(f"{self.indent}{name} = {expr}")
         self.vars.append(v)
         return v
@@ -153,8 +177,9 @@ class Ops:
     def fix(self, v: Var, force: bool = False) -> Var:
         if v.nan and (self.smooth or force or self.c.flag(75)):
             zero = self.fmt(0, v.dtype)
-            v = self.emit(f"b.where({v.name} != {v.name}, {zero}, {v.name})", v.dtype, v.node, v.lo, v.hi, False,
-                          v.stable, (v,))
+            v = self.emit(
+                f"b.where({v.name} != {v.name}, {zero}, {v.name})", v.dtype, v.node, v.lo, v.hi, False, v.stable, (v,)
+            )
         bound = I_BOUND if v.dtype == "i64" else self.F
         must = v.dtype == "i64" or self.smooth or force
         if v.numeric and (v.lo < -bound or v.hi > bound) and (must or self.c.flag(85)):
@@ -168,11 +193,18 @@ class Ops:
         lt, ht = self.fmt(lo, v.dtype), self.fmt(hi, v.dtype)
         return self.emit(f"b.minimum(b.maximum({v.name}, {lt}), {ht})", v.dtype, v.node, lo, hi, v.nan, v.stable, (v,))
 
-    def pick_num(self, dtype: Optional[str] = None, node: Optional[bool] = None, stable: bool = False,
-                 flt: bool = False) -> Var:
+    def pick_num(
+        self, dtype: Optional[str] = None, node: Optional[bool] = None, stable: bool = False, flt: bool = False
+    ) -> Var:
         def ok(v: Var) -> bool:
-            return (v.numeric and (dtype is None or v.dtype == dtype) and (node is None or v.node == node)
-                    and (not stable or v.stable) and (not flt or v.flt) and not (self.smooth and v.dtype == "f32"))
+            return (
+                v.numeric
+                and (dtype is None or v.dtype == dtype)
+                and (node is None or v.node == node)
+                and (not stable or v.stable)
+                and (not flt or v.flt)
+                and not (self.smooth and v.dtype == "f32")
+            )
 
         cands = self.visible(ok)
         if cands and not self.c.flag(8):
@@ -212,8 +244,9 @@ class Ops:
         nan = a.nan or bv.nan
         if op in ("min", "max"):
             lo, hi = (min(a.lo, bv.lo), min(a.hi, bv.hi)) if op == "min" else (max(a.lo, bv.lo), max(a.hi, bv.hi))
-            v = self.emit(f"b.{'minimum' if op == 'min' else 'maximum'}({first}, {second})", a.dtype, node, lo, hi,
-                          nan, True, ins)
+            v = self.emit(
+                f"b.{'minimum' if op == 'min' else 'maximum'}({first}, {second})", a.dtype, node, lo, hi, nan, True, ins
+            )
         elif op == "*":
             lo, hi, n2 = _mul_iv(a, bv)
             v = self.emit(f"{first} * {second}", a.dtype, node, lo, hi, nan or n2, a.dtype == "i64", ins)
@@ -221,8 +254,16 @@ class Ops:
             sa, sb = (a, bv) if op == "+" else (a, Var("", bv.dtype, False, "P", -bv.hi, -bv.lo))
             lo, hi = sa.lo + sb.lo, sa.hi + sb.hi
             nan2 = (math.isinf(sa.lo) and math.isinf(sb.hi)) or (math.isinf(sa.hi) and math.isinf(sb.lo))
-            v = self.emit(f"{first} {op} {second}", a.dtype, node, lo if not math.isnan(lo) else -INF,
-                          hi if not math.isnan(hi) else INF, nan or nan2, a.dtype == "i64", ins)
+            v = self.emit(
+                f"{first} {op} {second}",
+                a.dtype,
+                node,
+                lo if not math.isnan(lo) else -INF,
+                hi if not math.isnan(hi) else INF,
+                nan or nan2,
+                a.dtype == "i64",
+                ins,
+            )
         return self.fix(v)
 
     def compare(self) -> Var:
@@ -252,8 +293,9 @@ class Ops:
         else:
             args, ins = f"{a.name}, {bt}", (m, a, bv)
         lo, hi = min(a.lo, bv.lo), max(a.hi, bv.hi)
-        return self.emit(f"b.where({m.name}, {args})", a.dtype, m.node or a.node or bv.node, lo, hi,
-                         a.nan or bv.nan, True, ins)
+        return self.emit(
+            f"b.where({m.name}, {args})", a.dtype, m.node or a.node or bv.node, lo, hi, a.nan or bv.nan, True, ins
+        )
 
     def cast(self) -> Var:
         x = self.pick_num(stable=self.smooth) if self.c.flag(80) else self.pick_mask()
@@ -263,16 +305,19 @@ class Ops:
         to = self.c.pick([t for t in targets if t != x.dtype])
         lo, hi = (x.lo, x.hi) if x.numeric else (0.0, 1.0)
         if to == "i64":
-            lo, hi = (math.trunc(max(lo, -9.2e18)) if lo > -INF else -9.2e18,
-                      math.trunc(min(hi, 9.2e18)) if hi < INF else 9.2e18)
-        v = self.emit(f'b.cast({x.name}, "{PY[to]}")', to, x.node, lo, hi, x.nan and to in ("f64", "f32"),
-                      True, (x,))
+            lo, hi = (
+                math.trunc(max(lo, -9.2e18)) if lo > -INF else -9.2e18,
+                math.trunc(min(hi, 9.2e18)) if hi < INF else 9.2e18,
+            )
+        v = self.emit(f'b.cast({x.name}, "{PY[to]}")', to, x.node, lo, hi, x.nan and to in ("f64", "f32"), True, (x,))
         return self.fix(v)
 
     def source(self) -> Var:
         """A value with no inputs (graph properties, constants, params): hoistable wherever it is."""
-        kind = self.c.weighted([(3, "const"), (2, "fill"), (2, "node_id"), (3, "degree"), (1, "num"), (1, "directed"),
-                                (2, "broadcast")] + ([(1, "param")] if self.region == "P" else []))
+        kind = self.c.weighted(
+            [(3, "const"), (2, "fill"), (2, "node_id"), (3, "degree"), (1, "num"), (1, "directed"), (2, "broadcast")]
+            + ([(1, "param")] if self.region == "P" else [])
+        )
         floats = ["f64"] if self.smooth else ["f64", "f32"]
         if kind in ("const", "fill"):
             d = self.c.pick(floats + ["i64"])
@@ -318,9 +363,21 @@ class Ops:
         return w
 
     def step(self) -> Var:
-        kind = self.c.weighted([(10, "arith"), (4, "unary"), (4, "compare"), (4, "where"), (2, "cast"), (4, "reduce"),
-                                (5 if self.region == "B" else 2, "aggregate"), (1, "normalize"), (2, "source"),
-                                (2, "dup"), (8 if self.smooth else 3, "pattern")])
+        kind = self.c.weighted(
+            [
+                (10, "arith"),
+                (4, "unary"),
+                (4, "compare"),
+                (4, "where"),
+                (2, "cast"),
+                (4, "reduce"),
+                (5 if self.region == "B" else 2, "aggregate"),
+                (1, "normalize"),
+                (2, "source"),
+                (2, "dup"),
+                (8 if self.smooth else 3, "pattern"),
+            ]
+        )
         if kind == "dup":
             return self.duplicate() or self.arith()
         return getattr(self, kind)()

@@ -49,8 +49,10 @@ def graph_code(case: GraphCase) -> str:
     w = "None" if case.weights is None else f"np.array({case.weights.tolist()!r})"
     if case.num_nodes > 100:
         return f"g = ...  # {case!r}: see prop_harness.big_cases()"
-    return (f"g = sg.Graph.from_edges(np.array({case.src.tolist()!r}, dtype=np.int64), "
-            f"np.array({case.dst.tolist()!r}, dtype=np.int64), {case.num_nodes}, {w}, {case.directed})")
+    return (
+        f"g = sg.Graph.from_edges(np.array({case.src.tolist()!r}, dtype=np.int64), "
+        f"np.array({case.dst.tolist()!r}, dtype=np.int64), {case.num_nodes}, {w}, {case.directed})"
+    )
 
 
 @dataclass
@@ -64,12 +66,13 @@ class Outcome:
     def summary(self) -> str:
         if self.error:
             return f"error {self.error}"
-        outs = ", ".join(f"{k}={np.array2string(np.asarray(v), threshold=24, precision=17, separator=', ')}"
-                         for k, v in self.outputs.items())
+        outs = ", ".join(
+            f"{k}={np.array2string(np.asarray(v), threshold=24, precision=17, separator=', ')}"
+            for k, v in self.outputs.items()
+        )
         residuals = np.asarray(self.residuals if self.residuals is not None else [])
         res = np.array2string(residuals, threshold=24, precision=17, separator=", ")
-        return (f"iterations={self.iterations} converged={self.converged} residuals={res}\n"
-                f"      {outs}")
+        return f"iterations={self.iterations} converged={self.converged} residuals={res}\n      {outs}"
 
 
 def build(spec: GenProgram, level: int, exact: bool, disable: Sequence[str] = ()) -> Tuple[Optional[sg.Program], str]:
@@ -156,8 +159,15 @@ def outcome_close(x: Outcome, y: Outcome) -> Optional[str]:
     return None
 
 
-def report(spec: GenProgram, case: GraphCase, what: str, runs: Dict[str, Outcome], levels: Sequence[int],
-           exact: bool = True, disable: Sequence[str] = ()) -> str:
+def report(
+    spec: GenProgram,
+    case: GraphCase,
+    what: str,
+    runs: Dict[str, Outcome],
+    levels: Sequence[int],
+    exact: bool = True,
+    disable: Sequence[str] = (),
+) -> str:
     """A failure message: what differs, the outcomes, a stand-alone repro, and the plans."""
     parts = [f"{what} on {case!r}", ""]
     for label, o in runs.items():
@@ -280,6 +290,10 @@ def minimize(spec: GenProgram, fails) -> GenProgram:
 
 def _respec(spec: GenProgram, lines: List[str]) -> GenProgram:
     src = "\n".join(lines) + "\n"
-    return GenProgram(src, {k: v for k, v in spec.params.items() if f'"{k}"' in src},
-                      {k: v for k, v in spec.inputs.items() if f'"{k}"' in src},
-                      [c for c in spec.carries if f'loop.carry("{c}"' in src], spec.has_loop)
+    return GenProgram(
+        src,
+        {k: v for k, v in spec.params.items() if f'"{k}"' in src},
+        {k: v for k, v in spec.inputs.items() if f'"{k}"' in src},
+        [c for c in spec.carries if f'loop.carry("{c}"' in src],
+        spec.has_loop,
+    )

@@ -54,10 +54,16 @@ def test_personalized_pagerank(case):
 
 
 def test_bigger_graphs_equal_native_at_two_threads():
-    for g in (sg.generators.rmat(12, seed=5), sg.generators.uniform(20_000, 100_000, seed=6, directed=False,
-                                                                       weighted=True)):
-        for name, kwargs in (("connected_components", {}), ("label_propagation", {}), ("bfs", {"source": 1}),
-                             ("sssp", {"source": 1})):
+    for g in (
+        sg.generators.rmat(12, seed=5),
+        sg.generators.uniform(20_000, 100_000, seed=6, directed=False, weighted=True),
+    ):
+        for name, kwargs in (
+            ("connected_components", {}),
+            ("label_propagation", {}),
+            ("bfs", {"source": 1}),
+            ("sssp", {"source": 1}),
+        ):
             ours, ref = both(name, g, **kwargs)
             assert np.array_equal(ours.values, ref.values), name
         # PageRank: within 1e-12 with the same iterations at default O3 (fma may contract),

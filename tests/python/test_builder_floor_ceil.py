@@ -13,8 +13,31 @@ import pytest
 import stepgraph as sg
 from stepgraph import _core
 
-SPECIALS = np.array([0.0, -0.0, 0.5, -0.5, 2.5, -2.5, 3.0, -3.0, 1.5, -1.5, 0.49999999999999994, -7.25, 1e300,
-                     -1e300, 2.0**52 + 0.5, -(2.0**52) - 0.5, 5e-324, -5e-324, np.inf, -np.inf, np.nan])
+SPECIALS = np.array(
+    [
+        0.0,
+        -0.0,
+        0.5,
+        -0.5,
+        2.5,
+        -2.5,
+        3.0,
+        -3.0,
+        1.5,
+        -1.5,
+        0.49999999999999994,
+        -7.25,
+        1e300,
+        -1e300,
+        2.0**52 + 0.5,
+        -(2.0**52) - 0.5,
+        5e-324,
+        -5e-324,
+        np.inf,
+        -np.inf,
+        np.nan,
+    ]
+)
 NUMPY = {"floor": np.floor, "ceil": np.ceil}
 CALLS = {
     "floor": [lambda b, x: b.floor(x), lambda b, x: math.floor(x)],
@@ -109,12 +132,15 @@ def test_a_python_number_is_recorded_as_a_float64_const(op):
 
 @pytest.mark.parametrize("op", ["floor", "ceil"])
 @pytest.mark.parametrize("spelling", [0, 1], ids=["method", "math"])
-@pytest.mark.parametrize("make,kind", [
-    (lambda b: b.fill(3, "int64"), "int64 node vector"),
-    (lambda b: b.const(3, "int64"), "int64 scalar"),
-    (lambda b: b.fill(1.0) > 0, "mask"),
-    (lambda b: b.const(True, "bool"), "bool scalar"),
-])
+@pytest.mark.parametrize(
+    "make,kind",
+    [
+        (lambda b: b.fill(3, "int64"), "int64 node vector"),
+        (lambda b: b.const(3, "int64"), "int64 scalar"),
+        (lambda b: b.fill(1.0) > 0, "mask"),
+        (lambda b: b.const(True, "bool"), "bool scalar"),
+    ],
+)
 def test_non_float_input_is_refused_naming_the_op(op, spelling, make, kind):
     b = sg.Builder(op)
     x = make(b)

@@ -34,8 +34,13 @@ def test_builder_pagerank_options_equal_native(case):
     pers = rng.uniform(0, 1, n)
     dang = rng.uniform(0, 1, n)
     start = rng.uniform(0.1, 1, n)
-    for kwargs in (dict(personalization=pers), dict(dangling=dang, personalization=pers), dict(nstart=start),
-                   dict(weighted=False), dict(alpha=0.5)):
+    for kwargs in (
+        dict(personalization=pers),
+        dict(dangling=dang, personalization=pers),
+        dict(nstart=start),
+        dict(weighted=False),
+        dict(alpha=0.5),
+    ):
         ref = sg.native.pagerank(case.graph(), tol=1e-10, max_iter=500, **kwargs)
         res = sg.algorithms.pagerank(case.graph(), tol=1e-10, max_iter=500, **kwargs)
         assert res.iterations == ref.iterations, kwargs

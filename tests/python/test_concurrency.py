@@ -35,14 +35,15 @@ def make_graph(seed: int, n: int, directed: bool = True, weighted: bool = True) 
     rng = np.random.default_rng(seed)
     m = 5 * n
     src, dst = rng.integers(0, 9 * n // 10, m), rng.integers(0, n, m)
-    src = np.concatenate([src, np.arange(0, n, 97), src[:n // 3]])
-    dst = np.concatenate([dst, np.arange(0, n, 97), dst[:n // 3]])
+    src = np.concatenate([src, np.arange(0, n, 97), src[: n // 3]])
+    dst = np.concatenate([dst, np.arange(0, n, 97), dst[: n // 3]])
     w = rng.uniform(0.1, 2.0, src.size) if weighted else None
     return sg.Graph.from_edges(src, dst, n, w, directed)
 
 
-GRAPHS: List[sg.Graph] = [make_graph(100 + i, 6000 + 1500 * i, directed=i % 3 != 2, weighted=i % 2 == 0)
-                          for i in range(NTHREADS)]
+GRAPHS: List[sg.Graph] = [
+    make_graph(100 + i, 6000 + 1500 * i, directed=i % 3 != 2, weighted=i % 2 == 0) for i in range(NTHREADS)
+]
 SHARED: sg.Graph = make_graph(7, 30000)
 
 
@@ -133,6 +134,7 @@ def test_threads_init_states_of_one_program_on_one_graph() -> None:
 
 # -- the GIL -----------------------------------------------------------------------------------
 
+
 def released_gil(call: Callable[[], Any], max_calls: int = 500) -> bool:
     """Whether the main thread ran while a worker thread was inside ``call()``.
 
@@ -184,8 +186,7 @@ def gil_calls() -> Dict[str, Callable[[], Any]]:
         "apply_step": lambda: [pr.apply_step(st, i) for i in range(pr.num_steps)],
         "run": lambda: pr.run(g),
         "native.pagerank": lambda: N.pagerank(g, max_iter=3, raise_on_failure=False),
-        "native.personalized_pagerank": lambda: N.personalized_pagerank(g, [0, 1], max_iter=3,
-                                                                        raise_on_failure=False),
+        "native.personalized_pagerank": lambda: N.personalized_pagerank(g, [0, 1], max_iter=3, raise_on_failure=False),
         "native.connected_components": lambda: N.connected_components(g),
         "native.label_propagation": lambda: N.label_propagation(g, 2),
         "native.bfs": lambda: N.bfs(g, 0),
@@ -200,6 +201,7 @@ def test_native_calls_release_the_gil(name: str) -> None:
 
 
 # -- one State, two threads --------------------------------------------------------------------
+
 
 class Paused:
     """A thread running ``prog.run(state, progress=...)``, held inside the native call by its
@@ -291,7 +293,7 @@ def test_state_hammered_by_two_threads_counts_every_iteration_once() -> None:
     either completes an iteration or raises StateError, and the State ends exactly as after that
     many iterations of a sequential run."""
     g = GRAPHS[-1]
-    prog = sg.algorithms.pagerank_program(tol=0.0, max_iter=10 ** 6)  # never converges
+    prog = sg.algorithms.pagerank_program(tol=0.0, max_iter=10**6)  # never converges
     state = prog.init(g)
     done = threading.Event()
     counts = {"ok": 0, "refused": 0, "reads": 0, "read_refused": 0}
@@ -333,6 +335,7 @@ def test_state_hammered_by_two_threads_counts_every_iteration_once() -> None:
 
 # -- one graph, many threads -------------------------------------------------------------------
 
+
 def native_jobs(g: sg.Graph) -> List[Callable[[], Any]]:
     N = sg.native
     return [
@@ -367,10 +370,15 @@ def test_native_twins_from_8_threads_at_once() -> None:
 
 def test_builder_programs_and_twins_share_one_graph() -> None:
     A = sg.algorithms
-    progs = [A.pagerank_program(tol=1e-10, max_iter=200), A.connected_components_program(),
-             A.bfs_program(), A.label_propagation_program(20)]
-    jobs: List[Callable[[], Any]] = [lambda p=p: p.run(SHARED) if p.name != "bfs" else p.run(SHARED, source=3)
-                                     for p in progs]
+    progs = [
+        A.pagerank_program(tol=1e-10, max_iter=200),
+        A.connected_components_program(),
+        A.bfs_program(),
+        A.label_propagation_program(20),
+    ]
+    jobs: List[Callable[[], Any]] = [
+        lambda p=p: p.run(SHARED) if p.name != "bfs" else p.run(SHARED, source=3) for p in progs
+    ]
     jobs += native_jobs(SHARED)[:4]
     ref = [as_tuple(job()) for job in jobs]
     for i, got in enumerate(in_threads(jobs)):

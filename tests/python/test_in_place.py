@@ -26,8 +26,9 @@ def _graph(n: int = 30_000, m: int = 240_000, seed: int = 3) -> sg.Graph:
 
 
 def _two_buffers(prog: sg.Program) -> Program:
-    return Program(prog.name, prog.ir_text, prog.params, prog.inputs, opt_level=3, exact=prog.exact,
-                   disable=("in_place",))
+    return Program(
+        prog.name, prog.ir_text, prog.params, prog.inputs, opt_level=3, exact=prog.exact, disable=("in_place",)
+    )
 
 
 def _state_bytes(prog: sg.Program, g: sg.Graph) -> int:
@@ -53,8 +54,9 @@ def test_pagerank_rank_is_updated_in_place_bit_for_bit(exact):
     saved = _state_bytes(plain, g) - _state_bytes(prog, g)
     assert 8 * g.num_nodes - 64 * 1024 <= saved <= 8 * g.num_nodes
     if exact:  # and the same bits as the native twin
-        np.testing.assert_array_equal(a["rank"], sg.native.pagerank(g, tol=0.0, max_iter=30,
-                                                                    raise_on_failure=False).values)
+        np.testing.assert_array_equal(
+            a["rank"], sg.native.pagerank(g, tol=0.0, max_iter=30, raise_on_failure=False).values
+        )
 
 
 def test_apply_batch_and_apply_step_agree_with_run():

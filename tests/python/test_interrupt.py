@@ -52,7 +52,7 @@ class Interrupter:
         self.sent_at = time.perf_counter()
         signal.pthread_kill(MAIN, self.signum)
 
-    def __enter__(self) -> "Interrupter":
+    def __enter__(self) -> Interrupter:
         self.thread.start()
         return self
 
@@ -236,7 +236,8 @@ def test_native_twins_are_interruptible_and_usable_after(medium, which):
     calls = {
         "pagerank": lambda: sg.native.pagerank(medium, tol=0.0, max_iter=10**6, raise_on_failure=False),
         "personalized_pagerank": lambda: sg.native.personalized_pagerank(
-            medium, [0, 1, 2], tol=0.0, max_iter=10**6, raise_on_failure=False),
+            medium, [0, 1, 2], tol=0.0, max_iter=10**6, raise_on_failure=False
+        ),
         "label_propagation": lambda: sg.native.label_propagation(medium, max_iter=10**6),
     }
 
@@ -446,10 +447,13 @@ def test_native_pagerank_interrupt_latency_rmat21(rmat21):
     assert best <= BOUND, f"KeyboardInterrupt {best * 1e3:.0f} ms after SIGINT"
 
 
-@pytest.mark.parametrize("make", [
-    pytest.param(lambda: sg.generators.rmat(scale=21, edge_factor=16, seed=5), id="rmat"),
-    pytest.param(lambda: sg.generators.uniform(3_000_000, 40_000_000, seed=5), id="uniform"),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda: sg.generators.rmat(scale=21, edge_factor=16, seed=5), id="rmat"),
+        pytest.param(lambda: sg.generators.uniform(3_000_000, 40_000_000, seed=5), id="uniform"),
+    ],
+)
 def test_ctrl_c_stops_graph_generation(make: Callable[[], sg.Graph]) -> None:
     # Generation takes seconds (tens of seconds on a loaded machine); SIGINT 50 ms in must stop it
     # at the next chunk of edges. Generous bound: this is about "not after the whole build".

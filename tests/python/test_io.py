@@ -11,9 +11,9 @@ import scipy.io
 import scipy.sparse as sp
 
 import stepgraph as sg
+from graphs import random_cases
 from stepgraph import _core
 from stepgraph.io import write_edge_list
-from graphs import random_cases
 
 
 def csr_equal(a: sg.Graph, b: sg.Graph, direction: str = "out", weights: bool = True) -> None:

@@ -215,8 +215,9 @@ def run_child(code: str, headroom: int = 2 << 30) -> subprocess.CompletedProcess
             raise AssertionError(what + ": no OutOfMemoryError")
     """)
     env = dict(os.environ)
-    return subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)], capture_output=True, text=True,
-                          env=env, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(code)], capture_output=True, text=True, env=env, timeout=600
+    )
 
 
 def check(proc: subprocess.CompletedProcess) -> str:
@@ -225,16 +226,19 @@ def check(proc: subprocess.CompletedProcess) -> str:
 
 
 def test_from_edges_with_a_huge_num_nodes():
-    out = check(run_child("""
+    out = check(
+        run_child("""
         expect_oom("from_edges", lambda: sg.Graph.from_edges(np.array([0]), np.array([1]), num_nodes=2_000_000_000),
                    "building this graph needs")
         print("alive")
-    """))
+    """)
+    )
     assert "alive" in out
 
 
 def test_generators_too_big():
-    out = check(run_child("""
+    out = check(
+        run_child("""
         try:
             sg.generators.rmat(scale=40)
         except sg.ParameterError as e:
@@ -250,12 +254,14 @@ def test_generators_too_big():
         g = sg.generators.rmat(scale=12)  # still usable afterwards
         assert sg.native.pagerank(g).converged
         print("alive")
-    """))
+    """)
+    )
     assert "alive" in out
 
 
 def test_state_that_does_not_fit():
-    out = check(run_child("""
+    out = check(
+        run_child("""
         b = sg.Builder("many")
         x = b.fill(1.0)
         for i in range(200):
@@ -267,17 +273,20 @@ def test_state_that_does_not_fit():
         b.output("o", b.fill(1.0) + 1.0)
         assert (b.build().run(g)["o"] == 2.0).all()  # and the next State is fine
         print("alive")
-    """))
+    """)
+    )
     assert "alive" in out
 
 
 def test_read_graph_with_a_huge_declared_size(tmp_path):
     path = tmp_path / "huge.mtx"
     path.write_text("%%MatrixMarket matrix coordinate pattern general\n2000000000 2000000000 1\n1 2\n")
-    out = check(run_child(f"""
+    out = check(
+        run_child(f"""
         expect_oom("mtx", lambda: sg.read_graph({str(path)!r}), "building this graph needs")
         print("alive")
-    """))
+    """)
+    )
     assert "alive" in out
 
 
@@ -288,7 +297,8 @@ def test_failed_allocation_is_out_of_memory_error_not_an_abort():
     512 MiB, far more than the 64 MiB of address space left (and than any free heap chunk the
     graph build left behind). The graph itself fits.
     """
-    out = check(run_child("""
+    out = check(
+        run_child("""
         g = sg.Graph.from_edges(np.array([0]), np.array([1]), num_nodes=1_000_000)
         with open("/proc/self/statm") as f:
             vm = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
@@ -301,7 +311,8 @@ def test_failed_allocation_is_out_of_memory_error_not_an_abort():
         res = sg.native.personalized_pagerank(g, sources[:4], tol=0.0, max_iter=5, raise_on_failure=False)
         assert res.iterations == 5
         print("alive")
-    """))
+    """)
+    )
     assert "alive" in out
 
 
@@ -312,7 +323,8 @@ def test_every_step_under_tight_address_space(headroom_mib):
     """With a graph built and then only a little address space left, every State, kernel and
     native twin either works or raises OutOfMemoryError (allocations inside TBB tasks included),
     and the process lives on."""
-    out = check(run_child(f"""
+    out = check(
+        run_child(f"""
         g = sg.generators.uniform(1_000_000, 4_000_000, seed=1, weighted=True)
         with open("/proc/self/statm") as f:
             vm = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
@@ -338,7 +350,8 @@ def test_every_step_under_tight_address_space(headroom_mib):
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
         assert sg.native.pagerank(g).converged  # and everything works again with room
         print("alive")
-    """))
+    """)
+    )
     assert "alive" in out
     if headroom_mib == 0:
         assert "OOM pagerank" in out and "OOM builder run" in out  # the failures were real

@@ -409,8 +409,13 @@ def test_sssp_refuses_negative_weights():
 
 @pytest.mark.parametrize(
     "bad, message",
-    [(-1, "max_iter must be >= 0, got -1"), (1.5, "max_iter must be an integer"), (True, "max_iter must be an integer"),
-     ("3", "max_iter must be an integer"), (None, "max_iter must be an integer")],
+    [
+        (-1, "max_iter must be >= 0, got -1"),
+        (1.5, "max_iter must be an integer"),
+        (True, "max_iter must be an integer"),
+        ("3", "max_iter must be an integer"),
+        (None, "max_iter must be an integer"),
+    ],
 )
 def test_label_propagation_bad_max_iter(bad, message):
     g = sg.Graph.from_edges([0], [1], 2)

@@ -33,8 +33,12 @@ def _private_cache(tmp_path_factory, monkeypatch):
 # Inputs cross as float64 vectors, so int64 extremes are spelled as sentinels that the program
 # replaces in its prologue with values it computes by wrapping arithmetic (2^62 * 2 = INT64_MIN).
 I64_SENTINELS = {1001.0: "min", 1002.0: "max", 1003.0: "min+1", 1004.0: "max-1"}
-I64_EXTREMES = {"min": np.iinfo(np.int64).min, "max": np.iinfo(np.int64).max,
-                "min+1": np.iinfo(np.int64).min + 1, "max-1": np.iinfo(np.int64).max - 1}
+I64_EXTREMES = {
+    "min": np.iinfo(np.int64).min,
+    "max": np.iinfo(np.int64).max,
+    "min+1": np.iinfo(np.int64).min + 1,
+    "max-1": np.iinfo(np.int64).max - 1,
+}
 
 
 def _specials(dtype: str) -> np.ndarray:
@@ -42,8 +46,28 @@ def _specials(dtype: str) -> np.ndarray:
     if dtype in ("f64", "f32"):
         t = NP[dtype]
         info = np.finfo(t)
-        vals = np.array([0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, np.nan, np.inf, -np.inf, info.tiny / 4,
-                         -info.tiny / 2, info.tiny, info.max, -info.max, 7.25, -0.75], dtype=t)
+        vals = np.array(
+            [
+                0.0,
+                -0.0,
+                1.0,
+                -1.0,
+                0.5,
+                -2.5,
+                3.0,
+                np.nan,
+                np.inf,
+                -np.inf,
+                info.tiny / 4,
+                -info.tiny / 2,
+                info.tiny,
+                info.max,
+                -info.max,
+                7.25,
+                -0.75,
+            ],
+            dtype=t,
+        )
         return vals.astype(np.float64)
     if dtype == "i64":
         return np.array([0, 1, -1, 2, -3, 7, 1 << 32, -(1 << 40), *I64_SENTINELS], dtype=np.float64)
@@ -54,8 +78,7 @@ def _expected_input(dtype: str, carried: np.ndarray) -> np.ndarray:
     """The node vector the program computes with, from the float64 one passed in."""
     if dtype != "i64":
         return carried.astype(NP[dtype])
-    return np.array([I64_EXTREMES[I64_SENTINELS[x]] if x in I64_SENTINELS else int(x) for x in carried],
-                    dtype=np.int64)
+    return np.array([I64_EXTREMES[I64_SENTINELS[x]] if x in I64_SENTINELS else int(x) for x in carried], dtype=np.int64)
 
 
 def _operand_dtypes(op: Dict, dtype: str) -> List[str]:
@@ -83,22 +106,26 @@ def _ir(op: Dict, dtype: str, cast_to: str) -> Tuple[str, Dict[str, str]]:
         inputs[f"in{i}"] = d
     k = len(operands)
     source = list(range(k))  # the value each operand is read from
-    lines += [f"v P fill f64 n 0 number=0.0 to=f64",  # k: the gathered carry's init
-              f"v P fill {out} n 0 number=0.0 to={out}",  # k+1: the result carry's init
-              "v B carry f64 n 0 name=x",  # k+2
-              f"v B carry {out} n 0 name=y",  # k+3
-              f"v B neighbor_agg f64 n 1 {k + 2} combine=sum direction=in edge=none",  # k+4
-              "v B const f64 s 0 number=-1.0 to=f64",  # k+5
-              f"v B lt bool n 2 {k + 4} {k + 5}"]  # k+6: false everywhere, but only known in the loop
+    lines += [
+        "v P fill f64 n 0 number=0.0 to=f64",  # k: the gathered carry's init
+        f"v P fill {out} n 0 number=0.0 to={out}",  # k+1: the result carry's init
+        "v B carry f64 n 0 name=x",  # k+2
+        f"v B carry {out} n 0 name=y",  # k+3
+        f"v B neighbor_agg f64 n 1 {k + 2} combine=sum direction=in edge=none",  # k+4
+        "v B const f64 s 0 number=-1.0 to=f64",  # k+5
+        f"v B lt bool n 2 {k + 4} {k + 5}",
+    ]  # k+6: false everywhere, but only known in the loop
     nid = k + 7
     if "i64" in operands:
-        lines += ["v P const i64 s 0 number=4611686018427387904.0 to=i64",  # nid: 2^62
-                  "v P const i64 s 0 number=2.0 to=i64",
-                  "v P const i64 s 0 number=1.0 to=i64",
-                  f"v P mul i64 s 2 {nid} {nid + 1}",  # nid+3: min
-                  f"v P sub i64 s 2 {nid + 3} {nid + 2}",  # nid+4: max
-                  f"v P add i64 s 2 {nid + 3} {nid + 2}",  # nid+5: min+1
-                  f"v P sub i64 s 2 {nid + 4} {nid + 2}"]  # nid+6: max-1
+        lines += [
+            "v P const i64 s 0 number=4611686018427387904.0 to=i64",  # nid: 2^62
+            "v P const i64 s 0 number=2.0 to=i64",
+            "v P const i64 s 0 number=1.0 to=i64",
+            f"v P mul i64 s 2 {nid} {nid + 1}",  # nid+3: min
+            f"v P sub i64 s 2 {nid + 3} {nid + 2}",  # nid+4: max
+            f"v P add i64 s 2 {nid + 3} {nid + 2}",  # nid+5: min+1
+            f"v P sub i64 s 2 {nid + 4} {nid + 2}",
+        ]  # nid+6: max-1
         extreme = {"min": nid + 3, "max": nid + 4, "min+1": nid + 5, "max-1": nid + 6}
         nid += 7
         for i, d in enumerate(operands):
@@ -143,8 +170,10 @@ def test_interpreter_and_row_kernel_agree_bitwise(op, dtype, cast_to):
     columns = [_specials(d) for d in input_dtypes.values()]
     combos = list(itertools.product(*[range(len(c)) for c in columns]))
     n = len(combos)
-    values = {name: np.array([col[c[i]] for c in combos], dtype=np.float64)
-              for i, (name, col) in enumerate(zip(input_dtypes, columns))}
+    values = {
+        name: np.array([col[c[i]] for c in combos], dtype=np.float64)
+        for i, (name, col) in enumerate(zip(input_dtypes, columns))
+    }
     graph = sg.Graph.from_edges(np.array([0]), np.array([min(1, n - 1)]), n)  # one edge: agg still 0
     interpreted = Program("op", text, {}, input_dtypes, opt_level=0, disable=("compiled",))
     compiled = Program("op", text, {}, input_dtypes, opt_level=3, enable=("compiled",))
@@ -170,15 +199,28 @@ def test_every_op_has_one_table_row_and_consistent_properties():
     assert [op["name"] for op in TABLE if op["changes_rounding"]] == ["recip", "fma"]
 
 
-
 # numpy's spelling of some ops, as an oracle independent of both native paths (min/max/abs as
 # the table defines them: min(a, b) = b < a ? b : a, so a NaN in b is passed over).
 ORACLE = {
-    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
-    "div": lambda a, b: a / b, "sqrt": np.sqrt, "neg": np.negative, "floor": np.floor, "ceil": np.ceil,
-    "minimum": lambda a, b: np.where(b < a, b, a), "maximum": lambda a, b: np.where(a < b, b, a),
-    "lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal, "eq": np.equal,
-    "ne": np.not_equal, "and": np.logical_and, "or": np.logical_or, "not": np.logical_not,
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+    "sqrt": np.sqrt,
+    "neg": np.negative,
+    "floor": np.floor,
+    "ceil": np.ceil,
+    "minimum": lambda a, b: np.where(b < a, b, a),
+    "maximum": lambda a, b: np.where(a < b, b, a),
+    "lt": np.less,
+    "le": np.less_equal,
+    "gt": np.greater,
+    "ge": np.greater_equal,
+    "eq": np.equal,
+    "ne": np.not_equal,
+    "and": np.logical_and,
+    "or": np.logical_or,
+    "not": np.logical_not,
     "where": lambda c, a, b: np.where(c, a, b),
 }
 
@@ -189,8 +231,10 @@ def test_interpreter_matches_numpy(op, dtype, cast_to):
     columns = [_specials(d) for d in input_dtypes.values()]
     combos = list(itertools.product(*[range(len(c)) for c in columns]))
     n = len(combos)
-    values = {name: np.array([col[c[i]] for c in combos], dtype=np.float64)
-              for i, (name, col) in enumerate(zip(input_dtypes, columns))}
+    values = {
+        name: np.array([col[c[i]] for c in combos], dtype=np.float64)
+        for i, (name, col) in enumerate(zip(input_dtypes, columns))
+    }
     graph = sg.Graph.from_edges(np.array([0]), np.array([min(1, n - 1)]), n)
     got = Program("op", text, {}, input_dtypes, opt_level=0).run(graph, **values)["y"]
     with np.errstate(all="ignore"):

@@ -25,8 +25,9 @@ import prop_harness as H
 import stepgraph as sg
 from program_gen import programs as gen_programs
 
-SETTINGS = dict(derandomize=True, database=None, deadline=None, print_blob=False,
-                suppress_health_check=list(HealthCheck))
+SETTINGS = dict(
+    derandomize=True, database=None, deadline=None, print_blob=False, suppress_health_check=list(HealthCheck)
+)
 graph_index = st.integers(0, len(H.CASES) - 1)
 SCALE = float(os.environ.get("SG_PROP_SCALE", "1"))  # e.g. 0.1 for a quick local run, 10 for a soak
 
@@ -107,13 +108,19 @@ def batch_differs(spec, gi):
                 continue
             trace = H.stepped_trace(prog, spec, g, limit, how)
             if len(trace) != runs[-1].iterations + 1:  # both stop at max_iter or once converged
-                return (f"O{lvl}: {how} took {len(trace) - 1} iterations, run() {runs[-1].iterations}",
-                        {"run": runs[-1], how: trace[-1]}, (lvl,))
+                return (
+                    f"O{lvl}: {how} took {len(trace) - 1} iterations, run() {runs[-1].iterations}",
+                    {"run": runs[-1], how: trace[-1]},
+                    (lvl,),
+                )
             for k, snap in enumerate(trace):
                 why = H.outcome_diff(runs[k], snap)
                 if why:
-                    return (f"O{lvl}: after {k} iterations, {how} vs run(max_iter={k}): {why}",
-                            {"run": runs[k], how: snap}, (lvl,))
+                    return (
+                        f"O{lvl}: after {k} iterations, {how} vs run(max_iter={k}): {why}",
+                        {"run": runs[k], how: snap},
+                        (lvl,),
+                    )
     return None
 
 

@@ -43,8 +43,11 @@ def pagerank_variants(n, seed):
     # (program options, run-time inputs and params, native keyword arguments)
     yield {}, {}, {}
     yield dict(personalization=True), dict(personalization=pers), dict(personalization=pers)
-    yield (dict(personalization=True, dangling=True), dict(personalization=pers, dangling=dang),
-           dict(personalization=pers, dangling=dang))
+    yield (
+        dict(personalization=True, dangling=True),
+        dict(personalization=pers, dangling=dang),
+        dict(personalization=pers, dangling=dang),
+    )
     yield dict(nstart=True), dict(nstart=start), dict(nstart=start)
     yield dict(dangling=True), dict(dangling=dang), dict(dangling=dang)
     yield dict(weighted=False), {}, dict(weighted=False)
@@ -102,8 +105,12 @@ def same(got, ref, what):
 def test_traversal_programs_equal_native(case, exact):
     g = case.graph()
     A, N = sg.algorithms, sg.native
-    refs = {"cc": N.connected_components(g), "deg": N.degree_centrality(g),
-            "lp100": N.label_propagation(g, 100), "lp3": N.label_propagation(g, 3)}
+    refs = {
+        "cc": N.connected_components(g),
+        "deg": N.degree_centrality(g),
+        "lp100": N.label_propagation(g, 100),
+        "lp3": N.label_propagation(g, 3),
+    }
     sources = sorted({0, case.num_nodes - 1, case.num_nodes // 2}) if case.num_nodes else []
     for lvl in LEVELS:
         kw = dict(opt_level=lvl, exact=exact)

@@ -122,8 +122,10 @@ def test_carry_updated_with_another_carry_gets_its_value_of_this_iteration(order
     if order == "yx":
         decl, upd = decl[::-1], upd[::-1]
     body = "\n".join("    " + ln for ln in decl + upd)
-    source = (f'x0 = b.fill(1.0)\ny0 = b.fill(5.0)\nwith b.loop(max_iter=3) as loop:\n{body}\n'
-              'b.output("x", x)\nb.output("y", y)\n')
+    source = (
+        f"x0 = b.fill(1.0)\ny0 = b.fill(5.0)\nwith b.loop(max_iter=3) as loop:\n{body}\n"
+        'b.output("x", x)\nb.output("y", y)\n'
+    )
     assert_levels_agree(source)
     # x: 1 -> 6 -> 7 -> 13 and y: 5 -> 1 -> 6 -> 7 (min(y) over equal entries is y)
     res = GenProgram(source).build(0, True).run(G3)
@@ -155,7 +157,6 @@ def test_rotation_with_a_hoisted_carry_update_reads_no_unmapped_value():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[None, None, None] [None, None, None, None]", out.stdout
-
 
 
 def test_input_vector_used_as_a_carry_update_keeps_its_buffer():

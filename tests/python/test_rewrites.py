@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import stepgraph as sg
-from stepgraph.program import Program
 from graphs import random_cases
+from stepgraph.program import Program
 
 CASES = [c for c in random_cases(24, seed=7) if c.num_nodes > 0]
 
@@ -92,6 +92,7 @@ def test_rule_names_can_be_disabled_and_unknown_names_raise():
 
 def test_builder_program_with_every_rule():
     """A program where all four rules fire, against O0 on a small graph."""
+
     def build(**options):
         b = sg.Builder("all_rules")
         s = b.param("s", 3.0)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import platform
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -45,13 +44,21 @@ def _graph(n=20_000, m=160_000, seed=3, weighted=False, wide=False, directed=Tru
 
 
 def _with(prog: sg.Program, *enable: str) -> Program:
-    return Program(prog.name, prog.ir_text, prog.params, prog.inputs, opt_level=prog.opt_level, exact=prog.exact,
-                   enable=enable)
+    return Program(
+        prog.name, prog.ir_text, prog.params, prog.inputs, opt_level=prog.opt_level, exact=prog.exact, enable=enable
+    )
 
 
 def _interpreted(prog: sg.Program) -> Program:
-    return Program(prog.name, prog.ir_text, prog.params, prog.inputs, opt_level=prog.opt_level, exact=prog.exact,
-                   disable=("compiled",))
+    return Program(
+        prog.name,
+        prog.ir_text,
+        prog.params,
+        prog.inputs,
+        opt_level=prog.opt_level,
+        exact=prog.exact,
+        disable=("compiled",),
+    )
 
 
 def _same(a, b):
@@ -71,8 +78,9 @@ def test_pagerank_compiled_is_bitwise_the_interpreted_plan(exact, weighted, wide
     assert COMPILED in prog.explain() and "row loop:" not in plain.explain()
     _same(prog.run(g), plain.run(g))
     if exact:  # and so the native twin's bits
-        np.testing.assert_array_equal(prog.run(g)["rank"],
-                                      sg.native.pagerank(g, tol=0.0, max_iter=25, raise_on_failure=False).values)
+        np.testing.assert_array_equal(
+            prog.run(g)["rank"], sg.native.pagerank(g, tol=0.0, max_iter=25, raise_on_failure=False).values
+        )
 
 
 def test_compiled_with_in_place_personalization_and_threads():
@@ -109,8 +117,10 @@ def test_sink_sum_branches_on_nearly_uniform_masks_with_the_interpreted_bits(wei
     prog = _with(plain, "compiled")
     assert "sink with a branch when under 1/16 or over 15/16" in prog.explain()
     graphs = {
-        "branch": [_graph(weighted=weighted),  # 0.03 % sinks
-                   _graph(20_000, 600, seed=4, weighted=weighted)],  # 97 % sinks
+        "branch": [
+            _graph(weighted=weighted),  # 0.03 % sinks
+            _graph(20_000, 600, seed=4, weighted=weighted),
+        ],  # 97 % sinks
         "select": [sg.generators.rmat(13, edge_factor=8, seed=2, weighted=weighted)],  # 40 % sinks
     }
     for form, gs in graphs.items():
@@ -213,9 +223,9 @@ def test_each_pull_kernel_is_compiled_or_explain_says_why(directed):
         x = loop.carry("x", ones)
         y = loop.carry("y", ones)
         z = loop.carry("z", ids)
-        loop.update(x, b.neighbor_agg(x, "sum", "in") * 0.5 + x * 0.25)    # compiled
+        loop.update(x, b.neighbor_agg(x, "sum", "in") * 0.5 + x * 0.25)  # compiled
         loop.update(y, b.neighbor_agg(y, "min", "both") + b.cast(z, "float64"))  # compiled: two CSRs
-        loop.update(z, b.neighbor_agg(z, "mode", "both") + 1)             # refused: mode sorts
+        loop.update(z, b.neighbor_agg(z, "mode", "both") + 1)  # refused: mode sorts
     b.output("x", x)
     b.output("y", y)
     b.output("z", z)
@@ -246,9 +256,16 @@ def _lane_ops_program(b: sg.Builder, bool_carry: bool):
         # The reductions over finite values: a sum meeting +inf and -inf is a NaN, and which NaN an
         # add of two NaNs returns is unspecified (IEEE 754 6.2.3; compilers commute adds).
         fy, fs = b.where(b.abs(y) < 1e100, y, 0.0), b.where(b.abs(s) < 1e100, s, 0.0)
-        loop.until(b.norm_l1(y - x) < 0.0,
-                   b.sum(fy) + b.norm_l2(fy) + b.norm_inf(fs) + b.norm_inf(fs - 1e3)  # all < 0: abs matters
-                   + b.min(fy) + b.max(fy) + b.mean(fs))
+        loop.until(
+            b.norm_l1(y - x) < 0.0,
+            b.sum(fy)
+            + b.norm_l2(fy)
+            + b.norm_inf(fs)
+            + b.norm_inf(fs - 1e3)  # all < 0: abs matters
+            + b.min(fy)
+            + b.max(fy)
+            + b.mean(fs),
+        )
     b.output("x", x)
     b.output("flag", flag)
     b.output("z", z)
@@ -292,11 +309,14 @@ def test_chunk_epilogue_without_a_lane_form_runs_per_row_and_explain_says_why():
     _same(prog.run(g), b.build(disable=("compiled",)).run(g))
 
 
-@pytest.mark.parametrize("combine,direction,says", [
-    ("sum", "in", "chunk gather: four rows side by side over the sliced CSR"),
-    ("max", "in", "chunk gather: row by row (the sliced CSR serves sums, not max)"),
-    ("sum", "both", "chunk gather: row by row (the sliced CSR serves one direction, not both)"),
-])
+@pytest.mark.parametrize(
+    "combine,direction,says",
+    [
+        ("sum", "in", "chunk gather: four rows side by side over the sliced CSR"),
+        ("max", "in", "chunk gather: row by row (the sliced CSR serves sums, not max)"),
+        ("sum", "both", "chunk gather: row by row (the sliced CSR serves one direction, not both)"),
+    ],
+)
 def test_explain_says_how_a_chunk_gathers(combine, direction, says):
     b = sg.Builder(f"gather_{combine}_{direction}")
     ones = b.fill(1.0)
@@ -314,7 +334,9 @@ def test_compiled_by_default_at_o3_hint_when_disabled_and_unknown_names_refused(
     assert "step 1's epilogue could be compiled into its row loop, but disable=('compiled',)" in plain.explain()
     assert "row loop:" not in plain.explain()
     for level in (0, 1, 2):  # kernels are formed at O3 only
-        assert not Program(default.name, default.ir_text, default.params, default.inputs, opt_level=level)._core.row_kernels()
+        assert not Program(
+            default.name, default.ir_text, default.params, default.inputs, opt_level=level
+        )._core.row_kernels()
     with pytest.raises(sg.ParameterError, match="compiled"):
         _with(plain, "compiledd")
 
@@ -357,8 +379,10 @@ def test_without_a_compiler_the_default_runs_interpreted_and_says_why(tmp_path, 
     with caplog.at_level("WARNING", logger="stepgraph.program"):
         prog = sg.algorithms.pagerank_program(tol=0.0, max_iter=9)
     text = prog.explain()
-    assert ("row loop: interpreted per strip, not compiled: $SG_CXX='/nonexistent/c++': '/nonexistent/c++' is not an "
-            "executable on PATH (enable=('compiled',) makes this an error)") in text
+    assert (
+        "row loop: interpreted per strip, not compiled: $SG_CXX='/nonexistent/c++': '/nonexistent/c++' is not an "
+        "executable on PATH (enable=('compiled',) makes this an error)"
+    ) in text
     assert any("row kernels run interpreted" in r.getMessage() for r in caplog.records)
     assert prog.init(g).stats["row_loops"] == {}
     _same(prog.run(g), ref)
@@ -366,8 +390,10 @@ def test_without_a_compiler_the_default_runs_interpreted_and_says_why(tmp_path, 
 
 def test_failing_compiler_is_a_compile_error_with_its_output(tmp_path, monkeypatch):
     fake = tmp_path / "fakecxx"
-    fake.write_text("#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = --version ] && echo fake 1.0 && exit 0; done\n"
-                    "echo 'error: no good' >&2\nexit 1\n")
+    fake.write_text(
+        '#!/bin/sh\nfor a in "$@"; do [ "$a" = --version ] && echo fake 1.0 && exit 0; done\n'
+        "echo 'error: no good' >&2\nexit 1\n"
+    )
     fake.chmod(0o755)
     monkeypatch.setenv("SG_CXX", str(fake))
     monkeypatch.setenv("SG_CACHE_DIR", str(tmp_path / "cache"))
@@ -377,7 +403,7 @@ def test_failing_compiler_is_a_compile_error_with_its_output(tmp_path, monkeypat
 
 def test_attach_refuses_twice_and_foreign_libraries(tmp_path):
     core = _core.Program(sg.algorithms.pagerank_program().ir_text, 3, False, [], ["compiled"])
-    (step, path), = row_kernels.attach(core)
+    ((step, path),) = row_kernels.attach(core)
     with pytest.raises(sg.ProgramError, match="already attached"):
         core.attach_row_kernel(step, str(path))
     other = _core.Program(sg.algorithms.pagerank_program(alpha=0.5).ir_text, 3, False, [], ["compiled"])
@@ -390,15 +416,15 @@ def test_attach_refuses_twice_and_foreign_libraries(tmp_path):
         other.attach_row_kernel(99, str(path))
 
 
-SETTINGS = dict(derandomize=True, database=None, deadline=None, print_blob=False,
-                suppress_health_check=list(HealthCheck))
+SETTINGS = dict(
+    derandomize=True, database=None, deadline=None, print_blob=False, suppress_health_check=list(HealthCheck)
+)
 BIG = [c.graph() for c in H.big_cases()]
 
 
 def _compiled_differs(spec, gi, graphs):
     plain, err = H.build(spec, 3, True)
-    comp = Program(plain.name, plain.ir_text, plain.params, plain.inputs, opt_level=3, exact=True,
-                   enable=("compiled",))
+    comp = Program(plain.name, plain.ir_text, plain.params, plain.inputs, opt_level=3, exact=True, enable=("compiled",))
     g = graphs[gi]
     a = H.run(plain, "", spec, g)
     for loop in ("chunks", "rows"):

@@ -34,8 +34,9 @@ from graphs import GraphCase, random_cases
 from program_gen import programs
 
 THREADS = (1, 2, 4)
-SETTINGS: Dict[str, Any] = dict(derandomize=True, database=None, deadline=None, print_blob=False,
-                                suppress_health_check=list(HealthCheck))
+SETTINGS: Dict[str, Any] = dict(
+    derandomize=True, database=None, deadline=None, print_blob=False, suppress_health_check=list(HealthCheck)
+)
 SCALE = float(os.environ.get("SG_PROP_SCALE", "1"))
 
 
@@ -62,7 +63,7 @@ def thread_cases() -> List[GraphCase]:
     n, m = 20000, 240000
     s, d = rng.integers(0, n, m), rng.integers(0, n, m)
     d[: m // 4] = 7
-    d[m // 4: m // 2] = n - 3
+    d[m // 4 : m // 2] = n - 3
     out.append(GraphCase("hubs-20000", s, d, n, True, rng.uniform(0.05, 3.0, m)))
     return out
 
@@ -87,8 +88,8 @@ def at_threads(k: int, f: Callable[[], Any]) -> Any:
 
 # -- random programs -------------------------------------------------------------------------
 
-def threads_differ(spec: Any, case: GraphCase, g: sg.Graph, exact: bool,
-                   levels: Tuple[int, ...]) -> Any:
+
+def threads_differ(spec: Any, case: GraphCase, g: sg.Graph, exact: bool, levels: Tuple[int, ...]) -> Any:
     """(what, outcomes, levels) where a run at some thread count differs, or None. With
     exact=True every (level, threads) run must equal the first; otherwise each level only
     against itself at 1 thread."""
@@ -152,8 +153,11 @@ def stepped_differs(spec: Any, gi: int) -> Any:
         snap = H.snapshot(state, spec.carries)
         why = H.outcome_diff(ref, snap)
         if why:
-            return (f"O3 State init at {init_k} threads, stepped at {step_ks} vs run() at 2: {why}",
-                    {"run t2": ref, f"stepped t{init_k}->{step_ks}": snap}, (3,))
+            return (
+                f"O3 State init at {init_k} threads, stepped at {step_ks} vs run() at 2: {why}",
+                {"run t2": ref, f"stepped t{init_k}->{step_ks}": snap},
+                (3,),
+            )
     return None
 
 
@@ -272,11 +276,21 @@ def native_twin(case: GraphCase, g: sg.Graph, what: str) -> sg.Result:
     if what.startswith("personalized pagerank"):
         src = int(what.rsplit(" ", 1)[1])
         ref = N.personalized_pagerank(g, [src], raise_on_failure=False, **PR)
-        return sg.Result({"rank": ref.values[0]}, "rank", int(ref.extra["iterations_per_source"][0]),
-                         ref.converged, np.asarray(ref.residuals), graph=g)
-    simple = {"components": lambda: N.connected_components(g), "label propagation": lambda: N.label_propagation(g, 30),
-              "degree centrality": lambda: N.degree_centrality(g), "bfs": lambda: N.bfs(g, int(s or 0)),
-              "sssp": lambda: N.sssp(g, int(s or 0))}
+        return sg.Result(
+            {"rank": ref.values[0]},
+            "rank",
+            int(ref.extra["iterations_per_source"][0]),
+            ref.converged,
+            np.asarray(ref.residuals),
+            graph=g,
+        )
+    simple = {
+        "components": lambda: N.connected_components(g),
+        "label propagation": lambda: N.label_propagation(g, 30),
+        "degree centrality": lambda: N.degree_centrality(g),
+        "bfs": lambda: N.bfs(g, int(s or 0)),
+        "sssp": lambda: N.sssp(g, int(s or 0)),
+    }
     return simple[what if what in simple else name]()
 
 

@@ -24,11 +24,18 @@ from stepgraph.algorithms.traversal import (
 )
 
 __all__ = [
-    "pagerank", "pagerank_program",
-    "personalized_pagerank", "personalized_pagerank_program",
-    "connected_components", "connected_components_program",
-    "label_propagation", "label_propagation_program",
-    "bfs", "bfs_program",
-    "sssp", "sssp_program",
-    "degree_centrality", "degree_centrality_program",
+    "pagerank",
+    "pagerank_program",
+    "personalized_pagerank",
+    "personalized_pagerank_program",
+    "connected_components",
+    "connected_components_program",
+    "label_propagation",
+    "label_propagation_program",
+    "bfs",
+    "bfs_program",
+    "sssp",
+    "sssp_program",
+    "degree_centrality",
+    "degree_centrality_program",
 ]

@@ -43,9 +43,21 @@ def _validator(weighted: bool) -> Any:
     return check
 
 
-def _build(name: str, teleport: str, dangling: bool, nstart: bool, alpha: float, max_iter: int, tol: float,
-           weighted: bool, dtype: Any, opt_level: int, exact: bool, disable: Sequence[str] = (),
-           enable: Sequence[str] = ()) -> Program:
+def _build(
+    name: str,
+    teleport: str,
+    dangling: bool,
+    nstart: bool,
+    alpha: float,
+    max_iter: int,
+    tol: float,
+    weighted: bool,
+    dtype: Any,
+    opt_level: int,
+    exact: bool,
+    disable: Sequence[str] = (),
+    enable: Sequence[str] = (),
+) -> Program:
     """teleport: "uniform" (1/n), "input" (a personalization vector) or "source" (one node)."""
     alpha = alpha_param(alpha)
     tol = tol_param(tol)
@@ -89,25 +101,69 @@ def _build(name: str, teleport: str, dangling: bool, nstart: bool, alpha: float,
     return prog
 
 
-def pagerank_program(alpha: float = 0.85, max_iter: int = 100, tol: float = 1e-6, personalization: bool = False,
-                     dangling: bool = False, nstart: bool = False, weighted: bool = True, dtype: Any = "float64",
-                     opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (),
-                     enable: Sequence[str] = ()) -> Program:
+def pagerank_program(
+    alpha: float = 0.85,
+    max_iter: int = 100,
+    tol: float = 1e-6,
+    personalization: bool = False,
+    dangling: bool = False,
+    nstart: bool = False,
+    weighted: bool = True,
+    dtype: Any = "float64",
+    opt_level: int = 3,
+    exact: bool = False,
+    disable: Sequence[str] = (),
+    enable: Sequence[str] = (),
+) -> Program:
     """NetworkX-contract PageRank. With ``personalization`` / ``dangling`` / ``nstart`` the
     program takes that node vector as an input at init/run (normalized to sum 1). ``disable`` /
     ``enable``: passes or features switched off / opt-in features (``("in_place",)``: rank
     updated in place), see :class:`stepgraph.Program`."""
-    return _build("pagerank", "input" if personalization else "uniform", dangling, nstart, alpha, max_iter, tol,
-                  weighted, dtype, opt_level, exact, disable, enable)
+    return _build(
+        "pagerank",
+        "input" if personalization else "uniform",
+        dangling,
+        nstart,
+        alpha,
+        max_iter,
+        tol,
+        weighted,
+        dtype,
+        opt_level,
+        exact,
+        disable,
+        enable,
+    )
 
 
-def personalized_pagerank_program(alpha: float = 0.85, max_iter: int = 100, tol: float = 1e-6,
-                                  dangling: bool = False, weighted: bool = True, dtype: Any = "float64",
-                                  opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (),
-                                  enable: Sequence[str] = ()) -> Program:
+def personalized_pagerank_program(
+    alpha: float = 0.85,
+    max_iter: int = 100,
+    tol: float = 1e-6,
+    dangling: bool = False,
+    weighted: bool = True,
+    dtype: Any = "float64",
+    opt_level: int = 3,
+    exact: bool = False,
+    disable: Sequence[str] = (),
+    enable: Sequence[str] = (),
+) -> Program:
     """PageRank teleporting to the node given by the int ``source`` parameter."""
-    return _build("personalized_pagerank", "source", dangling, False, alpha, max_iter, tol, weighted, dtype,
-                  opt_level, exact, disable, enable)
+    return _build(
+        "personalized_pagerank",
+        "source",
+        dangling,
+        False,
+        alpha,
+        max_iter,
+        tol,
+        weighted,
+        dtype,
+        opt_level,
+        exact,
+        disable,
+        enable,
+    )
 
 
 def _checked_vector(g: Graph, value: Any, name: str) -> Optional[np.ndarray]:
@@ -117,9 +173,18 @@ def _checked_vector(g: Graph, value: Any, name: str) -> Optional[np.ndarray]:
     return vec
 
 
-def pagerank(g: Graph, alpha: float = 0.85, personalization: Any = None, max_iter: int = 100, tol: float = 1e-6,
-             nstart: Any = None, dangling: Any = None, weighted: bool = True, dtype: Any = "float64",
-             raise_on_failure: bool = True) -> Result:
+def pagerank(
+    g: Graph,
+    alpha: float = 0.85,
+    personalization: Any = None,
+    max_iter: int = 100,
+    tol: float = 1e-6,
+    nstart: Any = None,
+    dangling: Any = None,
+    weighted: bool = True,
+    dtype: Any = "float64",
+    raise_on_failure: bool = True,
+) -> Result:
     """Run :func:`pagerank_program` on ``g`` (one native call for the whole loop)."""
     g = as_graph(g)
     inputs: Dict[str, Any] = {}
@@ -127,17 +192,26 @@ def pagerank(g: Graph, alpha: float = 0.85, personalization: Any = None, max_ite
         vec = _checked_vector(g, value, name)
         if vec is not None:
             inputs[name] = vec
-    prog = pagerank_program(alpha, max_iter, tol, personalization is not None, dangling is not None,
-                            nstart is not None, weighted, dtype)
+    prog = pagerank_program(
+        alpha, max_iter, tol, personalization is not None, dangling is not None, nstart is not None, weighted, dtype
+    )
     res = prog.run(g, **inputs)
     if raise_on_failure and not res.converged:
         raise ConvergenceError(f"pagerank did not converge within max_iter = {max_iter} iterations", res)
     return res
 
 
-def personalized_pagerank(g: Graph, sources: Any, alpha: float = 0.85, max_iter: int = 100, tol: float = 1e-6,
-                          dangling: Any = None, weighted: bool = True, dtype: Any = "float64",
-                          raise_on_failure: bool = True) -> Result:
+def personalized_pagerank(
+    g: Graph,
+    sources: Any,
+    alpha: float = 0.85,
+    max_iter: int = 100,
+    tol: float = 1e-6,
+    dangling: Any = None,
+    weighted: bool = True,
+    dtype: Any = "float64",
+    raise_on_failure: bool = True,
+) -> Result:
     """One PageRank per source (values of shape (len(sources), n)), one program run each."""
     g = as_graph(g)
     if np.isscalar(sources) or isinstance(sources, (str, bytes)):
@@ -151,8 +225,14 @@ def personalized_pagerank(g: Graph, sources: Any, alpha: float = 0.85, max_iter:
     runs = [prog.run(g, source=s, **inputs) for s in ids]
     values = np.stack([r["rank"] for r in runs]) if runs else np.zeros((0, g.num_nodes))
     iters = np.array([r.iterations for r in runs], dtype=np.int64)
-    res = Result({"rank": values}, "rank", int(iters.max()) if runs else 0, all(r.converged for r in runs),
-                 graph=g, extra={"iterations_per_source": iters, "sources": ids})
+    res = Result(
+        {"rank": values},
+        "rank",
+        int(iters.max()) if runs else 0,
+        all(r.converged for r in runs),
+        graph=g,
+        extra={"iterations_per_source": iters, "sources": ids},
+    )
     if raise_on_failure and not res.converged:
         raise ConvergenceError(f"personalized_pagerank did not converge within max_iter = {max_iter} iterations", res)
     return res

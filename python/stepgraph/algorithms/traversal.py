@@ -19,11 +19,16 @@ from stepgraph.program import Program
 from stepgraph.result import Result
 
 __all__ = [
-    "connected_components_program", "connected_components",
-    "label_propagation_program", "label_propagation",
-    "bfs_program", "bfs",
-    "sssp_program", "sssp",
-    "degree_centrality_program", "degree_centrality",
+    "connected_components_program",
+    "connected_components",
+    "label_propagation_program",
+    "label_propagation",
+    "bfs_program",
+    "bfs",
+    "sssp_program",
+    "sssp",
+    "degree_centrality_program",
+    "degree_centrality",
 ]
 
 UNTIL_CONVERGED = 2**62  # fixed-point loops stop on their own well before this
@@ -42,8 +47,9 @@ def _check_sssp(g: Graph, params: Dict[str, float], inputs: Dict[str, np.ndarray
         raise ParameterError("sssp needs non-negative edge weights; this graph has negative weights")
 
 
-def connected_components_program(opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (),
-                                 enable: Sequence[str] = ()) -> Program:
+def connected_components_program(
+    opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (), enable: Sequence[str] = ()
+) -> Program:
     """Weak components: every node takes the smallest label among itself and its neighbors."""
     b = Builder("connected_components")
     ids = b.node_id("int64")
@@ -57,8 +63,13 @@ def connected_components_program(opt_level: int = 3, exact: bool = False, disabl
     return b.build(opt_level=opt_level, exact=exact, disable=disable, enable=enable)
 
 
-def label_propagation_program(max_iter: int = 100, opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (),
-                              enable: Sequence[str] = ()) -> Program:
+def label_propagation_program(
+    max_iter: int = 100,
+    opt_level: int = 3,
+    exact: bool = False,
+    disable: Sequence[str] = (),
+    enable: Sequence[str] = (),
+) -> Program:
     """Synchronous label propagation: most frequent neighbor label, ties to the smallest."""
     max_iter = int_param(max_iter, "max_iter")
     b = Builder("label_propagation")
@@ -92,8 +103,9 @@ def _distances(name: str, weighted: bool) -> Any:
     return b, dist
 
 
-def bfs_program(opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (),
-                enable: Sequence[str] = ()) -> Program:
+def bfs_program(
+    opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (), enable: Sequence[str] = ()
+) -> Program:
     """Hop levels along out-edges from the ``source`` parameter; -1 where unreachable."""
     b, dist = _distances("bfs", False)
     level = b.where(dist == float("inf"), -1, b.cast(dist, "int64"))
@@ -103,8 +115,9 @@ def bfs_program(opt_level: int = 3, exact: bool = False, disable: Sequence[str] 
     return prog
 
 
-def sssp_program(opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (),
-                 enable: Sequence[str] = ()) -> Program:
+def sssp_program(
+    opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (), enable: Sequence[str] = ()
+) -> Program:
     """Shortest-path distances along out-edges (edge weights, 1 when unweighted); inf unreachable."""
     b, dist = _distances("sssp", True)
     b.output("distance", dist)
@@ -113,8 +126,9 @@ def sssp_program(opt_level: int = 3, exact: bool = False, disable: Sequence[str]
     return prog
 
 
-def degree_centrality_program(opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (),
-                              enable: Sequence[str] = ()) -> Program:
+def degree_centrality_program(
+    opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (), enable: Sequence[str] = ()
+) -> Program:
     """(in + out degree) / (n - 1) for directed graphs, degree / (n - 1) for undirected; 1 if n == 1."""
     b = Builder("degree_centrality")
     n = b.num_nodes()
