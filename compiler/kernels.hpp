@@ -1,4 +1,4 @@
-// Kernel formation and the whole optimizer entry point.
+// Kernel formation: values grouped into passes over node data, and in-place carry updates.
 #pragma once
 #include "compiler/pass.hpp"
 #include "compiler/rewriter.hpp"
@@ -19,8 +19,5 @@ struct InPlace {
 std::vector<InPlace> in_place_candidates(const ProgramIR& ir, const Plan& plan);
 // Marks every candidate (Kernel::in_place).
 void mark_in_place(const ProgramIR& ir, Plan& plan);
-
-// Optimize `ir` in place (IR passes) and return the plan to run it with.
-Plan compile(ProgramIR& ir, const Options& opts);
 
 }  // namespace sg::compiler

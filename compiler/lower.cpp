@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "compiler/kernels.hpp"
+#include "compiler/lower.hpp"
 #include "compiler/row_codegen.hpp"
 
 namespace sg::compiler {

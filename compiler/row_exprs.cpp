@@ -48,7 +48,7 @@ std::string constant(const Value& v) {
 
 std::string functor_call(OpCode op, const std::string& T, const std::vector<std::string>& x) {
   const OpInfo& info = op_info(op);
-  if (!info.elementwise) return "";
+  if (!info.elementwise && !is_reduction(op)) return "";
   std::string args;
   for (const std::string& a : x) args += (args.empty() ? "" : ", ") + a;
   return fmt::format("sg::arith::{}<{}>{{}}({})", info.enum_name, T, args);
@@ -59,17 +59,8 @@ std::string lane_vector_expr(OpCode op, const std::vector<std::string>& x, DType
 }
 
 std::string lane_vector_fold(OpCode op, const std::string& acc, const std::string& x) {
-  const std::string ax = fmt::format("sg::vec4::fabs({})", x);
-  switch (op) {
-    case OpCode::Sum:
-    case OpCode::Mean: return lane_vector_expr(OpCode::Add, {acc, x});
-    case OpCode::NormL1: return lane_vector_expr(OpCode::Add, {acc, ax});
-    case OpCode::NormL2: return lane_vector_expr(OpCode::Add, {acc, lane_vector_expr(OpCode::Mul, {x, x})});
-    case OpCode::RMin: return lane_vector_expr(OpCode::Minimum, {acc, x});
-    case OpCode::RMax: return lane_vector_expr(OpCode::Maximum, {acc, x});
-    case OpCode::NormInf: return lane_vector_expr(OpCode::Maximum, {acc, ax});
-    default: return "";
-  }
+  if (!is_reduction(op) || op_info(op).lanes == Lanes::No) return "";
+  return functor_call(op, "sg::vec4::F", {acc, x});
 }
 
 DType compute_dtype(const ProgramIR& ir, const Value& v) {
@@ -84,35 +75,13 @@ DType compute_dtype(const ProgramIR& ir, const Value& v) {
 }
 
 bool reduction_fold(OpCode op, DType in, const std::string& acc, const std::string& x, Fold& f) {
-  const std::string T = ctype(in);
-  if (in == DType::Bool) {
-    switch (op) {
-      case OpCode::Count: f = {"int64_t", "", fmt::format("{} + {}", acc, x), true}; break;
-      case OpCode::Any: f = {"uint8_t", "", fmt::format("uint8_t({} | ({} != 0))", acc, x), true}; break;
-      case OpCode::All: f = {"uint8_t", "", fmt::format("uint8_t({} & ({} != 0))", acc, x), true}; break;
-      default: return false;
-    }
-    f.init = identity_text(op_info(op).identity, f.lane_type, false);
-    return true;
-  }
+  if (!is_reduction(op) || !accepts(op_info(op).domain, in)) return false;
   const bool fl = is_float(in);
-  f.lane_type = T;
+  f.lane_type = op == OpCode::Count ? "int64_t" : ctype(in);
   f.int_lanes = !fl;
-  f.init = identity_text(op_info(op).identity, T, fl);
-  switch (op) {
-    case OpCode::Sum: f.step = fmt::format("sg::wrap_add<{}>({}, {})", T, acc, x); return true;
-    case OpCode::RMin: f.step = fmt::format("({1} < {0} ? {1} : {0})", acc, x); return true;
-    case OpCode::RMax: f.step = fmt::format("({0} < {1} ? {1} : {0})", acc, x); return true;
-    default: break;
-  }
-  if (!fl) return false;
-  switch (op) {
-    case OpCode::Mean: f.step = fmt::format("{} + {}", acc, x); return true;
-    case OpCode::NormL1: f.step = fmt::format("{} + std::fabs({})", acc, x); return true;
-    case OpCode::NormL2: f.step = fmt::format("{} + {} * {}", acc, x, x); return true;
-    case OpCode::NormInf: f.step = fmt::format("({0} < std::fabs({1}) ? std::fabs({1}) : {0})", acc, x); return true;
-    default: return false;
-  }
+  f.init = identity_text(op_info(op).identity, f.lane_type, fl);
+  f.step = functor_call(op, ctype(in), {acc, x});
+  return true;
 }
 
 MaskedFold masked_fold(const ProgramIR& ir, const Kernel& k, const std::map<int32_t, size_t>& pos, const Value& red,

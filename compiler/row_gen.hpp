@@ -24,8 +24,8 @@ const char* ctype(DType d);
 // A constant as the interpreter holds it (static_cast<T>(number)), spelled by its bits: the
 // compiler then folds it (a select against 0.0 becomes one AND).
 std::string constant(const Value& v);
-// A call of the op's functor (kernels/arith.hpp) on one element computed in type T: the very
-// code the interpreter runs. "" for an op that is not elementwise.
+// A call of the op's functor (kernels/arith.hpp) on one element computed in type T (for a
+// reduction: its fold of x into acc): the very code the interpreter runs. "" for other ops.
 std::string functor_call(OpCode op, const std::string& T, const std::vector<std::string>& x);
 // The same element as four lanes (kernels/lane_vectors.hpp) of float64 / bool values.
 std::string lane_vector_expr(OpCode op, const std::vector<std::string>& x, DType d = DType::F64);

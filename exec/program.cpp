@@ -9,6 +9,7 @@
 #include <set>
 
 #include "compiler/kernels.hpp"
+#include "compiler/lower.hpp"
 #include "core/error.hpp"
 #include "kernels/fused.hpp"
 

@@ -15,6 +15,7 @@
 
 #include "compiler/explain.hpp"
 #include "compiler/kernels.hpp"
+#include "compiler/lower.hpp"
 #include "core/error.hpp"
 #include "exec/program.hpp"
 #include "graph/graph.hpp"

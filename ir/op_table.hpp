@@ -64,9 +64,10 @@ enum class Rounding : uint8_t { Exact, Changes };
 // bool) or all ones (a lane mask). The libm calls (pow, exp, log) and conversions have none.
 enum class Lanes : uint8_t { No, F64, F64Bool };
 
-// Every op, one line each. Elementwise ops (the middle block) each have an arithmetic functor
-// of the same name in kernels/arith.hpp that the interpreter calls and generated row kernels
-// spell (sg::arith::Add<double>{}(a, b)); a missing functor fails to compile.
+// Every op, one line each. Elementwise ops each have an arithmetic functor of the same name in
+// kernels/arith.hpp that the interpreter calls and generated row kernels spell
+// (sg::arith::Add<double>{}(a, b)); reductions have their fold step there, under their name
+// too. A missing functor fails to compile.
 // X(Enum, "name", arity, Rule, Domain, Access, Identity, Rounding, Lanes)
 #define SG_OP_TABLE(X) SG_SOURCE_OPS(X) SG_ELEMENTWISE_OPS(X) SG_WHOLE_VECTOR_OPS(X)
 
@@ -114,17 +115,20 @@ enum class Lanes : uint8_t { No, F64, F64Bool };
   X(MaskedMul, "masked_mul", 3, MaskedMul, Numeric, Own, None, Exact, F64) \
   X(Cast, "cast", 1, Cast, Any, Own, None, Exact, No)
 
+#define SG_REDUCTION_OPS(X)                                        \
+  X(Sum, "sum", 1, Reduce, Numeric, Fold, Zero, Exact, F64)        \
+  X(Mean, "mean", 1, Reduce, Float, Fold, Zero, Exact, F64)        \
+  X(RMin, "min", 1, Reduce, Numeric, Fold, Highest, Exact, F64)    \
+  X(RMax, "max", 1, Reduce, Numeric, Fold, Lowest, Exact, F64)     \
+  X(NormL1, "norm_l1", 1, Reduce, Float, Fold, Zero, Exact, F64)   \
+  X(NormL2, "norm_l2", 1, Reduce, Float, Fold, Zero, Exact, F64)   \
+  X(NormInf, "norm_inf", 1, Reduce, Float, Fold, Zero, Exact, F64) \
+  X(Count, "count", 1, ReduceMask, Bool, Fold, Zero, Exact, No)    \
+  X(Any, "any", 1, ReduceMask, Bool, Fold, Zero, Exact, No)        \
+  X(All, "all", 1, ReduceMask, Bool, Fold, One, Exact, No)
+
 #define SG_WHOLE_VECTOR_OPS(X)                                                      \
-  X(Sum, "sum", 1, Reduce, Numeric, Fold, Zero, Exact, No)                          \
-  X(Mean, "mean", 1, Reduce, Float, Fold, Zero, Exact, No)                          \
-  X(RMin, "min", 1, Reduce, Numeric, Fold, Highest, Exact, No)                      \
-  X(RMax, "max", 1, Reduce, Numeric, Fold, Lowest, Exact, No)                       \
-  X(NormL1, "norm_l1", 1, Reduce, Float, Fold, Zero, Exact, No)                     \
-  X(NormL2, "norm_l2", 1, Reduce, Float, Fold, Zero, Exact, No)                     \
-  X(NormInf, "norm_inf", 1, Reduce, Float, Fold, Zero, Exact, No)                   \
-  X(Count, "count", 1, ReduceMask, Bool, Fold, Zero, Exact, No)                     \
-  X(Any, "any", 1, ReduceMask, Bool, Fold, Zero, Exact, No)                         \
-  X(All, "all", 1, ReduceMask, Bool, Fold, One, Exact, No)                          \
+  SG_REDUCTION_OPS(X)                                                               \
   X(NeighborAgg, "neighbor_agg", 1, Aggregate, Numeric, Neighbors, None, Exact, No) \
   X(Normalize, "normalize", 1, Normalize, Float, All, None, Exact, No)
 

@@ -149,4 +149,27 @@ struct Cast {
   }
 };
 
+// Reductions: the fold of one element x into an accumulator (a lane), which starts at the op's
+// identity (ir/op_table.hpp). Mean and norm_l2 are finished after the fold (/ n, sqrt).
+template <class T>
+inline T magnitude(T x) {
+  if constexpr (kLanes<T>)
+    return vec4::fabs(x);
+  else
+    return std::fabs(x);  // a bit mask: |-0.0| is +0.0
+}
+// clang-format off
+template <class T> struct Sum { T operator()(T acc, T x) const { return wrap_add(acc, x); } };
+template <class T> struct Mean { T operator()(T acc, T x) const { return acc + x; } };
+template <class T> struct RMin { T operator()(T acc, T x) const { return pick(x < acc, x, acc); } };
+template <class T> struct RMax { T operator()(T acc, T x) const { return pick(acc < x, x, acc); } };
+template <class T> struct NormL1 { T operator()(T acc, T x) const { return acc + magnitude(x); } };
+template <class T> struct NormL2 { T operator()(T acc, T x) const { return acc + x * x; } };
+template <class T> struct NormInf { T operator()(T acc, T x) const { return pick(acc < magnitude(x), magnitude(x), acc); } };
+// Mask reductions: x is a stored bool (0 or 1).
+template <class T> struct Count { int64_t operator()(int64_t acc, int64_t x) const { return acc + x; } };
+template <class T> struct Any { uint8_t operator()(uint8_t acc, uint8_t x) const { return static_cast<uint8_t>(acc | (x != 0)); } };
+template <class T> struct All { uint8_t operator()(uint8_t acc, uint8_t x) const { return static_cast<uint8_t>(acc & (x != 0)); } };
+// clang-format on
+
 }  // namespace sg::arith

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "core/error.hpp"
+#include "kernels/arith.hpp"
 #include "kernels/block_engine.hpp"
 #include "kernels/fused.hpp"
 #include "kernels/lanes_simd.hpp"
@@ -13,6 +14,11 @@
 #include "kernels/wrapping.hpp"
 
 namespace sg::kernels {
+
+// Every reduction of the table has its fold in kernels/arith.hpp (a missing one fails here).
+#define SG_FOLD_DEFINED(e, ...) static_assert(sizeof(arith::e<double>) > 0, "fold of " #e);
+SG_REDUCTION_OPS(SG_FOLD_DEFINED)
+#undef SG_FOLD_DEFINED
 
 namespace {
 
@@ -35,13 +41,6 @@ T identity(OpCode op) {
     case Identity::None: break;
   }
   fail(ErrorKind::Program, "{} is not a reduction", op_name(op));
-}
-template <class T>
-T absolute(T x) {
-  if constexpr (std::is_floating_point_v<T>)
-    return std::fabs(x);  // a bit mask, no branch
-  else
-    return x < 0 ? static_cast<T>(-x) : x;
 }
 
 template <class A>
@@ -67,32 +66,27 @@ void load(const Partial& p, A* lane) {
 template <class T, class Fn>
 void with_reducer(OpCode op, int64_t n, Fn&& fn) {
   auto same = [](auto a) { return a; };
+  // fold: the op's functor (kernels/arith.hpp); combine: how two blocks' partials merge.
   if constexpr (std::is_same_v<T, uint8_t>) {
-    auto sum = [](int64_t a, int64_t b) { return a + b; };
-    auto any = [](uint8_t a, uint8_t b) { return static_cast<uint8_t>(a | (b != 0)); };
-    auto all = [](uint8_t a, uint8_t b) { return static_cast<uint8_t>(a & (b != 0)); };
-    if (op == OpCode::Count) return fn(identity<int64_t>(op), sum, sum, same);
-    if (op == OpCode::Any) return fn(identity<uint8_t>(op), any, any, same);
-    return fn(identity<uint8_t>(op), all, all, same);
+    if (op == OpCode::Count) return fn(identity<int64_t>(op), arith::Count<T>{}, arith::Count<T>{}, same);
+    if (op == OpCode::Any) return fn(identity<uint8_t>(op), arith::Any<T>{}, arith::Any<T>{}, same);
+    return fn(identity<uint8_t>(op), arith::All<T>{}, arith::All<T>{}, same);
   } else {
-    auto add = [](T a, T b) { return wrap_add(a, b); };  // int64 wraps (kernels/wrapping.hpp)
-    auto mn = [](T a, T b) { return b < a ? b : a; };
-    auto mx = [](T a, T b) { return a < b ? b : a; };
     switch (op) {
-      case OpCode::Sum: return fn(identity<T>(op), add, add, same);
-      case OpCode::RMin: return fn(identity<T>(op), mn, mn, same);
-      case OpCode::RMax: return fn(identity<T>(op), mx, mx, same);
+      case OpCode::Sum: return fn(identity<T>(op), arith::Sum<T>{}, arith::Sum<T>{}, same);
+      case OpCode::RMin: return fn(identity<T>(op), arith::RMin<T>{}, arith::RMin<T>{}, same);
+      case OpCode::RMax: return fn(identity<T>(op), arith::RMax<T>{}, arith::RMax<T>{}, same);
       default: break;
     }
     if constexpr (std::is_floating_point_v<T>) {
-      auto l1 = [](T a, T b) { return a + absolute(b); };
-      auto inf = [](T a, T b) { return a < absolute(b) ? absolute(b) : a; };
-      auto sq = [](T a, T b) { return a + b * b; };
       switch (op) {
-        case OpCode::Mean: return fn(identity<T>(op), add, add, [n](T a) { return a / static_cast<T>(n); });
-        case OpCode::NormL1: return fn(identity<T>(op), l1, l1, same);  // partials are >= 0, so |p| == p
-        case OpCode::NormInf: return fn(identity<T>(op), inf, inf, same);
-        case OpCode::NormL2: return fn(identity<T>(op), sq, add, [](T a) { return std::sqrt(a); });
+        case OpCode::Mean:
+          return fn(identity<T>(op), arith::Mean<T>{}, arith::Mean<T>{}, [n](T a) { return a / static_cast<T>(n); });
+        case OpCode::NormL1:  // partials are >= 0, so folding one (|p| == p) merges it
+          return fn(identity<T>(op), arith::NormL1<T>{}, arith::NormL1<T>{}, same);
+        case OpCode::NormInf: return fn(identity<T>(op), arith::NormInf<T>{}, arith::NormInf<T>{}, same);
+        case OpCode::NormL2:
+          return fn(identity<T>(op), arith::NormL2<T>{}, arith::Sum<T>{}, [](T a) { return std::sqrt(a); });
         default: break;
       }
     }

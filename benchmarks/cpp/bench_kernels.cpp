@@ -20,6 +20,7 @@
 #include <string>
 
 #include "compiler/kernels.hpp"
+#include "compiler/lower.hpp"
 #include "exec/program.hpp"
 #include "graph/generators.hpp"
 #include "ir/ir.hpp"

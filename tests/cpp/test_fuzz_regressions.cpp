@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "compiler/kernels.hpp"
+#include "compiler/lower.hpp"
 #include "core/error.hpp"
 #include "exec/program.hpp"
 #include "graph/graph.hpp"

@@ -9,6 +9,7 @@
 
 #include "compiler/buffers.hpp"
 #include "compiler/kernels.hpp"
+#include "compiler/lower.hpp"
 #include "core/error.hpp"
 #include "exec/program.hpp"
 #include "graph/graph.hpp"

@@ -13,6 +13,7 @@
 
 #include "compiler/explain.hpp"
 #include "compiler/kernels.hpp"
+#include "compiler/lower.hpp"
 #include "compiler/pass.hpp"
 #include "compiler/rewrite_rules.hpp"
 #include "core/error.hpp"
