@@ -24,7 +24,7 @@ enum class Rule : uint8_t {
   Broadcast,   // scalar -> node vector
   Arith2,      // numeric x numeric, same dtype, shapes broadcast
   Arith1,      // numeric -> same
-  Float1,      // float -> same (sqrt, exp, log, recip)
+  Float1,      // float -> same (sqrt, exp, log, recip, floor, ceil)
   Compare,     // numeric x numeric -> bool
   Logic2,      // bool x bool -> bool
   Logic1,      // bool -> bool
@@ -62,6 +62,7 @@ enum class Rounding : uint8_t { Exact, Changes };
 // Which values compiled chunk epilogues compute four rows at a time (kernels/lane_vectors.hpp):
 // float64 ones, and for bools only the ops whose bits do not depend on true being 1 (a stored
 // bool) or all ones (a lane mask). The libm calls (pow, exp, log) and conversions have none.
+// For a reduction: whether its fold runs on four float64 lanes (the mask reductions do not).
 enum class Lanes : uint8_t { No, F64, F64Bool };
 
 // Every op, one line each. Elementwise ops each have an arithmetic functor of the same name in
