@@ -34,7 +34,8 @@ std::string literal(const Value& v) {
 // names the first; later ones get a suffix.
 Names names_of(const ProgramIR& ir) {
   Names n;
-  std::map<std::string, int> used;
+  // Constants print as their value, so a name spelled like one is taken already.
+  std::map<std::string, int> used = {{"inf", 1}, {"nan", 1}, {"true", 1}, {"false", 1}};
   auto take = [&](int32_t id, const std::string& want) {
     const int k = used[want]++;
     n.name[id] = k == 0 ? want : fmt::format("{}.{}", want, k + 1);

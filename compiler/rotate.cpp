@@ -19,6 +19,30 @@ bool node_work(const Value& v) { return v.type.shape == Shape::Node || is_reduct
 
 }  // namespace
 
+namespace {
+
+// "<base>_ahead", or "<base>_ahead_<id>" when a carry or output already has that name; bases
+// are cut so the name stays an identifier the IR text accepts (200 characters).
+std::string unique_name(const ProgramIR& ir, const std::vector<CarryDecl>& added, const std::string& base, int32_t id) {
+  auto taken = [&](const std::string& name) {
+    for (const CarryDecl& c : ir.carries)
+      if (c.name == name) return true;
+    for (const CarryDecl& c : added)
+      if (c.name == name) return true;
+    for (const auto& [out, v] : ir.outputs)
+      if (out == name) return true;
+    return false;
+  };
+  const std::string stem = base.substr(0, 160) + "_ahead";
+  if (!taken(stem)) return stem;
+  for (int k = 0;; ++k) {
+    const std::string name = k == 0 ? fmt::format("{}_{}", stem, id) : fmt::format("{}_{}_{}", stem, id, k);
+    if (!taken(name)) return name;
+  }
+}
+
+}  // namespace
+
 ProgramIR rotate_loop(const ProgramIR& ir, const Options&, std::vector<std::string>& notes) {
   if (!ir.has_loop) return ir;
   const int32_t nv = static_cast<int32_t>(ir.values.size());
@@ -83,11 +107,7 @@ ProgramIR rotate_loop(const ProgramIR& ir, const Options&, std::vector<std::stri
         c.region = Region::Body;
         // Named after what the user called the value (explain shows it), else after its op.
         const Value& src = ir.values[id];
-        c.name = fmt::format("{}_ahead", src.label.empty() ? std::string(op_name(src.op)) : src.label);
-        for (const CarryDecl& other : ir.carries)
-          if (other.name == c.name) c.name = fmt::format("{}_{}", c.name, id);
-        for (const CarryDecl& other : added)
-          if (other.name == c.name) c.name = fmt::format("{}_{}", c.name, id);
+        c.name = unique_name(ir, added, src.label.empty() ? std::string(op_name(src.op)) : src.label, id);
         c.label = c.name;
         c.loc = ir.values[id].loc;
         const int32_t cid = rw.emit(c);

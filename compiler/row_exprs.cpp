@@ -63,17 +63,6 @@ std::string lane_vector_fold(OpCode op, const std::string& acc, const std::strin
   return functor_call(op, "sg::vec4::F", {acc, x});
 }
 
-DType compute_dtype(const ProgramIR& ir, const Value& v) {
-  switch (op_info(v.op).rule) {
-    case Rule::Arith2:
-    case Rule::Arith1:
-    case Rule::Float1:
-    case Rule::Compare:
-    case Rule::Cast: return ir.values[v.inputs[0]].type.dtype;
-    default: return v.type.dtype;
-  }
-}
-
 bool reduction_fold(OpCode op, DType in, const std::string& acc, const std::string& x, Fold& f) {
   if (!is_reduction(op) || !accepts(op_info(op).domain, in)) return false;
   const bool fl = is_float(in);

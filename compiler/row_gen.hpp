@@ -31,8 +31,6 @@ std::string functor_call(OpCode op, const std::string& T, const std::vector<std:
 std::string lane_vector_expr(OpCode op, const std::vector<std::string>& x, DType d = DType::F64);
 // A reduction's fold step over four float64 lanes, from the elementwise lane forms; "" if none.
 std::string lane_vector_fold(OpCode op, const std::string& acc, const std::string& x);
-// The type an elementwise op computes in (its operands' element type).
-DType compute_dtype(const ProgramIR& ir, const Value& v);
 
 // One fold step of reduction `op` over elements of dtype `in` (kernels/eval_reduce.cpp's
 // with_reducer): its lane type, start value and fold; false if it has none.

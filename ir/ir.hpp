@@ -64,6 +64,11 @@ void validate_ir(ProgramIR& ir);
 // Infer the result type of values[id] from its inputs (throws ErrorKind::Program).
 Type infer_type(const ProgramIR& ir, int32_t id);
 
+// The dtype an op computes in: its value operands' (input 1 of where / masked_mul, else input
+// 0) for elementwise ops, its own for the rest. The interpreter and the code generator both
+// call an op's functor at this type.
+DType compute_dtype(const ProgramIR& ir, const Value& v);
+
 // The jaxpr-like printed form, and an op's attributes as printed there ("[sum, in]").
 std::string print_ir(const ProgramIR& ir);
 std::string op_attrs(const Value& v);

@@ -125,6 +125,30 @@ Type infer_type(const ProgramIR& ir, int32_t id) {
   bad_value(ir, id, "unknown op");
 }
 
+DType compute_dtype(const ProgramIR& ir, const Value& v) {
+  switch (op_info(v.op).rule) {
+    case Rule::Select:
+    case Rule::MaskedMul: return ir.values[v.inputs[1]].type.dtype;
+    case Rule::Broadcast:
+    case Rule::Arith2:
+    case Rule::Arith1:
+    case Rule::Float1:
+    case Rule::Compare:
+    case Rule::Logic2:
+    case Rule::Logic1:
+    case Rule::Fma:
+    case Rule::Cast:
+    case Rule::Reduce:
+    case Rule::ReduceMask: return ir.values[v.inputs[0]].type.dtype;
+    case Rule::Source:
+    case Rule::Graph:
+    case Rule::Carry:
+    case Rule::Aggregate:
+    case Rule::Normalize: return v.type.dtype;
+  }
+  return v.type.dtype;
+}
+
 void validate_ir(ProgramIR& ir) {
   const int32_t nv = static_cast<int32_t>(ir.values.size());
   std::set<std::string> params;

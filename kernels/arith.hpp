@@ -51,7 +51,6 @@ template <class T> struct Mul { T operator()(T a, T b) const { return wrap_mul(a
 template <class T> struct Div { T operator()(T a, T b) const { return a / b; } };
 template <class T> struct Minimum { T operator()(T a, T b) const { return pick(b < a, b, a); } };
 template <class T> struct Maximum { T operator()(T a, T b) const { return pick(a < b, b, a); } };
-template <class T> struct Pow { T operator()(T a, T b) const { return std::pow(a, b); } };
 template <class T> struct Neg { T operator()(T a) const { return wrap_neg(a); } };  // -(+0.0) is -0.0
 template <class T> struct Abs { T operator()(T a) const { return pick(a < constant<T>(0), wrap_neg(a), a); } };
 template <class T> struct Exp { T operator()(T a) const { return std::exp(a); } };
@@ -67,6 +66,20 @@ template <class T> struct And { T operator()(T a, T b) const { return T(a & b); 
 template <class T> struct Or { T operator()(T a, T b) const { return T(a | b); } };
 // clang-format on
 
+// A compiler folds pow(x, c) for the constants c = 2, 1, 0, -1 (x * x, x, 1, 1 / x) when
+// generated code spells c; the interpreter sees c only at run time. Both take the folded form,
+// so a constant and a variable exponent give the same bits (libm's pow is not correctly
+// rounded; x * x is).
+template <class T>
+struct Pow {
+  T operator()(T a, T b) const {
+    if (b == T(2)) return a * a;
+    if (b == T(1)) return a;
+    if (b == T(0)) return T(1);
+    if (b == T(-1)) return T(1) / a;
+    return std::pow(a, b);
+  }
+};
 template <class T>
 struct Sqrt {
   T operator()(T a) const {

@@ -58,7 +58,7 @@ void eval_graph(const Frame& f, int32_t id) {
         return for_each_node_range<T>(f, id, [](T* o, int64_t lo, int64_t hi) {
           for (int64_t i = lo; i < hi; ++i) o[i - lo] = static_cast<T>(i);
         });
-      default: return;
+      default: fail(ErrorKind::Program, "{} is not a graph property", op_name(v.op));
     }
   });
 }

@@ -80,16 +80,9 @@ void eval_typed(const Frame& f, int32_t id) {
   }
 }
 
-// The dtype an op computes in: its operands' (the value operands' for where / masked_mul).
-DType compute_dtype(const Frame& f, const Value& v) {
-  const Rule r = op_info(v.op).rule;
-  if (r == Rule::Select || r == Rule::MaskedMul) return f.value(v.inputs[1]).type.dtype;
-  return f.value(v.inputs[0]).type.dtype;
-}
-
 template <OpCode op, template <class> class Fn>
 void eval_op(const Frame& f, int32_t id) {
-  with_dtype(compute_dtype(f, f.value(id)), [&](auto t) { eval_typed<op, Fn, decltype(t)>(f, id); });
+  with_dtype(compute_dtype(*f.ir, f.value(id)), [&](auto t) { eval_typed<op, Fn, decltype(t)>(f, id); });
 }
 
 }  // namespace

@@ -70,7 +70,7 @@ void with_reducer(OpCode op, int64_t n, Fn&& fn) {
   if constexpr (std::is_same_v<T, uint8_t>) {
     if (op == OpCode::Count) return fn(identity<int64_t>(op), arith::Count<T>{}, arith::Count<T>{}, same);
     if (op == OpCode::Any) return fn(identity<uint8_t>(op), arith::Any<T>{}, arith::Any<T>{}, same);
-    return fn(identity<uint8_t>(op), arith::All<T>{}, arith::All<T>{}, same);
+    if (op == OpCode::All) return fn(identity<uint8_t>(op), arith::All<T>{}, arith::All<T>{}, same);
   } else {
     switch (op) {
       case OpCode::Sum: return fn(identity<T>(op), arith::Sum<T>{}, arith::Sum<T>{}, same);
@@ -91,6 +91,7 @@ void with_reducer(OpCode op, int64_t n, Fn&& fn) {
       }
     }
   }
+  fail(ErrorKind::Program, "{} has no reducer over this dtype", op_name(op));
 }
 
 template <class F>
@@ -169,9 +170,10 @@ void with_producer(const Frame& f, int32_t producer, int64_t lo, int64_t len, bo
         case OpCode::Sub:
           return fn([a, b](int64_t i) { return static_cast<T>(a[i] - b[i]); },
                     quads([](auto x, auto y) { return x - y; }));
-        default:
+        case OpCode::Mul:
           return fn([a, b](int64_t i) { return static_cast<T>(a[i] * b[i]); },
                     quads([](auto x, auto y) { return x * y; }));
+        default: fail(ErrorKind::Program, "{} cannot fold into a reduction", op_name(e.op));
       }
     });
   });

@@ -74,7 +74,6 @@ struct Slot {
   }
 };
 
-// A reduction's partial result over one block.
 // One block's partial of a reduction: its four lanes (core/lanes.hpp).
 struct Partial {
   double f[kLanes] = {};

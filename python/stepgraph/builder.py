@@ -8,8 +8,8 @@ builder_ops (elementwise ops, reductions, aggregation), builder_loop (Loop).
 
 from __future__ import annotations
 
+import ast
 import linecache
-import re
 from typing import TYPE_CHECKING, Any, Dict, Sequence
 from urllib.parse import quote
 
@@ -26,7 +26,21 @@ if TYPE_CHECKING:
 __all__ = ["Builder", "Value", "Loop"]
 
 
-_ASSIGNED = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)")
+def _assigned_names(path: str) -> Dict[int, str]:
+    """line -> name for each statement ``name = ...`` of a source file (a keyword argument
+    ``name=...`` inside a call is not one); empty when the file cannot be read or parsed."""
+    linecache.checkcache(path)
+    try:
+        tree = ast.parse("".join(linecache.getlines(path)))
+    except (SyntaxError, ValueError):
+        return {}
+    out: Dict[int, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            out[node.lineno] = node.targets[0].id
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            out[node.lineno] = node.target.id
+    return out
 
 
 def _labels(values: Sequence[_Rec]) -> Dict[int, str]:
@@ -36,15 +50,17 @@ def _labels(values: Sequence[_Rec]) -> Dict[int, str]:
     for vid, r in enumerate(values):
         if r.loc:
             last[r.loc] = vid
+    files: Dict[str, Dict[int, str]] = {}
     out: Dict[int, str] = {}
     for loc, vid in last.items():
-        r = values[vid]
         path, _, line = loc.rpartition(":")
-        if r.op in ("param", "input", "carry", "const") or not line.isdigit():
+        if values[vid].op in ("param", "input", "carry", "const") or not line.isdigit():
             continue
-        m = _ASSIGNED.match(linecache.getline(path, int(line)))
-        if m and len(m.group(1)) <= 200:
-            out[vid] = m.group(1)
+        if path not in files:
+            files[path] = _assigned_names(path)
+        name = files[path].get(int(line))
+        if name is not None and name.isascii() and len(name) <= 200:
+            out[vid] = name
     return out
 
 

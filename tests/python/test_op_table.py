@@ -244,3 +244,36 @@ def test_interpreter_matches_numpy(op, dtype, cast_to):
     if got.dtype.kind == "f":  # a NaN's payload and sign are not part of the contract
         same |= np.isnan(got) & np.isnan(want)
     assert same.all(), [(i, got[i], want[i]) for i in np.flatnonzero(~same)[:5]]
+
+
+@pytest.mark.parametrize("exponent", [2.0, 1.0, 0.0, -1.0, 0.5, 3.0, -2.5])
+def test_a_constant_exponent_gives_the_interpreted_bits(exponent):
+    # Generated code spells the exponent as a constant, which the C++ compiler folds
+    # (pow(x, 2) -> x * x, ...); the interpreter sees it at run time. Same bits either way.
+    text = "\n".join([
+        "sgir 1", "loop 1",
+        "v P input f64 n 0 name=in0 to=f64",
+        "v P fill f64 n 0 number=0.0 to=f64",
+        "v B carry f64 n 0 name=x",
+        "v B carry f64 n 0 name=y",
+        "v B neighbor_agg f64 n 1 2 combine=sum direction=in edge=none",
+        "v B const f64 s 0 number=-1.0 to=f64",
+        "v B lt bool n 2 4 5",
+        "v P fill f64 n 0 number=1.0 to=f64",
+        "v B where f64 n 3 6 7 0",
+        f"v B const f64 s 0 number={exponent!r} to=f64",
+        "v B pow f64 n 2 8 9",
+        "carry x 1 2 4", "carry y 1 3 10", "output y 3", "end",
+    ]) + "\n"  # fmt: skip
+    rng = np.random.default_rng(7)
+    x = np.concatenate([rng.uniform(-1e3, 1e3, 50_000), 10.0 ** rng.uniform(-300, 300, 50_000),
+                        _specials("f64")])  # fmt: skip
+    graph = sg.Graph.from_edges(np.array([0]), np.array([1]), len(x))
+    interpreted = Program("pow", text, {}, {"in0": "f64"}, opt_level=0, disable=("compiled",))
+    compiled = Program("pow", text, {}, {"in0": "f64"}, opt_level=3, enable=("compiled",))
+    assert "row loop: compiled (" in compiled.explain()
+    with np.errstate(all="ignore"):
+        a = interpreted.run(graph, in0=x)["y"]
+        b = compiled.run(graph, in0=x)["y"]
+    same = (a.view(np.uint64) == b.view(np.uint64)) | (np.isnan(a) & np.isnan(b))
+    assert same.all(), [(x[i], a[i], b[i]) for i in np.flatnonzero(~same)[:5]]
