@@ -43,6 +43,15 @@ inline T constant(double x) {
     return T(x);
 }
 
+// |x|: a bit mask for floats (|-0.0| is +0.0, a NaN keeps its payload).
+template <class T>
+inline T magnitude(T x) {
+  if constexpr (kLanes<T>)
+    return vec4::fabs(x);
+  else
+    return std::fabs(x);  // a bit mask: |-0.0| is +0.0
+}
+
 // clang-format off
 template <class T> struct Broadcast { T operator()(T a) const { return a; } };
 template <class T> struct Add { T operator()(T a, T b) const { return wrap_add(a, b); } };
@@ -52,7 +61,6 @@ template <class T> struct Div { T operator()(T a, T b) const { return a / b; } }
 template <class T> struct Minimum { T operator()(T a, T b) const { return pick(b < a, b, a); } };
 template <class T> struct Maximum { T operator()(T a, T b) const { return pick(a < b, b, a); } };
 template <class T> struct Neg { T operator()(T a) const { return wrap_neg(a); } };  // -(+0.0) is -0.0
-template <class T> struct Abs { T operator()(T a) const { return pick(a < constant<T>(0), wrap_neg(a), a); } };
 template <class T> struct Exp { T operator()(T a) const { return std::exp(a); } };
 template <class T> struct Log { T operator()(T a) const { return std::log(a); } };
 template <class T> struct Recip { T operator()(T a) const { return constant<T>(1) / a; } };
@@ -78,6 +86,16 @@ struct Pow {
     if (b == T(0)) return T(1);
     if (b == T(-1)) return T(1) / a;
     return std::pow(a, b);
+  }
+};
+// |a|: IEEE fabs for floats (abs(-0.0) is +0.0, as numpy's); int64 wraps (abs(min) is min).
+template <class T>
+struct Abs {
+  T operator()(T a) const {
+    if constexpr (std::is_integral_v<T>)
+      return a < 0 ? wrap_neg(a) : a;
+    else
+      return magnitude(a);
   }
 };
 template <class T>
@@ -164,13 +182,6 @@ struct Cast {
 
 // Reductions: the fold of one element x into an accumulator (a lane), which starts at the op's
 // identity (ir/op_table.hpp). Mean and norm_l2 are finished after the fold (/ n, sqrt).
-template <class T>
-inline T magnitude(T x) {
-  if constexpr (kLanes<T>)
-    return vec4::fabs(x);
-  else
-    return std::fabs(x);  // a bit mask: |-0.0| is +0.0
-}
 // clang-format off
 template <class T> struct Sum { T operator()(T acc, T x) const { return wrap_add(acc, x); } };
 template <class T> struct Mean { T operator()(T acc, T x) const { return acc + x; } };

@@ -199,8 +199,8 @@ def test_every_op_has_one_table_row_and_consistent_properties():
     assert [op["name"] for op in TABLE if op["changes_rounding"]] == ["recip", "fma"]
 
 
-# numpy's spelling of some ops, as an oracle independent of both native paths (min/max/abs as
-# the table defines them: min(a, b) = b < a ? b : a, so a NaN in b is passed over).
+# numpy's spelling of some ops, as an oracle independent of both native paths (min/max as the
+# table defines them: min(a, b) = b < a ? b : a, so a NaN in b is passed over).
 ORACLE = {
     "add": lambda a, b: a + b,
     "sub": lambda a, b: a - b,
@@ -210,6 +210,7 @@ ORACLE = {
     "neg": np.negative,
     "floor": np.floor,
     "ceil": np.ceil,
+    "abs": np.abs,
     "minimum": lambda a, b: np.where(b < a, b, a),
     "maximum": lambda a, b: np.where(a < b, b, a),
     "lt": np.less,
