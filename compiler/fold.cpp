@@ -10,22 +10,6 @@ namespace sg::compiler {
 
 namespace {
 
-bool foldable_rule(Rule r) {
-  switch (r) {
-    case Rule::Arith2:
-    case Rule::Arith1:
-    case Rule::Float1:
-    case Rule::Compare:
-    case Rule::Logic2:
-    case Rule::Logic1:
-    case Rule::Select:
-    case Rule::Fma:
-    case Rule::MaskedMul:
-    case Rule::Cast: return true;
-    default: return false;
-  }
-}
-
 // Evaluate with the runtime's own scalar kernels, so folding never changes a bit.
 bool evaluate(const Rewriter& rw, const Value& v, double& number) {
   ProgramIR mini;
@@ -63,7 +47,7 @@ ProgramIR fold_constants(const ProgramIR& ir, const Options&, std::vector<std::s
   Rewriter rw(ir);
   for (int32_t id = 0; id < static_cast<int32_t>(ir.values.size()); ++id) {
     Value v = rw.remapped(id);
-    bool all_const = v.type.shape == Shape::Scalar && foldable_rule(op_info(v.op).rule) && !v.inputs.empty();
+    bool all_const = v.type.shape == Shape::Scalar && op_info(v.op).elementwise && !v.inputs.empty();
     for (int32_t i : v.inputs) all_const &= rw.emitted(i).op == OpCode::Const;
     double number = 0;
     if (all_const && evaluate(rw, v, number)) {
