@@ -98,8 +98,9 @@ std::string kernel_text(const ProgramIR& ir, const Plan& plan, const Names& name
     const Value& first = ir.values[k.values[0]];
     const std::string what = k.reads_neighbors ? fmt::format("pull over {}-edges{}", direction_name(first.direction),
                                                              k.values.size() > 1 ? " + fused epilogue" : "")
-                             : k.values.size() > 1 ? "fused map"
-                                                   : "map";
+                             : op_info(first.op).access == Access::All ? std::string(op_name(first.op))
+                             : k.values.size() > 1                     ? "fused map"
+                                                                       : "map";
     out += fmt::format("  {}: kernel, one pass over node data ({}, {} op{})\n", label, what, k.values.size(),
                        k.values.size() == 1 ? "" : "s");
     out +=
@@ -148,6 +149,16 @@ std::string kernel_text(const ProgramIR& ir, const Plan& plan, const Names& name
 
 }  // namespace
 
+// Whether the loop runs over the nodes that changed, and if not, why (no silent fallbacks).
+static std::string frontier_text(const ProgramIR& ir, const FrontierPlan& f, const Names& names) {
+  if (!f.active()) return fmt::format("  frontier: none, the loop runs dense: {}\n", f.refused);
+  const CarryDecl& c = ir.carries[static_cast<size_t>(f.carry)];
+  return fmt::format(
+      "  frontier: {} is a monotone {} fixed point over {}: each iteration visits only the nodes that changed "
+      "(pushing along their edges while they are few, pulling when many; state.stats shows which)\n",
+      c.name, f.is_min ? "min" : "max", names(f.aggregate));
+}
+
 std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
   const Names names = names_of(ir);
   const int32_t nv = static_cast<int32_t>(ir.values.size());
@@ -184,6 +195,7 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
     for (const CarryDecl& c : ir.carries) out += fmt::format("  {} <- {}\n", c.name, names(c.update));
     if (ir.until >= 0) out += fmt::format("  until {}\n", names(ir.until));
     if (ir.residual >= 0) out += fmt::format("  residual {}\n", names(ir.residual));
+    out += frontier_text(ir, plan.frontier, names);
   }
   bool epi = false;
   for (int32_t id = 0; id < nv; ++id)

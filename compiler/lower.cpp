@@ -6,7 +6,8 @@
 //      passes over node data, with the fusions refused and why.
 //   3. In-place updates: a carry's update stored over the carry when only its own pass reads it.
 //   4. Row codegen (compiler/row_codegen.cpp): each pull kernel's gather and epilogue as C++.
-//   5. Buffers are assigned when a State binds a graph (compiler/buffers.cpp: sizes need n).
+//   5. Frontier detection (compiler/frontier.cpp): whether the loop can run over changed nodes.
+//   6. Buffers are assigned when a State binds a graph (compiler/buffers.cpp: sizes need n).
 // Every choice not taken for a reason the user controls leaves a hint explain() prints.
 #include <fmt/format.h>
 
@@ -47,6 +48,7 @@ Plan compile(ProgramIR& ir, const Options& opts) {
   plan.opt_level = opts.opt_level;
   plan.exact = opts.exact;
   ir = optimize(ir, opts, plan.log);
+  plan.frontier = plan_frontier(ir, opts);
   const bool fuse = opts.opt_level >= 3 && opts.enabled(kFusion);
   form_kernels(ir, fuse, plan);
   plan.compile_rows = fuse && opts.enabled(kCompiled);

@@ -15,6 +15,7 @@ constexpr int kMaxOptLevel = 3;  // opt levels are 0..kMaxOptLevel
 inline constexpr char kFusion[] = "fusion";
 inline constexpr char kInPlace[] = "in_place";
 inline constexpr char kCompiled[] = "compiled";
+inline constexpr char kFrontier[] = "frontier";
 
 struct Options {
   int opt_level = 3;
@@ -33,7 +34,8 @@ struct Options {
 // the old value: one node vector less; an interrupted pass is resumed, not discarded) and
 // "compiled" (a pull kernel's gather and epilogue generated as C++, compiler/row_codegen.cpp) are
 // on at O3 unless disabled; enabling "compiled" makes a missing C++ compiler an error instead
-// of an interpreted run. opt_in_names() lists the features that are off unless enabled (none now).
+// of an interpreted run. "frontier" (from opt level 1) runs a monotone min / max fixed point over
+// the nodes that changed (compiler/frontier.cpp). opt_in_names() lists the features that are off unless enabled (none now).
 const std::vector<std::string>& feature_names();
 const std::vector<std::string>& opt_in_names();  // the features off by default
 
@@ -58,6 +60,9 @@ ProgramIR eliminate_common_subexpressions(const ProgramIR&, const Options&, std:
 ProgramIR eliminate_dead_code(const ProgramIR&, const Options&, std::vector<std::string>&);
 ProgramIR rotate_loop(const ProgramIR&, const Options&, std::vector<std::string>&);
 ProgramIR rewrite_patterns(const ProgramIR&, const Options&, std::vector<std::string>&);
+
+// Whether (and how) the loop can run over the nodes that changed, or why not (compiler/frontier.cpp).
+FrontierPlan plan_frontier(const ProgramIR& ir, const Options& opts);
 
 // Names of the pattern-rewrite rules (compiler/rewrite.cpp), each disable-able like a pass.
 std::vector<std::string> rewrite_rule_names();

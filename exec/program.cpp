@@ -11,6 +11,7 @@
 #include "compiler/kernels.hpp"
 #include "compiler/lower.hpp"
 #include "core/error.hpp"
+#include "exec/frontier_loop.hpp"
 #include "kernels/fused.hpp"
 
 namespace sg {
@@ -177,6 +178,12 @@ void State::end_iteration() {
   for (size_t k = 0; k < nc; ++k)
     if (value(ir.carries[k].update).op == OpCode::Carry)
       copy(slots_[ir.carries[k].value], staged_[k], bytes(ir.carries[k]));
+  if (frontier_) restart_frontier(*frontier_);  // the dense pass does not say which nodes changed
+  count_iteration();
+}
+
+void State::count_iteration() {
+  const ProgramIR& ir = program_->ir();
   ++iteration_;
   ++stats_.iterations;
   next_step_ = 0;
@@ -206,6 +213,7 @@ void State::apply_batch() {
   if (!program_->ir().has_loop) fail(ErrorKind::State, "this program has no loop to iterate");
   if (next_step_ != 0 && !batch_interrupted_)
     fail(ErrorKind::State, "an iteration is half done by apply_step (step {} is next)", next_step_);
+  if (frontier_) return frontier_iteration();
   const int32_t steps = static_cast<int32_t>(program_->steps().size());
   // Interrupted before anything was stored in place, the iteration is discarded (next_step_
   // stays 0); after, it is continued from the interrupted step by the next apply_batch.

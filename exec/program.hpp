@@ -35,7 +35,15 @@ struct Stats {
   int64_t allocations = 0;       // node buffers allocated (all at init)
   int64_t reuses = 0;            // node buffer writes into an existing buffer
   int64_t iterations = 0;
+  // Frontier loops (exec/frontier_loop.cpp): per iteration, the frontier's size as it began and
+  // whether it pulled (else pushed); and why this State runs dense if its plan has a frontier.
+  std::vector<int64_t> frontier_sizes;
+  std::vector<uint8_t> frontier_pulls;
+  bool frontier = false;
+  std::string frontier_note;
 };
+
+struct FrontierRun;  // exec/frontier_loop.hpp
 
 class Program {
  public:
@@ -190,9 +198,12 @@ class State {
   void start_carries_at_init();
   void prepare_steps();
   void choose_row_loops();
+  void prepare_frontier();
 
   void run_step(int32_t id);
-  void end_iteration();
+  void end_iteration();  // a dense iteration: moves the carries, then count_iteration
+  void count_iteration();
+  void frontier_iteration();  // exec/frontier_loop.cpp
 
   ProgramPtr program_;
   GraphPtr graph_;
@@ -218,7 +229,8 @@ class State {
   std::vector<uint8_t> done_blocks_;
   bool stored_in_place_ = false;
   bool batch_interrupted_ = false;
-  bool released_ = false;  // release_buffer was called: the State is spent
+  bool released_ = false;                  // release_buffer was called: the State is spent
+  std::shared_ptr<FrontierRun> frontier_;  // set when the loop runs over changed nodes
   std::atomic<bool> busy_{false};
   std::atomic<std::thread::id> owner_{};  // the thread inside a Use (while busy_)
 };

@@ -89,6 +89,7 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
   start_carries_at_init();
   prepare_steps();
   choose_row_loops();
+  prepare_frontier();
 }
 
 void State::allocate_buffers(const BufferAssignment& plan) {

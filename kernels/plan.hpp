@@ -53,6 +53,22 @@ struct FusionDecision {
   std::string reason;
 };
 
+// A loop that runs over the nodes that changed (compiler/frontier.cpp, exec/frontier_loop.cpp):
+// its one carry x is updated as x <- minimum(x, G(neighbor_agg(x, min, dir, edge))) (or the max
+// form), G a chain of additions of loop-invariant scalars. Then a node can change only where an
+// aggregated neighbor changed in the previous iteration, so each iteration visits those.
+struct FrontierPlan {
+  std::string refused;                // why the loop runs dense ("" when it runs with a frontier)
+  int32_t carry = -1;                 // index into ProgramIR::carries
+  int32_t aggregate = -1;             // the neighbor_agg value
+  bool is_min = true;                 // minimum / min (else maximum / max)
+  std::vector<int32_t> shifts;        // G: add / sub values, in order, each with one scalar operand
+  int32_t changes = -1;               // count or any of (update != x), or -1
+  std::vector<int32_t> invariants;    // body scalars not reading `changes` (evaluated first), in order
+  std::vector<int32_t> from_changes;  // body scalars reading `changes` (evaluated last), in order
+  bool active() const { return refused.empty() && carry >= 0; }
+};
+
 struct PassRecord {
   std::string name;
   std::vector<std::string> notes;
@@ -65,6 +81,7 @@ struct Plan {
   std::vector<FusionDecision> refused;
   std::vector<PassRecord> log;     // what each pass did
   std::vector<std::string> hints;  // options that would change this plan (explain prints them)
+  FrontierPlan frontier;           // whether (and how) the loop runs over changed nodes only
   int opt_level = 0;
   bool exact = false;
   bool compile_rows = false;  // enable=("compiled",): pull kernels carry generated row loops

@@ -216,6 +216,14 @@ void bind_program(py::module_& m) {
         d["allocations"] = st.allocations;
         d["reuses"] = st.reuses;
         d["iterations"] = st.iterations;
+        // Whether the loop runs over changed nodes (else frontier_note says why not); per
+        // iteration, the frontier's size as it began and its direction ("push" or "pull").
+        py::list directions;
+        for (uint8_t p : st.frontier_pulls) directions.append(p ? "pull" : "push");
+        d["frontier_sizes"] = st.frontier_sizes;
+        d["frontier_directions"] = directions;
+        d["frontier"] = st.frontier;
+        d["frontier_note"] = st.frontier_note;
         // Per step with a compiled row kernel: the loop it runs (None while still measuring),
         // the best time of each loop tried, in nanoseconds, the pairs timed, and (if it folds a
         // reduction over a hoisted mask) whether it tests that mask with a branch or a select.

@@ -1,0 +1,131 @@
+// Frontier iterations of a State (compiler/frontier.cpp decides which loops; kernels/frontier.cpp
+// has the push and pull steps): the same carry values, change counts and scalars as the dense
+// pass, computed from the nodes that changed.
+#include "exec/frontier_loop.hpp"
+
+#include <cmath>
+#include <memory>
+
+#include "core/error.hpp"
+#include "core/interrupt.hpp"
+#include "exec/program.hpp"
+#include "kernels/fused.hpp"
+
+namespace sg {
+
+namespace {
+
+// Why a float carry's start values rule the frontier out ("" if they do not): a -0.0 is equal
+// to +0.0 yet not the same bits, so which one a node keeps would depend on the visiting order.
+template <class T>
+std::string start_refusal(const T* x, int64_t n, const std::string& name) {
+  if constexpr (std::is_floating_point_v<T>) {
+    for (int64_t v = 0; v < n; ++v)
+      if (x[v] == 0 && std::signbit(x[v]))
+        return fmt::format("'{}' starts with -0.0 at node {}, and which zero a node keeps would depend on the order",
+                           name, v);
+  }
+  return "";
+}
+
+}  // namespace
+
+void State::prepare_frontier() {
+  const FrontierPlan& fp = program_->plan().frontier;
+  const ProgramIR& ir = program_->ir();
+  if (!fp.active()) {
+    stats_.frontier_note = fp.refused;
+    return;
+  }
+  const int64_t n = graph_->num_nodes();
+  const CarryDecl& c = ir.carries[static_cast<size_t>(fp.carry)];
+  const Value& agg = value(fp.aggregate);
+  auto run = std::make_shared<FrontierRun>();
+  kernels::FrontierKernel& k = run->kernel;
+  k.g = graph_.get();
+  k.dir = agg.direction;
+  k.edge = agg.edge;
+  k.is_min = fp.is_min;
+  k.dtype = value(c.value).type.dtype;
+  for (int32_t id : fp.invariants) eval_value(frame_, id);  // loop-invariant: the same every iteration
+  int32_t chain = fp.aggregate;
+  for (int32_t id : fp.shifts) {
+    const Value& v = value(id);
+    const bool scalar_first = v.inputs[1] == chain;
+    const int32_t s = scalar_first ? v.inputs[0] : v.inputs[1];
+    const Slot& slot = slots_[s];
+    const double x = is_float(value(s).type.dtype) ? slot.f : static_cast<double>(slot.i);
+    if (!std::isfinite(x)) {
+      stats_.frontier_note = fmt::format("the update adds {} (not finite), and inf - inf has no order", x);
+      return;
+    }
+    k.shifts.push_back(kernels::Shift{v.op == OpCode::Sub, scalar_first, x});
+    run->shift_scalars.push_back(s);
+    chain = id;
+  }
+  const std::string refused = with_dtype(k.dtype, [&](auto t) -> std::string {
+    using T = decltype(t);
+    return start_refusal(slots_[c.value].vec<T>(), n, c.name);
+  });
+  if (!refused.empty()) {
+    stats_.frontier_note = refused;
+    return;
+  }
+  if (k.edge == EdgeOp::AddWeight && graph_->weighted()) k.weight_bound = kernels::extreme_weight(*graph_, k.is_min);
+  const bool both = k.dir == Direction::Both;
+  run->push_edges = (both || k.dir == Direction::In ? graph_->out().nnz : 0) +
+                    ((both && graph_->directed()) || k.dir == Direction::Out ? graph_->in().nnz : 0);
+  run->fronts[0].allocate(n);
+  run->fronts[1].allocate(n);
+  run->snap = Array<unsigned char>(static_cast<size_t>(n) * dtype_size(k.dtype));
+  stats_.allocations += 3;
+  stats_.frontier = true;
+  frontier_ = std::move(run);
+}
+
+void State::frontier_iteration() {
+  check_interrupt();  // before anything changes: the iteration is not begun
+  const int64_t t0 = now_ns();
+  const FrontierPlan& fp = program_->plan().frontier;
+  FrontierRun& r = *frontier_;
+  kernels::FrontierKernel& k = r.kernel;
+  const int64_t n = graph_->num_nodes();
+  k.x = slots_[program_->ir().carries[static_cast<size_t>(fp.carry)].value].node;  // a dense pass may swap it
+  k.snap = r.snap.data();
+  for (int32_t id : fp.invariants) eval_value(frame_, id);
+  kernels::Frontier& cur = r.fronts[r.current];
+  kernels::Frontier& next = r.fronts[1 - r.current];
+  if (r.fresh) {
+    kernels::start_frontier(k, cur, r.nans);
+    r.fresh = false;
+  }
+  bool pulled = false;
+  if (cur.size > 0) {
+    if (!r.rule.pulling && !cur.listed) kernels::list_frontier(k, cur);  // the rule weighs its edges
+    pulled = r.rule.choose_pull(cur.size, cur.scout, r.push_edges, n);
+    if (pulled) {
+      kernels::frontier_pull(k, cur, next);
+    } else {
+      if (!cur.listed) kernels::list_frontier(k, cur);
+      kernels::clear_frontier(next);
+      kernels::frontier_push(k, cur, next);
+    }
+  } else {
+    kernels::clear_frontier(next);
+    next.size = next.scout = 0;
+    next.listed = true;
+  }
+  stats_.frontier_sizes.push_back(cur.size);
+  stats_.frontier_pulls.push_back(pulled);
+  r.current = 1 - r.current;
+  if (fp.changes >= 0) {
+    const int64_t changed = next.size + r.nans;
+    slots_[fp.changes].i = value(fp.changes).op == OpCode::Any ? changed > 0 : changed;
+  }
+  for (int32_t id : fp.from_changes) eval_value(frame_, id);
+  const int64_t dt = now_ns() - t0;
+  stats_.kernel_ns += dt;
+  count_iteration();
+}
+
+}  // namespace sg

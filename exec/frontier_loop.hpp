@@ -1,0 +1,28 @@
+// A State's frontier loop: the buffers and direction of a loop that runs over changed nodes.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/array.hpp"
+#include "kernels/frontier.hpp"
+
+namespace sg {
+
+struct FrontierRun {
+  kernels::FrontierKernel kernel;
+  kernels::Frontier fronts[2];
+  int current = 0;    // fronts[current] holds the nodes that changed in the last iteration
+  bool fresh = true;  // start over from every non-identity node (at init, after a dense pass)
+  int64_t nans = 0;   // NaN nodes: they never change, yet count as changed
+  int64_t push_edges = 0;
+  std::vector<int32_t> shift_scalars;  // G's scalar operand per shift
+  kernels::DirectionRule rule;
+  Array<unsigned char> snap;
+};
+
+inline void restart_frontier(FrontierRun& r) {
+  r.fresh = true;
+  r.rule = kernels::DirectionRule{};
+}
+
+}  // namespace sg

@@ -1,0 +1,339 @@
+// Frontier push and pull steps (kernels/frontier.hpp), generic over the value type, min / max
+// and the edge's contribution, and the bitmap / list conversions between them.
+#include "kernels/frontier.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_reduce.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+#include "core/parallel.hpp"
+#include "kernels/frame.hpp"
+#include "kernels/wrapping.hpp"
+
+namespace sg::kernels {
+
+namespace {
+
+constexpr int64_t kFlush = 1024;         // a push's per-task buffer of newly changed nodes
+constexpr int64_t kSerialEdges = 16384;  // a push over fewer edges runs on the calling thread
+constexpr int64_t kSerialNodes = 4096;   // so does a snapshot of fewer nodes
+constexpr int64_t kAlpha = 15, kBeta = 18;
+
+enum EdgeKind { kPlain, kAddWeight, kAddOne };
+
+inline bool test_bit(const Word* bits, int64_t v) { return (bits[v >> 6] >> (v & 63)) & 1; }
+inline int64_t words_of(int64_t n) { return (n + 63) / 64; }
+
+// The CSRs a push follows from a frontier node: the aggregation's edges, reversed.
+template <class F>
+void for_push_csrs(const FrontierKernel& k, F&& f) {
+  const Graph& g = *k.g;
+  if (k.dir == Direction::Both) {
+    f(g.out());
+    if (g.directed()) f(g.in());
+  } else {
+    f(k.dir == Direction::In ? g.out() : g.in());
+  }
+}
+
+template <class T, bool kMin, int kEdge>
+struct Candidates {
+  const FrontierKernel& k;
+  T identity() const {
+    if constexpr (std::is_floating_point_v<T>)
+      return kMin ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity();
+    else
+      return kMin ? std::numeric_limits<T>::max() : std::numeric_limits<T>::lowest();
+  }
+  static bool better(T a, T b) { return kMin ? a < b : b < a; }  // a replaces b (never a NaN)
+  T edge(T xu, const double* w, int64_t e) const {
+    if constexpr (kEdge == kAddWeight) return static_cast<T>(xu + static_cast<T>(w[e]));
+    if constexpr (kEdge == kAddOne) return wrap_add(xu, T(1));
+    return xu;
+  }
+  T shift(T c) const {
+    for (const Shift& s : k.shifts) {
+      const T v = static_cast<T>(s.s);
+      c = s.sub ? wrap_sub(c, v) : s.scalar_first ? wrap_add(v, c) : wrap_add(c, v);
+    }
+    return c;
+  }
+};
+
+// Lowers (raises) x[v] to c if c is better; true if this call changed it.
+template <class T, bool kMin>
+bool improve(T* x, int64_t v, T c) {
+  T cur;
+  __atomic_load(&x[v], &cur, __ATOMIC_RELAXED);
+  while (kMin ? c < cur : cur < c)
+    if (__atomic_compare_exchange(&x[v], &cur, &c, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) return true;
+  return false;
+}
+
+int64_t push_degree(const FrontierKernel& k, int64_t v) {
+  int64_t d = 0;
+  for_push_csrs(k, [&](const Csr& c) { d += c.row_begin(v + 1) - c.row_begin(v); });
+  return d;
+}
+
+// snap[u] = x[u] for the frontier's nodes; returns the best of them (the identity if none).
+template <class T, bool kMin, int kEdge>
+T snapshot(const Candidates<T, kMin, kEdge>& c, const Frontier& f, int64_t n) {
+  const T* x = reinterpret_cast<const T*>(c.k.x);
+  T* snap = reinterpret_cast<T*>(c.k.snap);
+  auto best = [&](T a, T b) { return c.better(b, a) ? b : a; };
+  if (f.listed && f.size < kSerialNodes) {
+    T acc = c.identity();
+    for (int64_t i = 0; i < f.size; ++i) acc = best(acc, snap[f.list[i]] = x[f.list[i]]);
+    return acc;
+  }
+  if (f.listed)
+    return tbb::parallel_reduce(
+        tbb::blocked_range<int64_t>(0, f.size, 4096), c.identity(),
+        [&](const tbb::blocked_range<int64_t>& r, T acc) {
+          for (int64_t i = r.begin(); i != r.end(); ++i) acc = best(acc, snap[f.list[i]] = x[f.list[i]]);
+          return acc;
+        },
+        best);
+  return tbb::parallel_reduce(
+      tbb::blocked_range<int64_t>(0, words_of(n), 256), c.identity(),
+      [&](const tbb::blocked_range<int64_t>& r, T acc) {
+        for (int64_t w = r.begin(); w != r.end(); ++w)
+          for (Word b = f.bits[w]; b; b &= b - 1) {
+            const int64_t u = w * 64 + __builtin_ctzll(b);
+            acc = best(acc, snap[u] = x[u]);
+          }
+        return acc;
+      },
+      best);
+}
+
+template <class T, bool kMin, int kEdge>
+void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
+  snapshot(c, cur, c.k.g->num_nodes());
+  T* x = reinterpret_cast<T*>(c.k.x);
+  const T* snap = reinterpret_cast<const T*>(c.k.snap);
+  std::atomic<int64_t> tail{0}, scout{0};
+  auto expand = [&](int64_t lo, int64_t hi) {
+    node_t buffer[kFlush];
+    int64_t count = 0, local_scout = 0;
+    auto flush = [&] {
+      std::copy(buffer, buffer + count, next.list.data() + tail.fetch_add(count, std::memory_order_relaxed));
+      count = 0;
+    };
+    for (int64_t i = lo; i != hi; ++i) {
+      const node_t u = cur.list[i];
+      const T shifted = c.shift(snap[u]);  // the candidate when edges add nothing
+      for_push_csrs(c.k, [&](const Csr& csr) {
+        csr.visit([&](auto view) {
+          for (int64_t e = view.begin(u); e < view.end(u); ++e) {
+            const node_t v = view.idx[e];
+            const T cand = kEdge == kPlain ? shifted : c.shift(c.edge(snap[u], view.w, e));
+            if (!improve<T, kMin>(x, v, cand)) continue;
+            const Word bit = Word{1} << (v & 63);
+            if (__atomic_fetch_or(&next.bits[v >> 6], bit, __ATOMIC_RELAXED) & bit) continue;
+            buffer[count++] = v;
+            local_scout += push_degree(c.k, v);
+            if (count == kFlush) flush();
+          }
+        });
+      });
+    }
+    if (count) flush();
+    scout.fetch_add(local_scout, std::memory_order_relaxed);
+  };
+  if (cur.scout < kSerialEdges)  // a task per iteration costs more than a few thousand edges
+    expand(0, cur.size);
+  else
+    tbb::parallel_for(tbb::blocked_range<int64_t>(0, cur.size, 64),
+                      [&](const tbb::blocked_range<int64_t>& r) { expand(r.begin(), r.end()); });
+  next.size = tail.load();
+  next.scout = scout.load();
+  next.listed = true;
+  next.clean = next.size == 0;
+}
+
+template <class T, bool kMin, int kEdge>
+void pull(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
+  const Graph& g = *c.k.g;
+  const int64_t n = g.num_nodes();
+  // Every candidate is at least `low` (G and the edge's addition are monotone): a node already
+  // there cannot improve, and a node's search stops when it finds `low`.
+  T low = snapshot(c, cur, n);
+  if constexpr (kEdge == kAddWeight) low = static_cast<T>(low + static_cast<T>(c.k.weight_bound));
+  if constexpr (kEdge == kAddOne) low = wrap_add(low, T(1));
+  low = c.shift(low);
+  if constexpr (std::is_floating_point_v<T>)
+    if (low != low) low = -c.identity();  // inf - inf: no bound, search every row fully
+  T* x = reinterpret_cast<T*>(c.k.x);
+  const T* snap = reinterpret_cast<const T*>(c.k.snap);
+  const Word* front = cur.bits.data();
+  const bool two = c.k.dir == Direction::Both && g.directed();
+  const Csr& first = c.k.dir == Direction::Out ? g.out() : g.in();
+  next.size = first.visit([&](auto a) {
+    return g.out().visit([&](auto b) {
+      return tbb::parallel_reduce(
+          tbb::blocked_range<int64_t>(0, words_of(n), 16), int64_t{0},
+          [&](const tbb::blocked_range<int64_t>& r, int64_t changed) {
+            for (int64_t w = r.begin(); w != r.end(); ++w) {
+              Word word = 0;
+              for (int64_t v = w * 64, end = std::min(n, v + 64); v < end; ++v) {
+                const T xv = x[v];
+                if (!c.better(low, xv)) continue;
+                T best = c.identity();
+                auto scan = [&](const auto& view) {
+                  for (int64_t e = view.begin(v); e < view.end(v); ++e) {
+                    const node_t u = view.idx[e];
+                    if (!test_bit(front, u)) continue;
+                    const T cand = c.shift(c.edge(snap[u], view.w, e));
+                    if (!c.better(cand, best)) continue;
+                    best = cand;
+                    if (!c.better(low, best)) return;
+                  }
+                };
+                scan(a);
+                if (two && c.better(low, best)) scan(b);
+                if (c.better(best, xv)) {
+                  x[v] = best;
+                  word |= Word{1} << (v & 63);
+                }
+              }
+              next.bits[w] = word;
+              changed += __builtin_popcountll(word);
+            }
+            return changed;
+          },
+          [](int64_t p, int64_t q) { return p + q; });
+    });
+  });
+  next.listed = false;
+  next.clean = next.size == 0;
+}
+
+// f(Candidates<T, kMin, kEdge>{k}) for the kernel's dtype, combine and edge.
+template <class F>
+void with_candidates(const FrontierKernel& k, F&& f) {
+  const bool weighted = k.g->weighted();
+  const int kind = k.edge == EdgeOp::AddWeight ? (weighted ? kAddWeight : kAddOne) : kPlain;
+  with_dtype(k.dtype, [&](auto t) {
+    using T = decltype(t);
+    if constexpr (!std::is_same_v<T, uint8_t>) {
+      auto by_edge = [&](auto min_tag) {
+        constexpr bool kMin = decltype(min_tag)::value;
+        if (kind == kAddWeight) return f(Candidates<T, kMin, kAddWeight>{k});
+        if (kind == kAddOne) return f(Candidates<T, kMin, kAddOne>{k});
+        return f(Candidates<T, kMin, kPlain>{k});
+      };
+      if (k.is_min)
+        by_edge(std::true_type{});
+      else
+        by_edge(std::false_type{});
+    }
+  });
+}
+
+}  // namespace
+
+void Frontier::allocate(int64_t n) {
+  bits = Array<Word>(static_cast<size_t>(words_of(n)));
+  std::fill(bits.begin(), bits.end(), Word{0});
+  list = Array<node_t>(static_cast<size_t>(n));
+  size = scout = 0;
+  listed = false;
+  clean = true;
+}
+
+void start_frontier(const FrontierKernel& k, Frontier& f, int64_t& nans) {
+  const int64_t n = k.g->num_nodes();
+  with_candidates(k, [&](auto c) {
+    using T = std::remove_reference_t<decltype(c.identity())>;
+    const T* x = reinterpret_cast<const T*>(k.x);
+    const T id = c.identity();
+    struct Counts {
+      int64_t size = 0, nans = 0;
+    };
+    const Counts total = tbb::parallel_reduce(
+        tbb::blocked_range<int64_t>(0, words_of(n), 256), Counts{},
+        [&](const tbb::blocked_range<int64_t>& r, Counts acc) {
+          for (int64_t w = r.begin(); w != r.end(); ++w) {
+            Word word = 0;
+            for (int64_t v = w * 64, end = std::min(n, v + 64); v < end; ++v) {
+              const bool nan = x[v] != x[v];
+              acc.nans += nan;
+              word |= Word{!nan && x[v] != id} << (v & 63);
+            }
+            f.bits[w] = word;
+            acc.size += __builtin_popcountll(word);
+          }
+          return acc;
+        },
+        [](Counts a, Counts b) {
+          return Counts{a.size + b.size, a.nans + b.nans};
+        });
+    f.size = total.size;
+    nans = total.nans;
+  });
+  f.listed = false;
+  f.clean = f.size == 0;
+}
+
+void frontier_push(const FrontierKernel& k, Frontier& cur, Frontier& next) {
+  with_candidates(k, [&](auto c) { push(c, cur, next); });
+}
+
+void frontier_pull(const FrontierKernel& k, Frontier& cur, Frontier& next) {
+  with_candidates(k, [&](auto c) { pull(c, cur, next); });
+}
+
+void list_frontier(const FrontierKernel& k, Frontier& f) {
+  const int64_t n = k.g->num_nodes();
+  std::atomic<int64_t> tail{0}, scout{0};
+  tbb::parallel_for(tbb::blocked_range<int64_t>(0, words_of(n), 1024), [&](const tbb::blocked_range<int64_t>& r) {
+    int64_t count = 0, local_scout = 0;
+    for (int64_t w = r.begin(); w != r.end(); ++w) count += __builtin_popcountll(f.bits[w]);
+    int64_t at = tail.fetch_add(count, std::memory_order_relaxed);
+    for (int64_t w = r.begin(); w != r.end(); ++w)
+      for (Word b = f.bits[w]; b; b &= b - 1) {
+        const node_t v = static_cast<node_t>(w * 64 + __builtin_ctzll(b));
+        f.list[at++] = v;
+        local_scout += push_degree(k, v);
+      }
+    scout.fetch_add(local_scout, std::memory_order_relaxed);
+  });
+  f.scout = scout.load();
+  f.listed = true;
+}
+
+void clear_frontier(Frontier& f) {
+  if (f.clean) return;
+  if (f.listed && f.size < static_cast<int64_t>(f.bits.size())) {
+    for (int64_t i = 0; i < f.size; ++i) f.bits[f.list[i] >> 6] = 0;
+  } else {
+    parallel_fill<Word>(f.bits.data(), static_cast<int64_t>(f.bits.size()), Word{0});
+  }
+  f.clean = true;
+}
+
+double extreme_weight(const Graph& g, bool smallest) {
+  double best = smallest ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
+  for (const Csr* c : {&g.out(), &g.in()})
+    for (double w : c->w) best = smallest ? std::min(best, w) : std::max(best, w);
+  return best;
+}
+
+bool DirectionRule::choose_pull(int64_t size, int64_t scout, int64_t push_edges, int64_t n) {
+  if (!pulling)
+    pulling = scout > push_edges / kAlpha;
+  else
+    pulling = size >= previous || size > n / kBeta;
+  previous = size;
+  return pulling;
+}
+
+}  // namespace sg::kernels

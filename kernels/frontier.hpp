@@ -1,0 +1,77 @@
+// Frontier iterations of a monotone min / max fixed point (compiler/frontier.cpp finds them):
+// x[v] <- better(x[v], G(x[u] (+ w)) over v's aggregated neighbors u), visiting only the
+// neighbors u that changed in the previous iteration (the frontier). Push scatters the
+// frontier's candidates along its edges (an atomic min / max per target); pull lets each node
+// look for frontier neighbors (Beamer's bottom-up step, exact for any min / max). Both compute
+// exactly the dense pass's values: min and max are order-free and no -0.0 ever appears (the
+// State checks its start), so the result is the same at any thread count and in either direction.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/array.hpp"
+#include "graph/graph.hpp"
+#include "ir/ir.hpp"
+
+namespace sg::kernels {
+
+using Word = uint64_t;  // 64 nodes of a frontier bitmap
+
+// The nodes that changed, as a bitmap, and as a list when it was built by a push or asked for.
+struct Frontier {
+  Array<Word> bits;    // (n + 63) / 64 words
+  Array<node_t> list;  // capacity n; its first `size` entries hold the frontier when `listed`
+  int64_t size = 0;
+  int64_t scout = 0;  // the push edges of its nodes, when listed (Beamer's rule)
+  bool listed = false;
+  bool clean = true;  // all bits zero: ready to collect a push
+  void allocate(int64_t n);
+};
+
+// G: one `+ s` or `- s` of a loop-invariant scalar (s + c when scalar_first).
+struct Shift {
+  bool sub = false;
+  bool scalar_first = false;
+  double s = 0;  // exact for float64 and float32 (a float32 scalar is kept rounded)
+};
+
+// One loop's traversal: which edges, what each candidate is, and the buffers it works in.
+struct FrontierKernel {
+  const Graph* g = nullptr;
+  Direction dir = Direction::In;  // the aggregation's: a push follows the edges the other way
+  EdgeOp edge = EdgeOp::None;     // None or AddWeight
+  bool is_min = true;
+  DType dtype = DType::F64;
+  std::vector<Shift> shifts;
+  unsigned char* x = nullptr;     // the carry, updated in place
+  unsigned char* snap = nullptr;  // n values: the frontier's values as the iteration began
+  double weight_bound = 0;        // the smallest (is_min) or largest edge weight (AddWeight only)
+};
+
+// The starting frontier: every node whose value is not the combine's identity (an identity's
+// candidates are the identity again, and change nothing). Counts the NaN nodes in `nans`: they
+// never change, yet each counts as changed in `x != update`.
+void start_frontier(const FrontierKernel& k, Frontier& f, int64_t& nans);
+
+// One iteration from `cur` into `next` (whose bits are clean for a push); both return how many
+// nodes changed (next.size). A push needs cur.listed.
+void frontier_push(const FrontierKernel& k, Frontier& cur, Frontier& next);
+void frontier_pull(const FrontierKernel& k, Frontier& cur, Frontier& next);
+
+// The bitmap's nodes as a list (with their scout count); and zeroing the bits for a push.
+void list_frontier(const FrontierKernel& k, Frontier& f);
+void clear_frontier(Frontier& f);
+
+// The smallest (is_min) or largest edge weight over the edges the kernel reads.
+double extreme_weight(const Graph& g, bool smallest);
+
+// Beamer's direction rule (as GAP's bfs.cc, alpha 15 and beta 18): pull once the frontier's
+// push edges exceed 1/alpha of all edges, and keep pulling while the frontier grows or holds
+// more than n/beta nodes.
+struct DirectionRule {
+  bool pulling = false;
+  int64_t previous = 0;
+  bool choose_pull(int64_t size, int64_t scout, int64_t push_edges, int64_t n);
+};
+
+}  // namespace sg::kernels
