@@ -1,7 +1,7 @@
 // Deserializer of the IR's text form; every malformed input is an ErrorKind::Program error.
 //
 //   sgir 1
-//   loop <max_iter>
+//   loop <max_iter | none>
 //   v <P|B|E> <op> <dtype> <s|n> <ninputs> <input ids...> [key=value ...]
 //   carry <name> <init id> <carry id> <update id>
 //   until <id>
@@ -184,7 +184,8 @@ ProgramIR parse_ir(std::string_view text) {
     if (kind == "loop") {
       if (tok.size() != 2 || ir.has_loop) bad(line_no, "expected one 'loop <max_iter>'");
       ir.has_loop = true;
-      ir.max_iter = to_int(tok[1], line_no, "max_iter");
+      // "none": a fixed point that stops by its predicate (b.loop(max_iter=None)).
+      ir.max_iter = tok[1] == "none" ? kUntilConverged : to_int(tok[1], line_no, "max_iter");
       if (ir.max_iter < 0) bad(line_no, "max_iter must be >= 0");
     } else if (kind == "v") {
       if (tok.size() < 6) bad(line_no, "a value needs: v <region> <op> <dtype> <shape> <ninputs> ...");

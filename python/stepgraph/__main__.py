@@ -1,91 +1,10 @@
-"""Command line: ``python -m stepgraph demo``: builder PageRank by apply_batch next to the native twin."""
+"""``python -m stepgraph``: the command line (stepgraph.cli), as the ``stepgraph`` script."""
 
 from __future__ import annotations
 
-import argparse
-import logging
 import sys
-import time
-from typing import List, Optional
 
-import numpy as np
-
-import stepgraph as sg
-
-log = logging.getLogger("stepgraph")
-
-
-def _timed(fn, trials: int) -> float:
-    best = float("inf")
-    for _ in range(trials):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
-def _demo(args: argparse.Namespace) -> int:
-    t0 = time.perf_counter()
-    g = sg.generators.rmat(args.scale, edge_factor=args.edge_factor, seed=args.seed)
-    print(
-        f"graph    rmat(scale={args.scale}, edge_factor={args.edge_factor}, seed={args.seed}): "
-        f"{g.num_nodes:,} nodes, {g.num_edges:,} edges, built in {(time.perf_counter() - t0) * 1e3:.0f} ms"
-    )
-
-    ref = sg.native.pagerank(g, alpha=args.alpha, tol=args.tol)
-    native_s = _timed(lambda: sg.native.pagerank(g, alpha=args.alpha, tol=args.tol), args.trials)
-
-    prog = sg.algorithms.pagerank_program(alpha=args.alpha, tol=args.tol)
-    state = None
-
-    def builder_run() -> None:
-        nonlocal state
-        state = prog.init(g)
-        for _ in range(prog.max_iter):
-            prog.apply_batch(state)  # one native call = one whole iteration
-            if state.converged:
-                break
-
-    builder_s = _timed(builder_run, args.trials)
-    assert state is not None
-    ranks = state["rank"]
-    diff = float(np.abs(ranks - ref.values).max()) if g.num_nodes else 0.0
-    calls = state.stats["native_calls"] / max(state.iteration, 1)
-    print(f"native   pagerank: {ref.iterations} iterations, {native_s * 1e3 / max(ref.iterations, 1):.3f} ms/iteration")
-    print(
-        f"builder  apply_batch: {state.iteration} iterations, {builder_s * 1e3 / max(state.iteration, 1):.3f} "
-        f"ms/iteration (init included), {calls:g} native call(s)/iteration, {prog.num_steps} steps/iteration"
-    )
-    print(f"         max |builder - native| = {diff:.3g}   (best of {args.trials}, {sg.get_num_threads()} threads)")
-    top = np.argsort(-ranks, kind="stable")[: args.top]
-    indeg = g.in_degree()
-    print(f"top {len(top)} nodes by rank:")
-    for i, v in enumerate(top, 1):
-        print(f"  {i:2d}. node {int(v):>9d}  rank {ranks[v]:.6e}  in-degree {int(indeg[v])}")
-    print("\nthe plan:")
-    print(prog.explain())
-    return 0 if diff <= 1e-12 else 1
-
-
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="stepgraph", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="builder vs native PageRank on an RMAT graph: agreement, timing, plan")
-    demo.add_argument("--scale", type=int, default=18)
-    demo.add_argument("--edge-factor", type=int, default=16)
-    demo.add_argument("--seed", type=int, default=1)
-    demo.add_argument("--alpha", type=float, default=0.85)
-    demo.add_argument("--tol", type=float, default=1e-6)
-    demo.add_argument("--trials", type=int, default=3)
-    demo.add_argument("--top", type=int, default=10)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    try:
-        return _demo(args)
-    except sg.StepgraphError as exc:
-        log.error("error: %s", exc)
-        return 2
-
+from stepgraph.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

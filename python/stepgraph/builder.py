@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import linecache
-from typing import TYPE_CHECKING, Any, Dict, Sequence
+from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence
 from urllib.parse import quote
 
 import numpy as np
@@ -132,12 +132,16 @@ class Builder(_Ops):
         return Value(self, self._add("broadcast", r.dtype, True, (x._id,)))
 
     # -- structure -----------------------------------------------------------------------
-    def loop(self, max_iter: int = 100) -> Loop:
-        if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 0:
-            raise ProgramError(f"max_iter must be an integer >= 0, got {max_iter!r}")
+    def loop(self, max_iter: Optional[int] = 100) -> Loop:
+        """The loop region. ``max_iter=None``: a fixed point that stops by its ``until`` predicate
+        (``run`` guards it against never converging: ``stepgraph.program.convergence_guard``)."""
+        if max_iter is not None and (
+            isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or not 0 <= max_iter < 2**62
+        ):
+            raise ProgramError(f"max_iter must be None or an integer in 0 .. 2**62 - 1, got {max_iter!r}")
         if self._loop is not None:
             raise ProgramError(f"a program has at most one loop (at {_user_line()})")
-        return Loop(self, int(max_iter))
+        return Loop(self, None if max_iter is None else int(max_iter))
 
     def output(self, name: str, value: Value) -> None:
         _check_name("output", name)
@@ -162,7 +166,7 @@ class Builder(_Ops):
             raise ProgramError("build() inside the loop; leave the `with b.loop()` block first")
         lines = ["sgir 1"]
         if self._loop is not None:
-            lines.append(f"loop {self._loop.max_iter}")
+            lines.append(f"loop {'none' if self._loop.max_iter is None else self._loop.max_iter}")
         labels = _labels(self._values)
         for vid, r in enumerate(self._values):
             parts = ["v", r.region, r.op, r.dtype, "n" if r.node else "s", str(len(r.inputs))]

@@ -12,9 +12,9 @@ if TYPE_CHECKING:
 
 
 class Loop:
-    """The loop region: ``with b.loop(max_iter=100) as loop:``."""
+    """The loop region: ``with b.loop(max_iter=100) as loop:`` (``max_iter=None``: until converged)."""
 
-    def __init__(self, builder: Builder, max_iter: int) -> None:
+    def __init__(self, builder: Builder, max_iter: Optional[int]) -> None:
         self._b = builder
         self.max_iter = max_iter
         self._carries: Dict[str, Tuple[int, int, Optional[int]]] = {}

@@ -16,11 +16,27 @@ from stepgraph.native._params import node_vector
 from stepgraph.result import Result
 from stepgraph.state import State
 
-__all__ = ["Program", "State"]
+__all__ = ["Program", "State", "convergence_guard"]
 
 log = logging.getLogger(__name__)
 
 _INT64_MAX = 2**63 - 1
+_UNCAPPED = 2**62  # ir/ir.hpp kUntilConverged: what `loop none` (b.loop(max_iter=None)) parses to
+
+#: The guard of a loop built with ``max_iter=None`` on a graph of n nodes: ``run`` stops it after
+#: GUARD_PER_NODE * n + GUARD_BASE iterations and raises ConvergenceError. The shipped fixed points
+#: need at most n + 1 (a label or distance moves one hop per iteration along a path of at most
+#: n - 1 edges, then one iteration sees no change); the factor leaves room for user fixed points
+#: that move slower, the base for numeric ones (a tolerance reached on a small graph).
+GUARD_PER_NODE = 10
+GUARD_BASE = 1000
+
+
+def convergence_guard(num_nodes: int) -> int:
+    """Iterations ``run`` allows a ``max_iter=None`` loop on a graph of ``num_nodes`` nodes."""
+    return GUARD_PER_NODE * int(num_nodes) + GUARD_BASE
+
+
 _warned: Set[str] = set()  # why row kernels ran interpreted, logged once per reason
 
 #: ``validator(graph, params, inputs)`` raises ParameterError for values a program cannot use
@@ -124,9 +140,30 @@ class Program:
         return int(self._core.num_steps)
 
     @property
-    def max_iter(self) -> int:
-        """The loop's iteration limit as recorded (``run(max_iter=...)`` overrides it)."""
-        return int(self._core.max_iter)
+    def max_iter(self) -> Optional[int]:
+        """The loop's iteration limit as recorded (``run(max_iter=...)`` overrides it); None for a
+        loop that stops by its predicate (``b.loop(max_iter=None)``; ``run`` guards it:
+        :func:`convergence_guard`)."""
+        limit = int(self._core.max_iter)
+        return None if limit >= _UNCAPPED else limit
+
+    def _limit(self, max_iter: Optional[int], graph: Graph) -> Tuple[int, bool]:
+        """The iteration limit of a run, and whether it is the guard of an uncapped loop."""
+        if max_iter is not None:
+            return _int_arg(max_iter, "max_iter"), False
+        if self.max_iter is None:
+            return convergence_guard(graph.num_nodes), True
+        return self.max_iter, False
+
+    def _not_converged(self, limit: int, guarded: bool, result: Result, n: int) -> ConvergenceError:
+        if guarded:
+            return ConvergenceError(
+                f"{self.name} did not reach its fixed point within {result.iterations} iterations "
+                f"(max_iter=None: the guard allows {GUARD_PER_NODE} * n + {GUARD_BASE} = {limit} for n = {n}; "
+                "pass run(max_iter=...) to allow more)",
+                result,
+            )
+        return ConvergenceError(f"{self.name} did not converge within max_iter = {limit} iterations", result)
 
     @property
     def has_loop(self) -> bool:
@@ -260,7 +297,9 @@ class Program:
         **params: Any,
     ) -> Result:
         """The whole loop in one native call: ``init(graph, **params)``, then iterate until
-        converged or ``max_iter`` iterations.
+        converged or ``max_iter`` iterations (default: the program's; for a loop built with
+        ``max_iter=None``, :func:`convergence_guard` of the graph, past which ConvergenceError
+        is raised whatever ``raise_on_failure`` says: that loop was meant to converge).
 
         ``tol`` sets the program's ``tol`` parameter; ``progress(iteration, residual)`` is
         called once after each completed iteration (iterations 1, 2, ...).
@@ -280,7 +319,9 @@ class Program:
             if "tol" not in self.params:
                 raise ParameterError(f"program {self.name} has no 'tol' parameter")
             params["tol"] = tol
-        limit = self._core.max_iter if max_iter is None else _int_arg(max_iter, "max_iter")
+        if not isinstance(graph, Graph):
+            raise ParameterError(f"expected a stepgraph.Graph, got {type(graph).__name__}")
+        limit, guarded = self._limit(max_iter, graph)
         if progress is not None and not callable(progress):
             raise ParameterError(f"progress must be a callable progress(iteration, residual), got {progress!r}")
         state = self.init(graph, **params)
@@ -304,8 +345,8 @@ class Program:
             graph=graph,
             extra={"stats": stats},
         )
-        if raise_on_failure and not result.converged:
-            raise ConvergenceError(f"{self.name} did not converge within max_iter = {limit} iterations", result)
+        if (raise_on_failure or guarded) and not result.converged:
+            raise self._not_converged(limit, guarded, result, graph.num_nodes)
         return result
 
     def _copy_outputs(self, state: State) -> Dict[str, Any]:
@@ -326,7 +367,7 @@ class Program:
     ) -> Result:
         """``run`` on an existing State: iterate it on until converged or ``max_iter`` iterations in all."""
         self._check(state)
-        limit = self._core.max_iter if max_iter is None else _int_arg(max_iter, "max_iter")
+        limit, guarded = self._limit(max_iter, state.graph)
         if progress is not None and not callable(progress):
             raise ParameterError(f"progress must be a callable progress(iteration, residual), got {progress!r}")
         state._core.run(int(limit), progress)
@@ -340,6 +381,6 @@ class Program:
             graph=state.graph,
             extra={"stats": state.stats},
         )
-        if raise_on_failure and not result.converged:
-            raise ConvergenceError(f"{self.name} did not converge within max_iter = {limit} iterations", result)
+        if (raise_on_failure or guarded) and not result.converged:
+            raise self._not_converged(limit, guarded, result, state.graph.num_nodes)
         return result

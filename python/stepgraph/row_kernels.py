@@ -6,7 +6,8 @@ by a hash of the source, the compiler, its flags and the CPU, and hands the libr
 to be loaded. The compiler is ``$SG_CXX``, else
 ``$CXX``, else the first of ``c++``, ``g++``, ``clang++`` on ``PATH``. The cache directory is
 ``$SG_CACHE_DIR``, else ``$XDG_CACHE_HOME/stepgraph/row_kernels``, else
-``~/.cache/stepgraph/row_kernels``.
+``~/.cache/stepgraph/row_kernels``. Each use of a library sets its modification time, so
+``stepgraph cache prune --older-than DAYS`` removes the ones not used for that long.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 from stepgraph import _core
-from stepgraph.errors import CompileError
+from stepgraph.errors import CompileError, ProgramError
 
 __all__ = ["compiler", "cache_dir", "build", "attach"]
 
@@ -94,8 +95,14 @@ def build(symbol: str, source: str) -> Path:
     digest = hashlib.sha256("\0".join([source, *cmd, _identity(cmd), *flags, _cpu()]).encode()).hexdigest()[:24]
     out_dir = cache_dir()
     lib = out_dir / f"{symbol}-{digest}.so"
-    if lib.exists():
+    try:
+        os.utime(lib)  # a hit: its time is now "last used", what `stepgraph cache prune` goes by
         return lib
+    except FileNotFoundError:
+        pass
+    except OSError:  # a read-only cache: the library is still usable
+        if lib.exists():
+            return lib
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -131,6 +138,14 @@ def attach(core_program: Any) -> List[Tuple[int, Path]]:
     done: List[Tuple[int, Path]] = []
     for step, symbol, source in core_program.row_kernels():
         lib = build(symbol, source)
-        core_program.attach_row_kernel(step, str(lib))
+        try:
+            core_program.attach_row_kernel(step, str(lib))
+        except ProgramError:
+            if lib.exists():
+                raise
+            # Removed (`stepgraph cache prune` / `clear` in another process) between the cache
+            # lookup and loading it: compile it again.
+            lib = build(symbol, source)
+            core_program.attach_row_kernel(step, str(lib))
         done.append((int(step), lib))
     return done

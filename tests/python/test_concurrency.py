@@ -88,7 +88,7 @@ def by_run(prog: sg.Program, g: sg.Graph, out: str, **kw: Any) -> Tuple[Any, ...
 
 def by_batches(prog: sg.Program, g: sg.Graph, out: str, **kw: Any) -> Tuple[Any, ...]:
     state = prog.init(g, **kw)
-    while state.iteration < prog.max_iter and not state.converged:
+    while (prog.max_iter is None or state.iteration < prog.max_iter) and not state.converged:
         prog.apply_batch(state)
     state._core.finish()
     return outcome(state[out], state.iteration, state.converged, state.residuals)
@@ -96,7 +96,7 @@ def by_batches(prog: sg.Program, g: sg.Graph, out: str, **kw: Any) -> Tuple[Any,
 
 def by_steps(prog: sg.Program, g: sg.Graph, out: str, **kw: Any) -> Tuple[Any, ...]:
     state = prog.init(g, **kw)
-    while state.iteration < prog.max_iter and not state.converged:
+    while (prog.max_iter is None or state.iteration < prog.max_iter) and not state.converged:
         for i in range(prog.num_steps):
             prog.apply_step(state, i)
     state._core.finish()
