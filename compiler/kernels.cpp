@@ -8,6 +8,8 @@
 #include "compiler/kernels.hpp"
 #include "compiler/row_codegen.hpp"
 
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "kernels/fused.hpp"
 
@@ -20,6 +22,15 @@ namespace {
 bool computed_in(const ProgramIR& ir, Region region, int32_t id) {
   const Value& v = ir.values[id];
   return v.region == region && v.op != OpCode::Carry && v.op != OpCode::Param && v.op != OpCode::Input;
+}
+
+// Why an op reading any node (Access::All) takes no producer into its pass.
+std::string whole_vector_why(OpCode op) {
+  switch (op) {
+    case OpCode::Gather: return "gather reads x at run-time indices (any node), so it runs as a pass of its own";
+    case OpCode::Scatter: return "scatter writes at run-time indices (any node), so it runs as a pass of its own";
+    default: return "normalize needs a whole-vector reduction before its division";
+  }
 }
 
 struct Former {
@@ -59,7 +70,8 @@ struct Former {
       return;
     }
     const Access access = op_info(v.op).access;
-    // An op reading every element (normalize's whole-vector sum) runs alone; the rest is block work.
+    // An op reading any element (normalize's whole-vector sum, gather, scatter) runs alone; the
+    // rest is block work.
     const bool standalone = access == Access::All;
     const bool needs_complete_input = reads_other_nodes(v.op);
     int from_nodes = 0, from_scalars = 0;
@@ -89,12 +101,16 @@ struct Former {
     node_kernels[k].push_back(id);
     kernel_of[id] = k;
     if (is_reduction(v.op)) after[id] = k;
-    for (int32_t u : v.inputs) {
+    for (size_t j = 0; j < v.inputs.size(); ++j) {
+      const int32_t u = v.inputs[j];
       if (!in_region(u) || ir.values[u].type.shape != Shape::Node || kernel_of[u] == k) continue;
+      if (std::find(v.inputs.begin(), v.inputs.begin() + static_cast<std::ptrdiff_t>(j), u) !=
+          v.inputs.begin() + static_cast<std::ptrdiff_t>(j))
+        continue;  // gather(f, f): one producer, one refusal
       if (access == Access::Neighbors)
         refuse(u, id, "neighbor_agg reads other blocks' values, so its input must be complete first");
       else if (access == Access::All)
-        refuse(u, id, "normalize needs a whole-vector reduction before its division");
+        refuse(u, id, whole_vector_why(v.op));
       else if (closed[kernel_of[u]])
         refuse(u, id, fmt::format("the producer ({}) runs as a step of its own", op_name(ir.values[u].op)));
       else if (late_scalar >= 0 && from_scalars > kernel_of[u])

@@ -54,6 +54,9 @@ void refuse(Kernel& k, std::string why) {
 
 // Why kernel k has no row loop at all ("" if the generator can try).
 std::string refusal(const ProgramIR& ir, const Kernel& k) {
+  if (k.kind == Kernel::Kind::Node && op_info(ir.values[k.values[0]].op).access == Access::All)
+    return fmt::format("{} reads or writes any node (a pass of its own): interpreted, not generated",
+                       op_name(ir.values[k.values[0]].op));
   if (k.kind != Kernel::Kind::Node || !k.reads_neighbors)
     return "no neighbor_agg: an elementwise pass is already a vector loop per strip";
   if (k.values.size() < 2) return "a lone neighbor_agg has no epilogue to move into its row loop";

@@ -36,6 +36,8 @@ enum class Rule : uint8_t {
   ReduceMask,  // node bool -> scalar (count: int64, any/all: bool)
   Aggregate,   // neighbor_agg: node -> node
   Normalize,   // node float -> node
+  Gather,      // gather(x, idx): node x, int64 node idx -> node of x's dtype
+  Scatter,     // scatter(target, idx, values) [combine]: numeric node, int64 node, target's dtype
 };
 
 // How an op reads its node inputs. Kernel formation, rotation, codegen and the fused-pass
@@ -44,11 +46,13 @@ enum class Access : uint8_t {
   None,       // no node inputs (sources, graph properties, the carry)
   Own,        // element i from the inputs' element i (elementwise)
   Neighbors,  // element i from i's neighbors' elements (a gather)
-  All,        // element i from every element (normalize divides by a whole-vector sum)
+  All,        // element i from any element: normalize divides by a whole-vector sum; gather
+              // reads and scatter writes at run-time indices. Such an op runs as a pass of its own
   Fold,       // one scalar folded over every element (reductions), in lane order
 };
 
-// The dtypes an op's value operands accept (the mask of where / masked_mul is always bool).
+// The dtypes an op's value operands accept (the mask of where / masked_mul is always bool, the
+// index of gather / scatter always int64).
 enum class Domain : uint8_t { Any, Numeric, Float, Bool };
 
 // A reduction's start value (the identity of its fold); None for every other op.
@@ -131,7 +135,9 @@ enum class Lanes : uint8_t { No, F64, F64Bool };
 #define SG_WHOLE_VECTOR_OPS(X)                                                      \
   SG_REDUCTION_OPS(X)                                                               \
   X(NeighborAgg, "neighbor_agg", 1, Aggregate, Numeric, Neighbors, None, Exact, No) \
-  X(Normalize, "normalize", 1, Normalize, Float, All, None, Exact, No)
+  X(Normalize, "normalize", 1, Normalize, Float, All, None, Exact, No)              \
+  X(Gather, "gather", 2, Gather, Any, All, None, Exact, No)                         \
+  X(Scatter, "scatter", 3, Scatter, Numeric, All, None, Exact, No)
 
 enum class OpCode : uint8_t {
 #define SG_OP_ENUM(e, ...) e,

@@ -31,6 +31,7 @@ std::string op_attrs(const Value& v) {
       return fmt::format("[{}, {}{}]", combine_name(v.combine), direction_name(v.direction),
                          v.edge == EdgeOp::None ? "" : fmt::format(", {}", edge_name(v.edge)));
     case OpCode::Normalize: return v.by_max ? "[max]" : "[sum]";
+    case OpCode::Scatter: return fmt::format("[{}]", combine_name(v.combine));
     case OpCode::Carry: return fmt::format("[{}]", v.name);
     default: return "";
   }
@@ -45,7 +46,9 @@ std::string print_ir(const ProgramIR& ir) {
     std::string carries;
     for (const CarryDecl& c : ir.carries)
       carries += fmt::format("{}{}=%{}", carries.empty() ? "" : ", ", c.name, c.init);
-    out += fmt::format("  loop max_iter={} carry({}):\n", ir.max_iter, carries);
+    const std::string limit =
+        ir.max_iter >= kUntilConverged ? std::string("until converged") : fmt::format("max_iter={}", ir.max_iter);
+    out += fmt::format("  loop {} carry({}):\n", limit, carries);
     for (int32_t id = 0; id < nv; ++id)
       if (ir.values[id].region == Region::Body) print_value(out, ir, id, "      ");
     for (const CarryDecl& c : ir.carries) out += fmt::format("      {} <- %{}\n", c.name, c.update);

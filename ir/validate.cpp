@@ -121,6 +121,22 @@ Type infer_type(const ProgramIR& ir, int32_t id) {
       if (in(0).shape != Shape::Node || !is_float(in(0).dtype))
         bad_value(ir, id, "normalizes a float node vector, got {}", type_name(in(0)));
       return in(0);
+    case Rule::Gather:
+      if (in(0).shape != Shape::Node) bad_value(ir, id, "gathers from a node vector, got ({})", kinds(ir, v));
+      if (in(1) != Type{DType::I64, Shape::Node})
+        bad_value(ir, id, "needs an int64 node vector of indices, got ({}); cast first", kinds(ir, v));
+      return in(0);
+    case Rule::Scatter: {
+      const Type t = in(0);
+      if (t.shape != Shape::Node || !accepts(op_info(v.op).domain, t.dtype))
+        bad_value(ir, id, "scatters into a numeric node vector, got ({})", kinds(ir, v));
+      if (in(1) != Type{DType::I64, Shape::Node})
+        bad_value(ir, id, "needs an int64 node vector of indices, got ({}); cast first", kinds(ir, v));
+      if (in(2).dtype != t.dtype) bad_value(ir, id, "needs values of the target's dtype, got ({})", kinds(ir, v));
+      if (v.combine != Combine::Sum && v.combine != Combine::Min && v.combine != Combine::Max)
+        bad_value(ir, id, "combine must be sum, min or max, got {}", combine_name(v.combine));
+      return t;
+    }
   }
   bad_value(ir, id, "unknown op");
 }
@@ -144,7 +160,9 @@ DType compute_dtype(const ProgramIR& ir, const Value& v) {
     case Rule::Graph:
     case Rule::Carry:
     case Rule::Aggregate:
-    case Rule::Normalize: return v.type.dtype;
+    case Rule::Normalize:
+    case Rule::Gather:
+    case Rule::Scatter: return v.type.dtype;
   }
   return v.type.dtype;
 }

@@ -125,6 +125,8 @@ void eval_elementwise(const Frame& f, int32_t id);
 void eval_reduce(const Frame& f, int32_t id);
 void eval_aggregate(const Frame& f, int32_t id);
 void eval_normalize(const Frame& f, int32_t id);
+void eval_gather(const Frame& f, int32_t id);   // kernels/eval_index.cpp
+void eval_scatter(const Frame& f, int32_t id);  // kernels/eval_index.cpp
 
 // Fused-kernel pieces: one block of a reduction or of a neighbor aggregation.
 // resume=true continues the block's partial (a block processed in strips, in node order).

@@ -88,6 +88,8 @@ void eval_value(const Frame& f, int32_t id) {
     case Rule::ReduceMask: return kernels::eval_reduce(f, id);
     case Rule::Aggregate: return kernels::eval_aggregate(f, id);
     case Rule::Normalize: return kernels::eval_normalize(f, id);
+    case Rule::Gather: return kernels::eval_gather(f, id);
+    case Rule::Scatter: return kernels::eval_scatter(f, id);
     default: return kernels::eval_elementwise(f, id);
   }
 }

@@ -26,6 +26,8 @@ const char* rule_name(Rule r) {
     case Rule::ReduceMask: return "reduce_mask";
     case Rule::Aggregate: return "aggregate";
     case Rule::Normalize: return "normalize";
+    case Rule::Gather: return "gather";
+    case Rule::Scatter: return "scatter";
   }
   return "?";
 }

@@ -1,11 +1,11 @@
-"""The builder's computing steps: elementwise ops, reductions, and neighbor aggregation."""
+"""The builder's computing steps: elementwise ops, reductions, neighbor aggregation, index ops."""
 
 from __future__ import annotations
 
 from typing import Any, Optional
 
 from stepgraph.builder_record import _FLOATS, _OPS, _Recorder
-from stepgraph.builder_values import Value, _dtype
+from stepgraph.builder_values import Value, _dtype, _user_line
 from stepgraph.errors import ProgramError
 
 
@@ -132,3 +132,52 @@ class _Ops(_Recorder):
         if r.dtype not in _OPS["normalize"].dtypes:
             self._fail("normalize", "needs a float node vector", r)
         return Value(self, self._add("normalize", r.dtype, True, (v._id,), {"by": by}))
+
+    # -- index ops -----------------------------------------------------------------------
+    def _index(self, op: str, idx: Any) -> Value:
+        """An int64 node vector of node ids (what gather reads at and scatter writes at)."""
+        v = self._lift(idx, "i64")
+        r = self._rec(v)
+        if not r.node or r.dtype != "i64":
+            self._fail(op, "idx must be an int64 node vector (b.cast(idx, 'int64') converts)", r)
+        return v
+
+    def gather(self, x: Any, idx: Any) -> Value:
+        """``x[idx]``: element u of the result is ``x[idx[u]]``, as numpy's ``x[idx]``.
+
+        ``x`` is a node vector of any dtype (the result has its dtype, a mask gives a mask);
+        ``idx`` an int64 node vector of node ids. An index outside ``[0, n)`` raises
+        :class:`ParameterError` when the program runs, naming the position, the value and
+        this line. It runs as a pass of its own: ``x`` must be complete before it reads it.
+        Example: the grandparents of a parent forest, ``gp = b.gather(parent, parent)``.
+        """
+        vx, rx = self._node_input("gather", x)
+        vi = self._index("gather", idx)
+        return Value(self, self._add("gather", rx.dtype, True, (vx._id, vi._id)))
+
+    def scatter(self, target: Any, idx: Any, values: Any, combine: str = "sum") -> Value:
+        """A copy of ``target`` with ``out[idx[u]] = combine(out[idx[u]], values[u])`` for every u.
+
+        ``target`` is a numeric node vector, ``idx`` an int64 node vector of node ids,
+        ``values`` a node vector (or a scalar, for every u) of the target's dtype; ``combine``
+        is "sum", "min" or "max". Nodes no index names keep their target value; repeated
+        indices all combine, as numpy's ``np.add.at`` / ``np.minimum.at`` / ``np.maximum.at``.
+        Deterministic at any thread count: int64 scatters run in parallel (min, max and the
+        wrapping sum are order-free); float scatters apply u = 0, 1, ..., n-1 in node order on
+        one thread, each step ``b.minimum(acc, value)`` / ``b.maximum(acc, value)`` /
+        ``acc + value`` (so a float sum rounds as a sequential loop does). An index outside
+        ``[0, n)`` raises :class:`ParameterError` when the program runs. It runs as a pass of
+        its own. Example (FastSV's hooking): ``b.scatter(f, f, mngp, combine="min")``.
+        """
+        if combine not in ("sum", "min", "max"):
+            raise ProgramError(f"scatter: combine must be sum, min or max, got {combine!r} (at {_user_line()})")
+        vt, rt = self._node_input("scatter", target)
+        if rt.dtype not in _OPS["scatter"].dtypes:
+            self._fail("scatter", "needs a numeric target (float64, float32 or int64)", rt)
+        vi = self._index("scatter", idx)
+        vv = self._lift(values, rt.dtype)
+        rv = self._rec(vv)
+        if rv.dtype != rt.dtype:
+            self._fail("scatter", "needs values of the target's dtype (use b.cast)", rt, rv)
+        inputs = (vt._id, vi._id, vv._id)
+        return Value(self, self._add("scatter", rt.dtype, True, inputs, {"combine": combine}))

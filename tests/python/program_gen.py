@@ -9,7 +9,8 @@ in/out degree weighted or not, num_nodes, num_edges, directed, broadcast, input 
 derived values); usually (95%) one loop with max_iter 0..6 and 1-3 carries (f64/f32/int64 node
 vectors, masks, f64/int64 scalars) whose body mixes + - * /, minimum/maximum, neg, abs, sqrt,
 exp, log, recip, pow, comparisons, & | ~, where, casts, every reduction, neighbor_agg with every
-combine / direction / edge option that type-checks, normalize by sum or max, loop-invariant
+combine / direction / edge option that type-checks, normalize by sum or max, gather and
+scatter (min / max / sum) at indices clamped into [0, n), loop-invariant
 work (hoisting), repeated expressions (CSE), dead values (DCE), constant-only scalar work
 (folding) and the rewrite rules' shapes (a*b + c, where(m, 0, a*b), x / scalar); updates from
 body values, fresh ops, other carries or invariants; an until predicate from a reduction

@@ -212,6 +212,27 @@ class MathOps(Ops):
             )
         return self.fix(self.emit(f'b.normalize({x.name}, by="{by}")', x.dtype, True, -INF, INF, True, False, (x,)))
 
+    def index(self) -> Var:
+        """gather / scatter at an int64 vector clamped into [0, n) (an empty graph indexes nothing)."""
+        v = self.pick_num("i64", node=True)
+        n = self.emit('b.num_nodes("int64")', "i64", False, 0, NMAX)
+        idx = self.emit(f"b.maximum(b.minimum({v.name}, {n.name} - 1), 0)", "i64", True, 0, NMAX, False, True, (v, n))
+        if self.c.flag(50):
+            x = self.pick_num(node=True) if self.c.flag(80) else self.pick_mask()
+            if not x.node:
+                x = self.emit(f"b.broadcast({x.name})", x.dtype, True, x.lo, x.hi, x.nan, True, (x,))
+            return self.emit(f"b.gather({x.name}, {idx.name})", x.dtype, True, x.lo, x.hi, x.nan, True, (x, idx))
+        t = self.pick_num(node=True)
+        text, vals = self.operand(t)
+        combine = self.c.pick(["min", "max", "sum"])
+        if combine == "sum":  # at most NMAX values land on one node
+            lo, hi = t.lo + min(0.0, vals.lo * NMAX), t.hi + max(0.0, vals.hi * NMAX)
+            nan, stable = t.nan or vals.nan or math.isinf(lo) or math.isinf(hi), t.dtype == "i64"
+        else:
+            (lo, hi), nan, stable = _hull(t.lo, t.hi, vals.lo, vals.hi), t.nan or vals.nan, True
+        expr = f'b.scatter({t.name}, {idx.name}, {text}, combine="{combine}")'
+        return self.fix(self.emit(expr, t.dtype, True, lo, hi, nan, stable, (t, idx, vals)))
+
     def pattern(self) -> Var:
         """The shapes the rewrite rules look for: a*b + c, where(m, 0, a*b), x / s (s a scalar)."""
         kind = self.c.pick(["muladd", "masked_mul", "div_scalar"])

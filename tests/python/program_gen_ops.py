@@ -373,6 +373,7 @@ class Ops:
                 (4, "reduce"),
                 (5 if self.region == "B" else 2, "aggregate"),
                 (1, "normalize"),
+                (2, "index"),
                 (2, "source"),
                 (2, "dup"),
                 (8 if self.smooth else 3, "pattern"),

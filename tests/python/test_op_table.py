@@ -199,6 +199,18 @@ def test_every_op_has_one_table_row_and_consistent_properties():
     assert [op["name"] for op in TABLE if op["changes_rounding"]] == ["recip", "fma"]
 
 
+def test_index_ops_rows():
+    """gather / scatter read or write at run-time node ids: a pass of their own, no identity, no
+    4-lane form; gather takes any dtype, scatter's combines need numbers."""
+    rows = {op["name"]: op for op in TABLE}
+    assert [op["name"] for op in TABLE if op["access"] == "all"] == ["normalize", "gather", "scatter"]
+    for name, arity, dtypes in (("gather", 2, ["f64", "f32", "i64", "bool"]), ("scatter", 3, ["f64", "f32", "i64"])):
+        op = rows[name]
+        assert (op["rule"], op["arity"], op["dtypes"]) == (name, arity, dtypes)
+        assert op["identity"] == op["lanes"] == "none"
+        assert not op["elementwise"] and not op["changes_rounding"]
+
+
 # numpy's spelling of some ops, as an oracle independent of both native paths (min/max as the
 # table defines them: min(a, b) = b < a ? b : a, so a NaN in b is passed over).
 ORACLE = {

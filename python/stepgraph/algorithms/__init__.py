@@ -4,6 +4,7 @@ Each ``*_program(...)`` returns the :class:`stepgraph.Program`; the function of 
 name without ``_program`` runs it on a graph and returns a :class:`stepgraph.Result`.
 """
 
+from stepgraph.algorithms.components import connected_components, connected_components_program
 from stepgraph.algorithms.pagerank import (
     pagerank,
     pagerank_program,
@@ -13,8 +14,6 @@ from stepgraph.algorithms.pagerank import (
 from stepgraph.algorithms.traversal import (
     bfs,
     bfs_program,
-    connected_components,
-    connected_components_program,
     degree_centrality,
     degree_centrality_program,
     label_propagation,

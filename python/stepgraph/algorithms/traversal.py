@@ -1,4 +1,4 @@
-"""Components, label propagation, BFS, SSSP and degree centrality as step programs.
+"""Label propagation, BFS, SSSP and degree centrality as step programs.
 
 Each ``*_program`` returns a :class:`Program`; each convenience function checks its
 arguments, runs the program on a graph (one native call) and returns a :class:`Result`.
@@ -19,8 +19,6 @@ from stepgraph.program import Program
 from stepgraph.result import Result
 
 __all__ = [
-    "connected_components_program",
-    "connected_components",
     "label_propagation_program",
     "label_propagation",
     "bfs_program",
@@ -31,7 +29,7 @@ __all__ = [
     "degree_centrality",
 ]
 
-UNTIL_CONVERGED = 2**62  # fixed-point loops stop on their own well before this
+UNTIL_CONVERGED = None  # fixed points stop by their predicate; run() guards them (convergence_guard)
 
 
 def _check_source(g: Graph, params: Dict[str, float], inputs: Dict[str, np.ndarray]) -> None:
@@ -45,22 +43,6 @@ def _check_sssp(g: Graph, params: Dict[str, float], inputs: Dict[str, np.ndarray
     _check_source(g, params, inputs)
     if g._native.has_negative_weights:
         raise ParameterError("sssp needs non-negative edge weights; this graph has negative weights")
-
-
-def connected_components_program(
-    opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (), enable: Sequence[str] = ()
-) -> Program:
-    """Weak components: every node takes the smallest label among itself and its neighbors."""
-    b = Builder("connected_components")
-    ids = b.node_id("int64")
-    with b.loop(max_iter=UNTIL_CONVERGED) as loop:
-        label = loop.carry("component", ids)
-        new = b.minimum(label, b.neighbor_agg(label, "min", "both"))
-        changed = b.count(new != label)
-        loop.update(label, new)
-        loop.until(changed == 0, residual=changed)
-    b.output("component", label)
-    return b.build(opt_level=opt_level, exact=exact, disable=disable, enable=enable)
 
 
 def label_propagation_program(
@@ -136,10 +118,6 @@ def degree_centrality_program(
     degree = b.where(b.directed(), b.in_degree(weighted=False) + out_deg, out_deg)
     b.output("centrality", b.where(n <= 1.0, 1.0, degree * (1.0 / (n - 1.0))))  # NetworkX's arithmetic
     return b.build(opt_level=opt_level, exact=exact, disable=disable, enable=enable)
-
-
-def connected_components(g: Graph) -> Result:
-    return connected_components_program().run(as_graph(g))
 
 
 def label_propagation(g: Graph, max_iter: int = 100) -> Result:
