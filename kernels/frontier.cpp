@@ -11,6 +11,7 @@
 #include <cmath>
 #include <limits>
 #include <type_traits>
+#include <utility>
 
 #include "core/parallel.hpp"
 #include "kernels/frame.hpp"
@@ -51,6 +52,12 @@ struct Candidates {
     else
       return kMin ? std::numeric_limits<T>::max() : std::numeric_limits<T>::lowest();
   }
+  T opposite() const {  // the worst value there is: the far end from the identity
+    if constexpr (std::is_floating_point_v<T>)
+      return -identity();
+    else
+      return kMin ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max();
+  }
   static bool better(T a, T b) { return kMin ? a < b : b < a; }  // a replaces b (never a NaN)
   T edge(T xu, const double* w, int64_t e) const {
     if constexpr (kEdge == kAddWeight) return static_cast<T>(xu + static_cast<T>(w[e]));
@@ -82,45 +89,69 @@ int64_t push_degree(const FrontierKernel& k, int64_t v) {
   return d;
 }
 
-// snap[u] = x[u] for the frontier's nodes; returns the best of them (the identity if none).
-template <class T, bool kMin, int kEdge>
-T snapshot(const Candidates<T, kMin, kEdge>& c, const Frontier& f, int64_t n) {
-  const T* x = reinterpret_cast<const T*>(c.k.x);
-  T* snap = reinterpret_cast<T*>(c.k.snap);
-  auto best = [&](T a, T b) { return c.better(b, a) ? b : a; };
-  if (f.listed && f.size < kSerialNodes) {
-    T acc = c.identity();
-    for (int64_t i = 0; i < f.size; ++i) acc = best(acc, snap[f.list[i]] = x[f.list[i]]);
+// f(u, i) for the frontier's nodes (i: the position in its list, or -1), in parallel chunks
+// folding an accumulator: acc = f(acc, u, i).
+template <class Acc, class F, class Join>
+Acc fold_frontier(const Frontier& f, int64_t n, Acc init, F&& fn, Join&& join) {
+  auto listed = [&](int64_t lo, int64_t hi, Acc acc) {
+    for (int64_t i = lo; i < hi; ++i) acc = fn(acc, f.list[i], i);
     return acc;
-  }
+  };
+  if (f.listed && f.size < kSerialNodes) return listed(0, f.size, init);
   if (f.listed)
     return tbb::parallel_reduce(
-        tbb::blocked_range<int64_t>(0, f.size, 4096), c.identity(),
-        [&](const tbb::blocked_range<int64_t>& r, T acc) {
-          for (int64_t i = r.begin(); i != r.end(); ++i) acc = best(acc, snap[f.list[i]] = x[f.list[i]]);
-          return acc;
-        },
-        best);
+        tbb::blocked_range<int64_t>(0, f.size, 4096), init,
+        [&](const tbb::blocked_range<int64_t>& r, Acc acc) { return listed(r.begin(), r.end(), acc); }, join);
   return tbb::parallel_reduce(
-      tbb::blocked_range<int64_t>(0, words_of(n), 256), c.identity(),
-      [&](const tbb::blocked_range<int64_t>& r, T acc) {
+      tbb::blocked_range<int64_t>(0, words_of(n), 256), init,
+      [&](const tbb::blocked_range<int64_t>& r, Acc acc) {
         for (int64_t w = r.begin(); w != r.end(); ++w)
-          for (Word b = f.bits[w]; b; b &= b - 1) {
-            const int64_t u = w * 64 + __builtin_ctzll(b);
-            acc = best(acc, snap[u] = x[u]);
-          }
+          for (Word b = f.bits[w]; b; b &= b - 1) acc = fn(acc, w * 64 + __builtin_ctzll(b), int64_t{-1});
         return acc;
       },
-      best);
+      join);
+}
+
+// The frontier's values as the iteration begins, before any store: for a push (compact) at
+// snap[i] for the list's i-th node, read in list order; for a pull at snap[u], read by node.
+template <class T, bool kMin, int kEdge>
+void snapshot(const Candidates<T, kMin, kEdge>& c, const Frontier& f, int64_t n, bool compact) {
+  const T* x = reinterpret_cast<const T*>(c.k.x);
+  T* snap = reinterpret_cast<T*>(c.k.snap);
+  fold_frontier(
+      f, n, 0,
+      [&](int acc, int64_t u, int64_t i) {
+        snap[compact ? i : u] = x[u];
+        return acc;
+      },
+      [](int a, int) { return a; });
+}
+
+// The best and the worst of the frontier's values (the identity and its opposite if none).
+template <class T, bool kMin, int kEdge>
+std::pair<T, T> value_range(const Candidates<T, kMin, kEdge>& c, const Frontier& f, int64_t n) {
+  const T* x = reinterpret_cast<const T*>(c.k.x);
+  using Range = std::pair<T, T>;
+  auto join = [&](Range a, Range b) {
+    return Range{c.better(b.first, a.first) ? b.first : a.first, c.better(a.second, b.second) ? b.second : a.second};
+  };
+  return fold_frontier(
+      f, n, Range{c.identity(), c.opposite()},
+      [&](Range acc, int64_t u, int64_t) {
+        return join(acc, {x[u], x[u]});
+      },
+      join);
 }
 
 template <class T, bool kMin, int kEdge>
 void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
-  snapshot(c, cur, c.k.g->num_nodes());
+  snapshot(c, cur, c.k.g->num_nodes(), true);
   T* x = reinterpret_cast<T*>(c.k.x);
   const T* snap = reinterpret_cast<const T*>(c.k.snap);
   std::atomic<int64_t> tail{0}, scout{0};
-  auto expand = [&](int64_t lo, int64_t hi) {
+  // On the calling thread alone (a small frontier) the plain loads and stores do what the atomics do.
+  auto expand = [&](int64_t lo, int64_t hi, auto parallel) {
+    constexpr bool kAtomic = decltype(parallel)::value;
     node_t buffer[kFlush];
     int64_t count = 0, local_scout = 0;
     auto flush = [&] {
@@ -129,15 +160,23 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
     };
     for (int64_t i = lo; i != hi; ++i) {
       const node_t u = cur.list[i];
-      const T shifted = c.shift(snap[u]);  // the candidate when edges add nothing
+      const T xu = snap[i];
+      const T shifted = c.shift(xu);  // the candidate when edges add nothing
       for_push_csrs(c.k, [&](const Csr& csr) {
         csr.visit([&](auto view) {
           for (int64_t e = view.begin(u); e < view.end(u); ++e) {
             const node_t v = view.idx[e];
-            const T cand = kEdge == kPlain ? shifted : c.shift(c.edge(snap[u], view.w, e));
-            if (!improve<T, kMin>(x, v, cand)) continue;
+            const T cand = kEdge == kPlain ? shifted : c.shift(c.edge(xu, view.w, e));
             const Word bit = Word{1} << (v & 63);
-            if (__atomic_fetch_or(&next.bits[v >> 6], bit, __ATOMIC_RELAXED) & bit) continue;
+            if constexpr (kAtomic) {
+              if (!improve<T, kMin>(x, v, cand)) continue;
+              if (__atomic_fetch_or(&next.bits[v >> 6], bit, __ATOMIC_RELAXED) & bit) continue;
+            } else {
+              if (!c.better(cand, x[v])) continue;
+              x[v] = cand;
+              if (next.bits[v >> 6] & bit) continue;
+              next.bits[v >> 6] |= bit;
+            }
             buffer[count++] = v;
             local_scout += push_degree(c.k, v);
             if (count == kFlush) flush();
@@ -149,10 +188,10 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
     scout.fetch_add(local_scout, std::memory_order_relaxed);
   };
   if (cur.scout < kSerialEdges)  // a task per iteration costs more than a few thousand edges
-    expand(0, cur.size);
+    expand(0, cur.size, std::false_type{});
   else
     tbb::parallel_for(tbb::blocked_range<int64_t>(0, cur.size, 64),
-                      [&](const tbb::blocked_range<int64_t>& r) { expand(r.begin(), r.end()); });
+                      [&](const tbb::blocked_range<int64_t>& r) { expand(r.begin(), r.end(), std::true_type{}); });
   next.size = tail.load();
   next.scout = scout.load();
   next.listed = true;
@@ -165,18 +204,23 @@ void pull(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
   const int64_t n = g.num_nodes();
   // Every candidate is at least `low` (G and the edge's addition are monotone): a node already
   // there cannot improve, and a node's search stops when it finds `low`.
-  T low = snapshot(c, cur, n);
+  const auto [first_value, last_value] = value_range(c, cur, n);
+  // All candidates alike (BFS: one level): the first frontier neighbor found gives the best one,
+  // so no values need be read.
+  const bool alike = kEdge != kAddWeight && first_value == last_value;
+  if (!alike) snapshot(c, cur, n, false);
+  T low = first_value;
   if constexpr (kEdge == kAddWeight) low = static_cast<T>(low + static_cast<T>(c.k.weight_bound));
   if constexpr (kEdge == kAddOne) low = wrap_add(low, T(1));
   low = c.shift(low);
   if constexpr (std::is_floating_point_v<T>)
-    if (low != low) low = -c.identity();  // inf - inf: no bound, search every row fully
+    if (low != low) low = c.opposite();  // inf - inf: no bound, search every row fully
   T* x = reinterpret_cast<T*>(c.k.x);
   const T* snap = reinterpret_cast<const T*>(c.k.snap);
   const Word* front = cur.bits.data();
   const bool two = c.k.dir == Direction::Both && g.directed();
-  const Csr& first = c.k.dir == Direction::Out ? g.out() : g.in();
-  next.size = first.visit([&](auto a) {
+  const Csr& in = c.k.dir == Direction::Out ? g.out() : g.in();
+  next.size = in.visit([&](auto a) {
     return g.out().visit([&](auto b) {
       return tbb::parallel_reduce(
           tbb::blocked_range<int64_t>(0, words_of(n), 16), int64_t{0},
@@ -191,6 +235,10 @@ void pull(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
                   for (int64_t e = view.begin(v); e < view.end(v); ++e) {
                     const node_t u = view.idx[e];
                     if (!test_bit(front, u)) continue;
+                    if (alike) {
+                      best = low;
+                      return;
+                    }
                     const T cand = c.shift(c.edge(snap[u], view.w, e));
                     if (!c.better(cand, best)) continue;
                     best = cand;

@@ -44,7 +44,7 @@ struct FrontierKernel {
   DType dtype = DType::F64;
   std::vector<Shift> shifts;
   unsigned char* x = nullptr;     // the carry, updated in place
-  unsigned char* snap = nullptr;  // n values: the frontier's values as the iteration began
+  unsigned char* snap = nullptr;  // n values: the frontier's values as the iteration began (by list position or node)
   double weight_bound = 0;        // the smallest (is_min) or largest edge weight (AddWeight only)
 };
 
