@@ -155,8 +155,10 @@ static std::string frontier_text(const ProgramIR& ir, const FrontierPlan& f, con
   const CarryDecl& c = ir.carries[static_cast<size_t>(f.carry)];
   return fmt::format(
       "  frontier: {} is a monotone {} fixed point over {}: each iteration visits only the nodes that changed "
-      "(pushing along their edges while they are few, pulling when many; state.stats shows which)\n",
-      c.name, f.is_min ? "min" : "max", names(f.aggregate));
+      "{}\n",
+      c.name, f.is_min ? "min" : "max", names(f.aggregate),
+      f.ordered ? "(pushing from those in the lowest bucket of values; the others wait for theirs)"
+                : "(pushing along their edges while they are few, pulling when many; state.stats shows which)");
 }
 
 std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
@@ -189,7 +191,10 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
       carries += fmt::format("{}{} = {}", carries.empty() ? "" : ", ", c.name, names(c.init));
     const std::string limit =
         ir.max_iter >= kUntilConverged ? "until converged" : fmt::format("max_iter={}", ir.max_iter);
-    out += fmt::format("loop ({}; carry {}):\n", limit, carries);
+    const std::string order = !ir.ordered    ? ""
+                              : ir.delta > 0 ? fmt::format(", in order of value (delta={})", ir.delta)
+                                             : ", in order of value (delta chosen from the weights)";
+    out += fmt::format("loop ({}{}; carry {}):\n", limit, order, carries);
     for (size_t s = 0; s < plan.kernels.size(); ++s)
       out += kernel_text(ir, plan, names, plan.kernels[s], fmt::format("step {}", s + 1));
     for (const CarryDecl& c : ir.carries) out += fmt::format("  {} <- {}\n", c.name, names(c.update));

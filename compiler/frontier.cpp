@@ -148,6 +148,10 @@ FrontierPlan match(const ProgramIR& ir) {
   for (const auto& [name, id] : ir.outputs)
     if (is_body(ir, id) && ir.values[id].type.shape == Shape::Node && id != x)
       return refuse(fmt::format("output '{}' is {}, which a frontier iteration does not store", name, named(ir, id)));
+  if (ir.ordered && !p.is_min)
+    return refuse(fmt::format("loop.in_order() buckets a min fixed point, and '{}' is a max one", c.name));
+  p.ordered = ir.ordered;
+  p.delta = ir.delta;
   p.carry = 0;
   return p;
 }
@@ -157,15 +161,15 @@ FrontierPlan match(const ProgramIR& ir) {
 FrontierPlan plan_frontier(const ProgramIR& ir, const Options& opts) {
   FrontierPlan p;
   if (!ir.has_loop) return p;  // no loop: nothing to say
-  if (opts.opt_level < 1) {
+  if (opts.opt_level < 1)
     p.refused = "opt_level 0 runs every loop dense";
-    return p;
-  }
-  if (!opts.enabled(kFrontier)) {
+  else if (!opts.enabled(kFrontier))
     p.refused = fmt::format("disable=('{}',) runs it dense", kFrontier);
-    return p;
-  }
-  return match(ir);
+  else
+    p = match(ir);
+  if (ir.ordered && !p.active())
+    p.refused += "; so loop.in_order() has no effect: every node is visited every iteration";
+  return p;
 }
 
 }  // namespace sg::compiler

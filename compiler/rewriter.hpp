@@ -14,6 +14,8 @@ class Rewriter {
   explicit Rewriter(const ProgramIR& in) : in_(in), map_(in.values.size(), -1) {
     out_.has_loop = in.has_loop;
     out_.max_iter = in.max_iter;
+    out_.ordered = in.ordered;
+    out_.delta = in.delta;
   }
   const ProgramIR& in() const { return in_; }
   const Value& old(int32_t id) const { return in_.values[id]; }

@@ -72,6 +72,7 @@ void State::prepare_frontier() {
     return;
   }
   if (k.edge == EdgeOp::AddWeight && graph_->weighted()) k.weight_bound = kernels::extreme_weight(*graph_, k.is_min);
+  if (fp.ordered) k.delta = fp.delta > 0 ? fp.delta : kernels::default_delta(*graph_);
   const bool both = k.dir == Direction::Both;
   run->push_edges = (both || k.dir == Direction::In ? graph_->out().nnz : 0) +
                     ((both && graph_->directed()) || k.dir == Direction::Out ? graph_->in().nnz : 0);
@@ -101,8 +102,8 @@ void State::frontier_iteration() {
   }
   bool pulled = false;
   if (cur.size > 0) {
-    if (!r.rule.pulling && !cur.listed) kernels::list_frontier(k, cur);  // the rule weighs its edges
-    pulled = r.rule.choose_pull(cur.size, cur.scout, r.push_edges, n);
+    if (!r.rule.pulling && !cur.listed) kernels::list_frontier(k, cur);                 // the rule weighs its edges
+    pulled = k.delta == 0 && r.rule.choose_pull(cur.size, cur.scout, r.push_edges, n);  // ordered: push
     if (pulled) {
       kernels::frontier_pull(k, cur, next);
     } else {

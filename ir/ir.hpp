@@ -52,6 +52,10 @@ struct ProgramIR {
   std::vector<CarryDecl> carries;
   int32_t until = -1;     // scalar bool in the body, or -1
   int32_t residual = -1;  // float scalar in the body reported as state.residual, or -1
+  // loop.in_order(): the frontier is processed in buckets of `delta` of the carry's value
+  // (delta-stepping); delta 0 asks for one chosen from the graph's weights.
+  bool ordered = false;
+  double delta = 0;
   std::vector<std::pair<std::string, int32_t>> outputs;
 };
 

@@ -48,7 +48,10 @@ std::string print_ir(const ProgramIR& ir) {
       carries += fmt::format("{}{}=%{}", carries.empty() ? "" : ", ", c.name, c.init);
     const std::string limit =
         ir.max_iter >= kUntilConverged ? std::string("until converged") : fmt::format("max_iter={}", ir.max_iter);
-    out += fmt::format("  loop {} carry({}):\n", limit, carries);
+    const std::string order = !ir.ordered    ? ""
+                              : ir.delta > 0 ? fmt::format(" in order (delta={})", ir.delta)
+                                             : " in order (delta=auto)";
+    out += fmt::format("  loop {}{} carry({}):\n", limit, order, carries);
     for (int32_t id = 0; id < nv; ++id)
       if (ir.values[id].region == Region::Body) print_value(out, ir, id, "      ");
     for (const CarryDecl& c : ir.carries) out += fmt::format("      {} <- %{}\n", c.name, c.update);

@@ -5,6 +5,7 @@
 //   v <P|B|E> <op> <dtype> <s|n> <ninputs> <input ids...> [key=value ...]
 //   carry <name> <init id> <carry id> <update id>
 //   until <id>
+//   order <delta | auto>
 //   residual <id>
 //   output <name> <id>
 //   end
@@ -229,6 +230,12 @@ ProgramIR parse_ir(std::string_view text) {
       const int64_t id = to_int(tok[1], line_no, "value id");
       if (id < 0 || id >= static_cast<int64_t>(ir.values.size())) bad(line_no, fmt::format("%{} is not a value", id));
       ir.until = static_cast<int32_t>(id);
+    } else if (kind == "order") {
+      if (tok.size() != 2 || ir.ordered) bad(line_no, "expected one 'order <delta | auto>'");
+      ir.ordered = true;
+      ir.delta = tok[1] == "auto" ? 0.0 : to_double(tok[1], line_no);
+      if (!(std::isfinite(ir.delta) && ir.delta > 0) && tok[1] != "auto")
+        bad(line_no, fmt::format("the bucket width delta must be finite and > 0, got {}", tok[1]));
     } else if (kind == "residual") {
       if (tok.size() != 2 || ir.residual >= 0) bad(line_no, "expected one 'residual <id>'");
       const int64_t id = to_int(tok[1], line_no, "value id");

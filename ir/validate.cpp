@@ -207,6 +207,7 @@ void validate_ir(ProgramIR& ir) {
     if (ir.values[id].op == OpCode::Carry && carry_uses[id] != 1)
       bad_value(ir, id, "carried value '{}' has no carry declaration", ir.values[id].name);
   if (ir.has_loop && ir.carries.empty()) fail(ErrorKind::Program, "a loop needs at least one carried value");
+  if (ir.ordered && !ir.has_loop) fail(ErrorKind::Program, "'order' without a loop");
   if (ir.until >= 0) {
     const Value& u = ir.values[ir.until];
     // Loop-invariant predicates are fine (hoisting moves them to the prologue).

@@ -114,17 +114,19 @@ Acc fold_frontier(const Frontier& f, int64_t n, Acc init, F&& fn, Join&& join) {
 
 // The frontier's values as the iteration begins, before any store: for a push (compact) at
 // snap[i] for the list's i-th node, read in list order; for a pull at snap[u], read by node.
+// Returns the best of them.
 template <class T, bool kMin, int kEdge>
-void snapshot(const Candidates<T, kMin, kEdge>& c, const Frontier& f, int64_t n, bool compact) {
+T snapshot(const Candidates<T, kMin, kEdge>& c, const Frontier& f, int64_t n, bool compact) {
   const T* x = reinterpret_cast<const T*>(c.k.x);
   T* snap = reinterpret_cast<T*>(c.k.snap);
-  fold_frontier(
-      f, n, 0,
-      [&](int acc, int64_t u, int64_t i) {
+  auto best = [&](T a, T b) { return c.better(b, a) ? b : a; };
+  return fold_frontier(
+      f, n, c.identity(),
+      [&](T acc, int64_t u, int64_t i) {
         snap[compact ? i : u] = x[u];
-        return acc;
+        return best(acc, x[u]);
       },
-      [](int a, int) { return a; });
+      best);
 }
 
 // The best and the worst of the frontier's values (the identity and its opposite if none).
@@ -145,7 +147,12 @@ std::pair<T, T> value_range(const Candidates<T, kMin, kEdge>& c, const Frontier&
 
 template <class T, bool kMin, int kEdge>
 void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
-  snapshot(c, cur, c.k.g->num_nodes(), true);
+  const T lowest = snapshot(c, cur, c.k.g->num_nodes(), true);
+  // An ordered loop pushes from the bucket of `lowest` (and `lowest` itself, whatever rounding
+  // does to the bound); the other nodes stay in the frontier for a later iteration.
+  const bool ordered = c.k.delta > 0;
+  T bound = lowest;
+  if (ordered) bound = static_cast<T>((std::floor(static_cast<double>(lowest) / c.k.delta) + 1) * c.k.delta);
   T* x = reinterpret_cast<T*>(c.k.x);
   const T* snap = reinterpret_cast<const T*>(c.k.snap);
   std::atomic<int64_t> tail{0}, scout{0};
@@ -161,6 +168,19 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
     for (int64_t i = lo; i != hi; ++i) {
       const node_t u = cur.list[i];
       const T xu = snap[i];
+      if (ordered && lowest < xu && !(xu < bound)) {  // a later bucket: u waits, still changed
+        const Word bit = Word{1} << (u & 63);
+        if constexpr (kAtomic) {
+          if (__atomic_fetch_or(&next.bits[u >> 6], bit, __ATOMIC_RELAXED) & bit) continue;
+        } else {
+          if (next.bits[u >> 6] & bit) continue;
+          next.bits[u >> 6] |= bit;
+        }
+        buffer[count++] = u;
+        local_scout += push_degree(c.k, u);
+        if (count == kFlush) flush();
+        continue;
+      }
       const T shifted = c.shift(xu);  // the candidate when edges add nothing
       for_push_csrs(c.k, [&](const Csr& csr) {
         csr.visit([&](auto view) {
@@ -366,6 +386,24 @@ void clear_frontier(Frontier& f) {
     parallel_fill<Word>(f.bits.data(), static_cast<int64_t>(f.bits.size()), Word{0});
   }
   f.clean = true;
+}
+
+double default_delta(const Graph& g) {
+  const Csr& out = g.out();
+  const int64_t m = out.nnz;
+  if (out.w.empty() || m == 0) return 1.0;
+  constexpr int64_t kSamples = 4096;
+  const int64_t stride = std::max<int64_t>(1, m / kSamples);
+  double sum = 0, head_degree = 0;
+  int64_t count = 0;
+  for (int64_t k = 0; k < m; k += stride, ++count) {
+    sum += out.w[k];
+    head_degree += static_cast<double>(out.row_begin(out.idx[k] + 1) - out.row_begin(out.idx[k]));
+  }
+  const double mean_degree = std::max(1.0, static_cast<double>(m) / static_cast<double>(out.num_rows));
+  const double degree = std::sqrt(mean_degree * std::max(1.0, head_degree / static_cast<double>(count)));
+  const double delta = 2.0 * (sum / static_cast<double>(count)) / degree;
+  return delta > 0 && std::isfinite(delta) ? delta : 1.0;
 }
 
 double extreme_weight(const Graph& g, bool smallest) {

@@ -45,7 +45,9 @@ struct FrontierKernel {
   std::vector<Shift> shifts;
   unsigned char* x = nullptr;     // the carry, updated in place
   unsigned char* snap = nullptr;  // n values: the frontier's values as the iteration began (by list position or node)
-  double weight_bound = 0;        // the smallest (is_min) or largest edge weight (AddWeight only)
+  double weight_bound = 0;
+  double delta = 0;  // > 0: an ordered loop, pushing only from the lowest bucket of this width        // the smallest
+                     // (is_min) or largest edge weight (AddWeight only)
 };
 
 // The starting frontier: every node whose value is not the combine's identity (an identity's
@@ -61,6 +63,10 @@ void frontier_pull(const FrontierKernel& k, Frontier& cur, Frontier& next);
 // The bitmap's nodes as a list (with their scout count); and zeroing the bits for a push.
 void list_frontier(const FrontierKernel& k, Frontier& f);
 void clear_frontier(Frontier& f);
+
+// An ordered loop's default bucket width, from a sample of the out-edges' weights (1 unweighted):
+// about twice the mean weight over the typical degree, the native sssp's rule.
+double default_delta(const Graph& g);
 
 // The smallest (is_min) or largest edge weight over the edges the kernel reads.
 double extreme_weight(const Graph& g, bool smallest);

@@ -58,10 +58,12 @@ struct FusionDecision {
 // form), G a chain of additions of loop-invariant scalars. Then a node can change only where an
 // aggregated neighbor changed in the previous iteration, so each iteration visits those.
 struct FrontierPlan {
-  std::string refused;                // why the loop runs dense ("" when it runs with a frontier)
-  int32_t carry = -1;                 // index into ProgramIR::carries
-  int32_t aggregate = -1;             // the neighbor_agg value
-  bool is_min = true;                 // minimum / min (else maximum / max)
+  std::string refused;     // why the loop runs dense ("" when it runs with a frontier)
+  int32_t carry = -1;      // index into ProgramIR::carries
+  int32_t aggregate = -1;  // the neighbor_agg value
+  bool is_min = true;      // minimum / min (else maximum / max)
+  bool ordered = false;    // loop.in_order(): buckets of `delta` of the value (0: chosen at init)
+  double delta = 0;
   std::vector<int32_t> shifts;        // G: add / sub values, in order, each with one scalar operand
   int32_t changes = -1;               // count or any of (update != x), or -1
   std::vector<int32_t> invariants;    // body scalars not reading `changes` (evaluated first), in order

@@ -183,6 +183,8 @@ class Builder(_Ops):
                 lines.append(f"carry {name} {init} {cid} {upd}")
         if self._until is not None:
             lines.append(f"until {self._until}")
+        if self._loop is not None and self._loop.order is not None:
+            lines.append(f"order {self._loop.order}")
         if self._residual is not None:
             lines.append(f"residual {self._residual}")
         for name, vid in self._outputs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
 from stepgraph.builder_values import Value, _check_name, _number, _user_line
@@ -17,6 +18,7 @@ class Loop:
     def __init__(self, builder: Builder, max_iter: Optional[int]) -> None:
         self._b = builder
         self.max_iter = max_iter
+        self.order: Optional[str] = None  # "auto" or the bucket width, once in_order() was called
         self._carries: Dict[str, Tuple[int, int, Optional[int]]] = {}
 
     def __enter__(self) -> Loop:
@@ -88,6 +90,24 @@ class Loop:
         if cr.node and not nr.node:
             new = b.broadcast(new)
         self._carries[name] = (init_id, cid, new._id)
+
+    def in_order(self, delta: Optional[float] = None) -> None:
+        """Process the loop's frontier in order of the carry's value, in buckets of width ``delta``
+        (delta-stepping): each iteration relaxes only the changed nodes in the lowest bucket, and
+        the others wait for theirs. For a monotone min fixed point (``explain()`` says whether the
+        loop is one); the fixed point it reaches is the same, in fewer relaxations on graphs of
+        high diameter, but the iterations (and residuals) are not the dense loop's.
+        ``delta=None`` chooses one from the graph's edge weights (1 when unweighted)."""
+        self._check_active("in_order")
+        if self.order is not None:
+            raise ProgramError(f"loop.in_order is called twice (at {_user_line()})")
+        if delta is None:
+            self.order = "auto"
+            return
+        d = _number(delta, "loop.in_order delta")
+        if not (math.isfinite(d) and d > 0):
+            raise ProgramError(f"loop.in_order needs a finite delta > 0, got {delta!r} (at {_user_line()})")
+        self.order = repr(d)
 
     def until(self, predicate: Value, residual: Optional[Value] = None) -> None:
         """Stop when the bool scalar ``predicate`` holds; ``residual`` is reported per iteration."""

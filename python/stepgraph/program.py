@@ -272,6 +272,11 @@ class Program:
     def apply_step(self, state: State, i: int) -> None:
         """Run step ``i`` of the loop alone (one native call; the per-step baseline).
 
+        Steps are the dense plan's kernels: a loop that runs over a frontier (``explain()``)
+        takes a dense iteration this way, with the same values, except that a loop built with
+        ``loop.in_order()`` then follows the synchronous schedule instead of its buckets (the
+        same fixed point, in other iterations).
+
         If interrupted (Ctrl-C: KeyboardInterrupt), the step is discarded: ``state.next_step``
         is unchanged, and calling ``apply_step(state, i)`` again redoes it (a step storing a carry
         in place resumes where it stopped: ``state.half_done``)."""

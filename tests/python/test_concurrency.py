@@ -120,7 +120,13 @@ def test_threads_sharing_one_program_equal_sequential(opt_level: int) -> None:
         for rnd in range(2):  # each thread uses a different mode in each round
             fns = [lambda i=i: MODES[(i + rnd) % 3](prog, GRAPHS[i], out, **kw) for i in range(NTHREADS)]
             for i, got in enumerate(in_threads(fns)):
-                same(got, ref[i], f"{prog.name} O{opt_level} thread {i} ({MODES[(i + rnd) % 3].__name__})")
+                what = f"{prog.name} O{opt_level} thread {i} ({MODES[(i + rnd) % 3].__name__})"
+                if MODES[(i + rnd) % 3] is by_steps and "in order of value" in prog.explain():
+                    # apply_step runs the body's dense steps: a synchronous schedule, not the
+                    # ordered loop's buckets, so only the fixed point it reaches is the same.
+                    assert bits_equal(got[0], ref[i][0]) and got[2] == ref[i][2], what
+                    continue
+                same(got, ref[i], what)
 
 
 def test_threads_init_states_of_one_program_on_one_graph() -> None:

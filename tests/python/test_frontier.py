@@ -49,6 +49,20 @@ def min_label_program(direction: str = "both", **opts) -> sg.Program:
     return b.build(**opts)
 
 
+def bellman_ford_program(**opts) -> sg.Program:
+    """SSSP as a plain synchronous fixed point (no loop.in_order): iteration for iteration the dense loop's."""
+    b = sg.Builder("bellman_ford")
+    start = b.where(b.node_id("int64") == b.param("source", 0, "int64"), 0.0, float("inf"))
+    with b.loop(max_iter=None) as loop:
+        dist = loop.carry("distance", start)
+        new = b.minimum(dist, b.neighbor_agg(dist, "min", "in", edge="add_weight"))
+        changed = b.count(new != dist)
+        loop.update(dist, new)
+        loop.until(changed == 0, residual=changed)
+    b.output("distance", dist)
+    return b.build(**opts)
+
+
 def reach_program(dtype: str = "float64", **opts) -> sg.Program:
     """The max form with a param shift: x <- maximum(max over out-neighbors of x - decay, x)."""
     b = sg.Builder("reach")
@@ -85,7 +99,7 @@ def check_same(r1: sg.Result, r2: sg.Result) -> None:
 def test_traversals_equal_dense(case):
     g = case.graph()
     for source in sorted({0, case.num_nodes // 2, case.num_nodes - 1}):
-        for make in (bfs_program, sssp_program):
+        for make in (bfs_program, bellman_ford_program):
             prog, r1, r2 = run_both(make, g, source=source)
             check_same(r1, r2)
             st = r1.extra["stats"]
@@ -183,14 +197,14 @@ def test_negative_zero_and_nan_starts_run_dense_or_exact():
 
 def test_apply_step_between_frontier_iterations():
     g = grid(12, 9).graph()
-    prog = sssp_program()
+    prog = bellman_ford_program()
     st = prog.init(g, source=4)
     prog.apply_batch(st)
     for i in range(prog.num_steps):  # one dense iteration by steps, then frontier again
         prog.apply_step(st, i)
     while not st.converged:
         prog.apply_batch(st)
-    ref = sssp_program(disable=("frontier",)).run(g, source=4)
+    ref = bellman_ford_program(disable=("frontier",)).run(g, source=4)
     assert same_bits(st["distance"], ref.values)
     assert st.iteration == ref.iterations
 
@@ -200,8 +214,8 @@ def test_apply_step_between_frontier_iterations():
 def test_interrupted_frontier_run_stops_promptly_and_resumes(delay):
     """Ctrl-C between frontier iterations: KeyboardInterrupt within 100 ms, and the State continues to
     the uninterrupted result (a frontier iteration is not begun until it checks for the signal)."""
-    g = grid(300, 300).graph()
-    prog = sssp_program()
+    g = grid(500, 500).graph()  # 999 iterations, well past the signal
+    prog = bellman_ford_program()
     reference = prog.run(g, source=0)
     st = prog.init(g, source=0)
     main = threading.main_thread().ident
@@ -227,3 +241,46 @@ def test_interrupted_frontier_run_stops_promptly_and_resumes(delay):
     assert same_bits(res.values, reference.values)
     assert res.iterations == reference.iterations
     assert np.array_equal(res.residuals, reference.residuals)
+
+
+@pytest.mark.parametrize("case", CASES[::2] + SHAPES, ids=repr)
+def test_ordered_sssp_reaches_the_dense_fixed_point(case):
+    """loop.in_order() changes the order of the relaxations, never the distances they reach."""
+    g = case.graph()
+    dense = sssp_program(disable=("frontier",))
+    for delta in (None, 0.05, 3.0):
+        prog = sssp_program(delta)
+        for source in sorted({0, case.num_nodes - 1}):
+            r1, r2 = prog.run(g, source=source), dense.run(g, source=source)
+            assert same_bits(r1.values, r2.values), (delta, source)
+            assert np.array_equal(r1.values, sg.native.sssp(g, source).values)
+            assert r1.extra["stats"]["frontier"] and set(r1.extra["stats"]["frontier_directions"]) <= {"push"}
+
+
+def test_ordered_loops_in_explain_ir_and_errors():
+    assert "in order of value (delta chosen from the weights)" in sssp_program().explain()
+    assert "in order of value (delta=0.5)" in sssp_program(0.5).explain()
+    assert "pushing from those in the lowest bucket" in sssp_program().explain()
+    assert "in order (delta=0.5)" in sssp_program(0.5).explain(passes=True)
+    refused = sssp_program(disable=("frontier",)).explain()
+    assert "so loop.in_order() has no effect" in refused
+    b = sg.Builder("max_ordered")
+    start = b.node_id("float64")
+    with b.loop(max_iter=None) as loop:
+        x = loop.carry("x", start)
+        new = b.maximum(x, b.neighbor_agg(x, "max", "in"))
+        loop.in_order()
+        loop.update(x, new)
+        loop.until(b.count(new != x) == 0)
+    b.output("x", x)
+    assert "loop.in_order() buckets a min fixed point, and 'x' is a max one" in b.build().explain()
+    for bad in (0, -1.0, float("inf"), float("nan")):
+        with pytest.raises(sg.ProgramError, match="finite delta > 0"):
+            sssp_program(bad)
+        with pytest.raises(sg.ParameterError, match="delta must be a finite number > 0"):
+            sg.algorithms.sssp(grid(3, 3).graph(), 0, delta=bad)
+    with pytest.raises(sg.ProgramError, match="in_order is called twice"):
+        b = sg.Builder("twice")
+        with b.loop(max_iter=None) as loop:
+            loop.in_order()
+            loop.in_order()

@@ -7,7 +7,8 @@ Integer results equal the native twins' exactly.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Sequence
+import math
+from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
 
@@ -67,8 +68,9 @@ def label_propagation_program(
     return b.build(opt_level=opt_level, exact=exact, disable=disable, enable=enable)
 
 
-def _distances(name: str, weighted: bool) -> Any:
-    """Synchronous Bellman-Ford from a source: the fixed point every correct SSSP reaches."""
+def _distances(name: str, weighted: bool, order: Any = False) -> Any:
+    """Bellman-Ford from a source: the fixed point every correct SSSP reaches. It runs over the
+    nodes that changed (a frontier); with ``order`` (True or a bucket width), nearest first."""
     b = Builder(name)
     source = b.param("source", 0, "int64")
     start = b.where(b.node_id("int64") == source, 0.0, float("inf"))
@@ -79,6 +81,8 @@ def _distances(name: str, weighted: bool) -> Any:
         else:
             reached = b.neighbor_agg(dist, "min", "in") + 1.0
         new = b.minimum(dist, reached)
+        if order is not False:
+            loop.in_order(None if order is True else order)
         changed = b.count(new != dist)
         loop.update(dist, new)
         loop.until(changed == 0, residual=changed)
@@ -98,10 +102,17 @@ def bfs_program(
 
 
 def sssp_program(
-    opt_level: int = 3, exact: bool = False, disable: Sequence[str] = (), enable: Sequence[str] = ()
+    delta: Optional[float] = None,
+    opt_level: int = 3,
+    exact: bool = False,
+    disable: Sequence[str] = (),
+    enable: Sequence[str] = (),
 ) -> Program:
-    """Shortest-path distances along out-edges (edge weights, 1 when unweighted); inf unreachable."""
-    b, dist = _distances("sssp", True)
+    """Shortest-path distances along out-edges (edge weights, 1 when unweighted); inf unreachable.
+
+    The frontier is relaxed nearest first, in buckets of width ``delta`` (delta-stepping; None:
+    chosen from the graph's weights). Only the speed depends on delta, never the distances."""
+    b, dist = _distances("sssp", True, True if delta is None else delta)
     b.output("distance", dist)
     prog = b.build(opt_level=opt_level, exact=exact, disable=disable, enable=enable)
     prog._validator = _check_sssp
@@ -129,12 +140,14 @@ def bfs(g: Graph, source: Any) -> Result:
     return bfs_program().run(g, source=node_id(g, source))
 
 
-def sssp(g: Graph, source: Any) -> Result:
+def sssp(g: Graph, source: Any, delta: Optional[float] = None) -> Result:
     g = as_graph(g)
     s = node_id(g, source)
     if g._native.has_negative_weights:
         raise ParameterError("sssp needs non-negative edge weights; this graph has negative weights")
-    return sssp_program().run(g, source=s)
+    if delta is not None and not (isinstance(delta, (int, float)) and math.isfinite(delta) and delta > 0):
+        raise ParameterError(f"sssp's delta must be a finite number > 0 (or None), got {delta!r}")
+    return sssp_program(delta).run(g, source=s)
 
 
 def degree_centrality(g: Graph) -> Result:
