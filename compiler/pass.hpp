@@ -35,7 +35,8 @@ struct Options {
 // "compiled" (a pull kernel's gather and epilogue generated as C++, compiler/row_codegen.cpp) are
 // on at O3 unless disabled; enabling "compiled" makes a missing C++ compiler an error instead
 // of an interpreted run. "frontier" (from opt level 1) runs a monotone min / max fixed point over
-// the nodes that changed (compiler/frontier.cpp). opt_in_names() lists the features that are off unless enabled (none now).
+// the nodes that changed (compiler/frontier.cpp). opt_in_names() lists the features that are off unless enabled (none
+// now).
 const std::vector<std::string>& feature_names();
 const std::vector<std::string>& opt_in_names();  // the features off by default
 
