@@ -1,77 +1,12 @@
 // Frontier push and pull steps (kernels/frontier.hpp), generic over the value type, min / max
-// and the edge's contribution, and the bitmap / list conversions between them.
-#include "kernels/frontier.hpp"
-
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-#include <tbb/parallel_reduce.h>
-
-#include <algorithm>
-#include <atomic>
-#include <cmath>
-#include <limits>
-#include <type_traits>
-#include <utility>
-
-#include "core/parallel.hpp"
-#include "kernels/frame.hpp"
-#include "kernels/wrapping.hpp"
+// and the edge's contribution.
+#include "kernels/frontier_candidates.hpp"
 
 namespace sg::kernels {
 
+using namespace frontier_detail;
+
 namespace {
-
-constexpr int64_t kFlush = 1024;         // a push's per-task buffer of newly changed nodes
-constexpr int64_t kSerialEdges = 16384;  // a push over fewer edges runs on the calling thread
-constexpr int64_t kSerialNodes = 4096;   // so does a snapshot of fewer nodes
-constexpr int64_t kAlpha = 15, kBeta = 18;
-
-enum EdgeKind { kPlain, kAddWeight, kAddOne };
-
-inline bool test_bit(const Word* bits, int64_t v) { return (bits[v >> 6] >> (v & 63)) & 1; }
-inline int64_t words_of(int64_t n) { return (n + 63) / 64; }
-
-// The CSRs a push follows from a frontier node: the aggregation's edges, reversed.
-template <class F>
-void for_push_csrs(const FrontierKernel& k, F&& f) {
-  const Graph& g = *k.g;
-  if (k.dir == Direction::Both) {
-    f(g.out());
-    if (g.directed()) f(g.in());
-  } else {
-    f(k.dir == Direction::In ? g.out() : g.in());
-  }
-}
-
-template <class T, bool kMin, int kEdge>
-struct Candidates {
-  const FrontierKernel& k;
-  T identity() const {
-    if constexpr (std::is_floating_point_v<T>)
-      return kMin ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity();
-    else
-      return kMin ? std::numeric_limits<T>::max() : std::numeric_limits<T>::lowest();
-  }
-  T opposite() const {  // the worst value there is: the far end from the identity
-    if constexpr (std::is_floating_point_v<T>)
-      return -identity();
-    else
-      return kMin ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max();
-  }
-  static bool better(T a, T b) { return kMin ? a < b : b < a; }  // a replaces b (never a NaN)
-  T edge(T xu, const double* w, int64_t e) const {
-    if constexpr (kEdge == kAddWeight) return static_cast<T>(xu + static_cast<T>(w[e]));
-    if constexpr (kEdge == kAddOne) return wrap_add(xu, T(1));
-    return xu;
-  }
-  T shift(T c) const {
-    for (const Shift& s : k.shifts) {
-      const T v = static_cast<T>(s.s);
-      c = s.sub ? wrap_sub(c, v) : s.scalar_first ? wrap_add(v, c) : wrap_add(c, v);
-    }
-    return c;
-  }
-};
 
 // Lowers (raises) x[v] to c if c is better; true if this call changed it.
 template <class T, bool kMin>
@@ -81,12 +16,6 @@ bool improve(T* x, int64_t v, T c) {
   while (kMin ? c < cur : cur < c)
     if (__atomic_compare_exchange(&x[v], &cur, &c, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) return true;
   return false;
-}
-
-int64_t push_degree(const FrontierKernel& k, int64_t v) {
-  int64_t d = 0;
-  for_push_csrs(k, [&](const Csr& c) { d += c.row_begin(v + 1) - c.row_begin(v); });
-  return d;
 }
 
 // f(u, i) for the frontier's nodes (i: the position in its list, or -1), in parallel chunks
@@ -284,72 +213,7 @@ void pull(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
   next.clean = next.size == 0;
 }
 
-// f(Candidates<T, kMin, kEdge>{k}) for the kernel's dtype, combine and edge.
-template <class F>
-void with_candidates(const FrontierKernel& k, F&& f) {
-  const bool weighted = k.g->weighted();
-  const int kind = k.edge == EdgeOp::AddWeight ? (weighted ? kAddWeight : kAddOne) : kPlain;
-  with_dtype(k.dtype, [&](auto t) {
-    using T = decltype(t);
-    if constexpr (!std::is_same_v<T, uint8_t>) {
-      auto by_edge = [&](auto min_tag) {
-        constexpr bool kMin = decltype(min_tag)::value;
-        if (kind == kAddWeight) return f(Candidates<T, kMin, kAddWeight>{k});
-        if (kind == kAddOne) return f(Candidates<T, kMin, kAddOne>{k});
-        return f(Candidates<T, kMin, kPlain>{k});
-      };
-      if (k.is_min)
-        by_edge(std::true_type{});
-      else
-        by_edge(std::false_type{});
-    }
-  });
-}
-
 }  // namespace
-
-void Frontier::allocate(int64_t n) {
-  bits = Array<Word>(static_cast<size_t>(words_of(n)));
-  std::fill(bits.begin(), bits.end(), Word{0});
-  list = Array<node_t>(static_cast<size_t>(n));
-  size = scout = 0;
-  listed = false;
-  clean = true;
-}
-
-void start_frontier(const FrontierKernel& k, Frontier& f, int64_t& nans) {
-  const int64_t n = k.g->num_nodes();
-  with_candidates(k, [&](auto c) {
-    using T = std::remove_reference_t<decltype(c.identity())>;
-    const T* x = reinterpret_cast<const T*>(k.x);
-    const T id = c.identity();
-    struct Counts {
-      int64_t size = 0, nans = 0;
-    };
-    const Counts total = tbb::parallel_reduce(
-        tbb::blocked_range<int64_t>(0, words_of(n), 256), Counts{},
-        [&](const tbb::blocked_range<int64_t>& r, Counts acc) {
-          for (int64_t w = r.begin(); w != r.end(); ++w) {
-            Word word = 0;
-            for (int64_t v = w * 64, end = std::min(n, v + 64); v < end; ++v) {
-              const bool nan = x[v] != x[v];
-              acc.nans += nan;
-              word |= Word{!nan && x[v] != id} << (v & 63);
-            }
-            f.bits[w] = word;
-            acc.size += __builtin_popcountll(word);
-          }
-          return acc;
-        },
-        [](Counts a, Counts b) {
-          return Counts{a.size + b.size, a.nans + b.nans};
-        });
-    f.size = total.size;
-    nans = total.nans;
-  });
-  f.listed = false;
-  f.clean = f.size == 0;
-}
 
 void frontier_push(const FrontierKernel& k, Frontier& cur, Frontier& next) {
   with_candidates(k, [&](auto c) { push(c, cur, next); });
@@ -357,69 +221,6 @@ void frontier_push(const FrontierKernel& k, Frontier& cur, Frontier& next) {
 
 void frontier_pull(const FrontierKernel& k, Frontier& cur, Frontier& next) {
   with_candidates(k, [&](auto c) { pull(c, cur, next); });
-}
-
-void list_frontier(const FrontierKernel& k, Frontier& f) {
-  const int64_t n = k.g->num_nodes();
-  std::atomic<int64_t> tail{0}, scout{0};
-  tbb::parallel_for(tbb::blocked_range<int64_t>(0, words_of(n), 1024), [&](const tbb::blocked_range<int64_t>& r) {
-    int64_t count = 0, local_scout = 0;
-    for (int64_t w = r.begin(); w != r.end(); ++w) count += __builtin_popcountll(f.bits[w]);
-    int64_t at = tail.fetch_add(count, std::memory_order_relaxed);
-    for (int64_t w = r.begin(); w != r.end(); ++w)
-      for (Word b = f.bits[w]; b; b &= b - 1) {
-        const node_t v = static_cast<node_t>(w * 64 + __builtin_ctzll(b));
-        f.list[at++] = v;
-        local_scout += push_degree(k, v);
-      }
-    scout.fetch_add(local_scout, std::memory_order_relaxed);
-  });
-  f.scout = scout.load();
-  f.listed = true;
-}
-
-void clear_frontier(Frontier& f) {
-  if (f.clean) return;
-  if (f.listed && f.size < static_cast<int64_t>(f.bits.size())) {
-    for (int64_t i = 0; i < f.size; ++i) f.bits[f.list[i] >> 6] = 0;
-  } else {
-    parallel_fill<Word>(f.bits.data(), static_cast<int64_t>(f.bits.size()), Word{0});
-  }
-  f.clean = true;
-}
-
-double default_delta(const Graph& g) {
-  const Csr& out = g.out();
-  const int64_t m = out.nnz;
-  if (out.w.empty() || m == 0) return 1.0;
-  constexpr int64_t kSamples = 4096;
-  const int64_t stride = std::max<int64_t>(1, m / kSamples);
-  double sum = 0, head_degree = 0;
-  int64_t count = 0;
-  for (int64_t k = 0; k < m; k += stride, ++count) {
-    sum += out.w[k];
-    head_degree += static_cast<double>(out.row_begin(out.idx[k] + 1) - out.row_begin(out.idx[k]));
-  }
-  const double mean_degree = std::max(1.0, static_cast<double>(m) / static_cast<double>(out.num_rows));
-  const double degree = std::sqrt(mean_degree * std::max(1.0, head_degree / static_cast<double>(count)));
-  const double delta = 2.0 * (sum / static_cast<double>(count)) / degree;
-  return delta > 0 && std::isfinite(delta) ? delta : 1.0;
-}
-
-double extreme_weight(const Graph& g, bool smallest) {
-  double best = smallest ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
-  for (const Csr* c : {&g.out(), &g.in()})
-    for (double w : c->w) best = smallest ? std::min(best, w) : std::max(best, w);
-  return best;
-}
-
-bool DirectionRule::choose_pull(int64_t size, int64_t scout, int64_t push_edges, int64_t n) {
-  if (!pulling)
-    pulling = scout > push_edges / kAlpha;
-  else
-    pulling = size >= previous || size > n / kBeta;
-  previous = size;
-  return pulling;
 }
 
 }  // namespace sg::kernels

@@ -1,0 +1,113 @@
+// The candidates of a frontier iteration, shared by the push and pull steps (kernels/frontier.cpp)
+// and the frontier bookkeeping (kernels/frontier_sets.cpp): what an edge contributes, G, and
+// the traversal's CSRs. Internal to kernels/.
+#pragma once
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_reduce.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <type_traits>
+#include <utility>
+
+#include "core/parallel.hpp"
+#include "kernels/frame.hpp"
+#include "kernels/frontier.hpp"
+#include "kernels/wrapping.hpp"
+
+namespace sg::kernels::frontier_detail {
+
+constexpr int64_t kFlush = 1024;         // a push's per-task buffer of newly changed nodes
+constexpr int64_t kSerialEdges = 16384;  // a push over fewer edges runs on the calling thread
+constexpr int64_t kSerialNodes = 4096;   // so does a snapshot of fewer nodes
+constexpr int64_t kAlpha = 15, kBeta = 18;
+
+enum EdgeKind { kPlain, kAddWeight, kAddOne };
+
+inline bool test_bit(const Word* bits, int64_t v) { return (bits[v >> 6] >> (v & 63)) & 1; }
+inline int64_t words_of(int64_t n) { return (n + 63) / 64; }
+
+// The CSRs a push follows from a frontier node: the aggregation's edges, reversed.
+template <class F>
+void for_push_csrs(const FrontierKernel& k, F&& f) {
+  const Graph& g = *k.g;
+  if (k.dir == Direction::Both) {
+    f(g.out());
+    if (g.directed()) f(g.in());
+  } else {
+    f(k.dir == Direction::In ? g.out() : g.in());
+  }
+}
+
+template <class T, bool kMin, int kEdge>
+struct Candidates {
+  const FrontierKernel& k;
+  T identity() const {
+    if constexpr (std::is_floating_point_v<T>)
+      return kMin ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity();
+    else
+      return kMin ? std::numeric_limits<T>::max() : std::numeric_limits<T>::lowest();
+  }
+  T opposite() const {  // the worst value there is: the far end from the identity
+    if constexpr (std::is_floating_point_v<T>)
+      return -identity();
+    else
+      return kMin ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max();
+  }
+  static bool better(T a, T b) { return kMin ? a < b : b < a; }  // a replaces b (never a NaN)
+  T edge(T xu, const double* w, int64_t e) const {
+    if constexpr (kEdge == kAddWeight) return static_cast<T>(xu + static_cast<T>(w[e]));
+    if constexpr (kEdge == kAddOne) return wrap_add(xu, T(1));
+    return xu;
+  }
+  T shift(T c) const {
+    for (const Shift& s : k.shifts) {
+      const T v = static_cast<T>(s.s);
+      c = s.sub ? wrap_sub(c, v) : s.scalar_first ? wrap_add(v, c) : wrap_add(c, v);
+    }
+    return c;
+  }
+};
+
+// Lowers (raises) x[v] to c if c is better; true if this call changed it.
+template <class T, bool kMin>
+bool improve(T* x, int64_t v, T c) {
+  T cur;
+  __atomic_load(&x[v], &cur, __ATOMIC_RELAXED);
+  while (kMin ? c < cur : cur < c)
+    if (__atomic_compare_exchange(&x[v], &cur, &c, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) return true;
+  return false;
+}
+
+inline int64_t push_degree(const FrontierKernel& k, int64_t v) {
+  int64_t d = 0;
+  for_push_csrs(k, [&](const Csr& c) { d += c.row_begin(v + 1) - c.row_begin(v); });
+  return d;
+}
+
+// f(Candidates<T, kMin, kEdge>{k}) for the kernel's dtype, combine and edge.
+template <class F>
+void with_candidates(const FrontierKernel& k, F&& f) {
+  const bool weighted = k.g->weighted();
+  const int kind = k.edge == EdgeOp::AddWeight ? (weighted ? kAddWeight : kAddOne) : kPlain;
+  with_dtype(k.dtype, [&](auto t) {
+    using T = decltype(t);
+    if constexpr (!std::is_same_v<T, uint8_t>) {
+      auto by_edge = [&](auto min_tag) {
+        constexpr bool kMin = decltype(min_tag)::value;
+        if (kind == kAddWeight) return f(Candidates<T, kMin, kAddWeight>{k});
+        if (kind == kAddOne) return f(Candidates<T, kMin, kAddOne>{k});
+        return f(Candidates<T, kMin, kPlain>{k});
+      };
+      if (k.is_min)
+        by_edge(std::true_type{});
+      else
+        by_edge(std::false_type{});
+    }
+  });
+}
+
+}  // namespace sg::kernels::frontier_detail
