@@ -50,6 +50,8 @@ BufferAssignment assign_buffers(const ProgramIR& ir, const Plan& plan, int64_t n
       }
   };
   note_kernels(plan.prologue, init_kernel_of);
+  std::vector<int> final_kernel_of(nv, -1);  // epilogue kernel index (only its temporaries matter here)
+  note_kernels(plan.epilogue, final_kernel_of);
   note_kernels(plan.kernels, kernel_of);
   for (const CarryDecl& c : ir.carries) carried[c.value] = carried[c.update] = 1;
 

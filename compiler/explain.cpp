@@ -202,13 +202,16 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
     if (ir.residual >= 0) out += fmt::format("  residual {}\n", names(ir.residual));
     out += frontier_text(ir, plan.frontier, names);
   }
-  bool epi = false;
-  for (int32_t id = 0; id < nv; ++id)
-    if (ir.values[id].region == Region::Epilogue) {
-      if (!epi) out += "epilogue:\n";
-      epi = true;
-      out += "    " + line(ir, names, id);
+  if (!plan.epilogue.empty())
+    out += fmt::format("epilogue (computed once after the loop, {} pass{} over node data):\n",
+                       Plan::node_passes(plan.epilogue), Plan::node_passes(plan.epilogue) == 1 ? "" : "es");
+  for (const Kernel& k : plan.epilogue) {
+    if (k.kind == Kernel::Kind::Node && k.values.size() > 1) {
+      out += kernel_text(ir, plan, names, k, "finish");
+      continue;
     }
+    for (int32_t id : k.values) out += "    " + line(ir, names, id);
+  }
   std::string outs;
   for (const auto& [name, id] : ir.outputs) outs += fmt::format("{}{} = {}", outs.empty() ? "" : ", ", name, names(id));
   out += fmt::format("outputs: {}\n", outs);

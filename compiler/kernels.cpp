@@ -1,5 +1,5 @@
-// Kernel formation: greedy producer->consumer fusion of the loop body, and of the prologue,
-// into passes over node data.
+// Kernel formation: greedy producer->consumer fusion of the loop body, and of the prologue and
+// the epilogue, into passes over node data.
 //
 // Every value goes to the earliest pass its inputs allow: elementwise work joins the pass
 // that produces its inputs; a reduction joins the pass producing its input; a neighbor_agg
@@ -199,6 +199,7 @@ void form_kernels(const ProgramIR& ir, bool fuse, Plan& plan) {
   plan.refused.clear();
   plan.prologue = form_kernels(ir, Region::Prologue, fuse, plan.refused);
   plan.kernels = form_kernels(ir, Region::Body, fuse, plan.refused);
+  plan.epilogue = form_kernels(ir, Region::Epilogue, fuse, plan.refused);
 }
 
 // A carry whose old value only its own pass reads, node by node, is updated in place: its

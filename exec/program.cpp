@@ -28,10 +28,6 @@ Program::Program(ProgramIR ir, Plan plan) : ir_(std::move(ir)), plan_(std::move(
   const int32_t nv = static_cast<int32_t>(ir_.values.size());
   std::vector<int> update_uses(static_cast<size_t>(nv), 0);
   for (const CarryDecl& c : ir_.carries) ++update_uses[c.update];
-  for (int32_t id = 0; id < nv; ++id) {
-    const Value& v = ir_.values[id];
-    if (v.region == Region::Epilogue) epilogue_.push_back(id);
-  }
   for (const CarryDecl& c : ir_.carries) {
     const Value& u = ir_.values[c.update];
     carry_swaps_.push_back(u.region == Region::Body && u.op != OpCode::Carry && update_uses[c.update] == 1);
@@ -247,7 +243,7 @@ void State::run(int64_t max_iter, const std::function<bool()>& between) {
 void State::finish() {
   for (const auto& [name, id] : program_->ir().outputs) check_whole(id);
   for (const CarryDecl& c : program_->ir().carries) check_whole(c.value);
-  for (int32_t id : program_->epilogue()) eval_value(frame_, id);
+  for (const Kernel& k : program_->plan().epilogue) run_kernel(frame_, k);
 }
 
 }  // namespace sg

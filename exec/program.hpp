@@ -54,7 +54,6 @@ class Program {
   const std::vector<Kernel>& steps() const { return plan_.kernels; }
   // The prologue's kernels, run once per init.
   const std::vector<Kernel>& prologue() const { return plan_.prologue; }
-  const std::vector<int32_t>& epilogue() const { return epilogue_; }
   // carry index -> whether its update buffer can be swapped in (else copied).
   const std::vector<char>& carry_swaps() const { return carry_swaps_; }
   int32_t find_output(const std::string& name) const;
@@ -79,7 +78,6 @@ class Program {
     std::vector<std::pair<std::weak_ptr<const Graph>, std::vector<RowLoopChoice>>> by_graph;
   };
   std::shared_ptr<RowLoopMemo> row_memo_ = std::make_shared<RowLoopMemo>();
-  std::vector<int32_t> epilogue_;
   std::vector<char> carry_swaps_;
 };
 using ProgramPtr = std::shared_ptr<const Program>;

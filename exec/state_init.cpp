@@ -134,7 +134,7 @@ void State::allocate_mask_summaries() {
 // Scratch for every thread that may run a kernel, so no iteration allocates.
 void State::allocate_thread_scratch() {
   int64_t max_temps = 1;
-  for (const std::vector<Kernel>* ks : {&program_->prologue(), &program_->steps()})
+  for (const std::vector<Kernel>* ks : {&program_->prologue(), &program_->steps(), &program_->plan().epilogue})
     for (const Kernel& k : *ks) {
       int64_t t = 0;
       for (size_t i = 0; i < k.values.size(); ++i) t += k.strip_temp(i);

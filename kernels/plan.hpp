@@ -80,6 +80,7 @@ struct PassRecord {
 struct Plan {
   std::vector<Kernel> prologue;  // init: the prologue's values in kernels, run once in order
   std::vector<Kernel> kernels;   // the loop body, in order: one apply_step each
+  std::vector<Kernel> epilogue;  // after the loop: the epilogue's values in kernels, run once
   std::vector<FusionDecision> refused;
   std::vector<PassRecord> log;     // what each pass did
   std::vector<std::string> hints;  // options that would change this plan (explain prints them)
