@@ -1,10 +1,11 @@
-// BFS hop levels, direction-optimizing (Beamer et al. 2012, GAP bfs.cc): top-down over the out-CSR, bottom-up over the
-// in-CSR.
+// BFS hop levels, direction-optimizing (Beamer et al. 2012, GAP bfs.cc): top-down over the out-CSR, bottom-up over
+// the in-CSR.
 //
 // A node's level is the depth of the step that first reaches it, and that depth does not
 // depend on which frontier node reaches it first, so the levels are deterministic by
 // construction. Top-down claims nodes with a CAS on the level array; bottom-up gives each
-// task whole 64-node bitmap words, so it needs no atomics.
+// task whole 64-node bitmap words, so it needs no atomics. Small top-down steps (the long
+// thin frontiers of grids and roads) run on the calling thread, without waking the others.
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -25,6 +26,8 @@ namespace {
 constexpr int64_t kAlpha = 15;  // go bottom-up once the frontier's out-edges exceed unexplored edges / alpha
 constexpr int64_t kBeta = 18;   // go back top-down once the frontier shrinks below n / beta
 constexpr int64_t kQueueFlush = 1024;
+constexpr int64_t kSerialNodes = 256;   // a top-down step over at most this many nodes
+constexpr int64_t kSerialEdges = 4096;  // and edges runs on the calling thread alone
 
 using Word = uint64_t;
 
@@ -64,6 +67,25 @@ std::pair<int64_t, int64_t> top_down_step(Out out, node_t* level, node_t* queue,
   return {next_tail.load(), scout.load()};
 }
 
+// top_down_step on the calling thread: no CAS, no buffers.
+template <class Out>
+std::pair<int64_t, int64_t> top_down_serial(Out out, node_t* level, node_t* queue, int64_t head, int64_t tail,
+                                            node_t depth) {
+  int64_t next_tail = tail, scout = 0;
+  for (int64_t i = head; i < tail; ++i) {
+    const int64_t u = queue[i];
+    for (int64_t k = out.begin(u); k < out.end(u); ++k) {
+      const node_t v = out.idx[k];
+      if (level[v] < 0) {
+        level[v] = depth + 1;
+        scout += out.degree(v);
+        queue[next_tail++] = v;
+      }
+    }
+  }
+  return {next_tail, scout};
+}
+
 // Every unvisited node looks for an in-neighbor in `front`; found ones get `depth + 1` and a bit
 // in `next`. Returns how many nodes were reached.
 template <class In>
@@ -92,14 +114,12 @@ int64_t bottom_up_step(In in, node_t* level, const Word* front, Word* next, int6
       [](int64_t a, int64_t b) { return a + b; });
 }
 
-// The frontier as a bitmap: the nodes at level `depth`.
-void level_to_bitmap(const node_t* level, Word* bits, int64_t n, node_t depth) {
-  parallel_range((n + 63) / 64, 1 << 10, [&](int64_t wb, int64_t we) {
-    for (int64_t w = wb; w < we; ++w) {
-      Word b = 0;
-      for (int64_t v = w * 64, e = std::min(n, v + 64); v < e; ++v) b |= Word{level[v] == depth} << (v & 63);
-      bits[w] = b;
-    }
+// The frontier queue[head, tail) as a bitmap (O(frontier), not O(n): only the words are cleared).
+void queue_to_bitmap(const node_t* queue, int64_t head, int64_t tail, Word* bits, int64_t n) {
+  parallel_fill<Word>(bits, (n + 63) / 64, 0);
+  parallel_range(tail - head, 1 << 12, [&](int64_t b, int64_t e) {
+    for (int64_t i = head + b; i < head + e; ++i)
+      __atomic_fetch_or(&bits[queue[i] >> 6], Word{1} << (queue[i] & 63), __ATOMIC_RELAXED);
   });
 }
 
@@ -132,7 +152,7 @@ void direction_optimizing_bfs(Out out, In in, int64_t n, int64_t source, node_t*
         front = Array<Word>(static_cast<size_t>((n + 63) / 64));
         next = Array<Word>(static_cast<size_t>((n + 63) / 64));
       }
-      level_to_bitmap(level, front.data(), n, depth);
+      queue_to_bitmap(queue.data(), head, tail, front.data(), n);
       int64_t awake = tail - head, old_awake;
       do {
         old_awake = awake;
@@ -145,7 +165,9 @@ void direction_optimizing_bfs(Out out, In in, int64_t n, int64_t source, node_t*
       scout = 1;
     } else {
       edges_to_check -= scout;
-      const auto [new_tail, new_scout] = top_down_step(out, level, queue.data(), head, tail, depth);
+      const bool small = tail - head <= kSerialNodes && scout <= kSerialEdges;
+      const auto [new_tail, new_scout] = small ? top_down_serial(out, level, queue.data(), head, tail, depth)
+                                               : top_down_step(out, level, queue.data(), head, tail, depth);
       head = tail;
       tail = new_tail;
       scout = new_scout;

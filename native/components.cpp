@@ -4,7 +4,8 @@
 // always decrease and every tree's root is its smallest node: the labels are deterministic by
 // construction, whatever the thread count or schedule. Afforest links a couple of neighbors
 // per node first, guesses the giant component by sampling, and then skips the edges of the
-// nodes already inside it (those edges are seen from their other end).
+// nodes already inside it (those edges are seen from their other end). The last
+// compression writes the int64 labels in the same pass.
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -76,6 +77,7 @@ node_t sample_frequent_root(const node_t* comp, int64_t n) {
   return best;
 }
 
+// Afforest's linking; the trees are left uncompressed (connected_components' output pass does it).
 template <class Out, class In>
 void afforest(const Graph& g, Out out, In in, node_t* comp) {
   const int64_t n = g.num_nodes();
@@ -98,7 +100,6 @@ void afforest(const Graph& g, Out out, In in, node_t* comp) {
         for (int64_t k = in.begin(u); k < in.end(u); ++k) link(uu, in.idx[k], comp);
     }
   });
-  compress(comp, n);
 }
 
 }  // namespace
@@ -112,8 +113,15 @@ Array<int64_t> connected_components(const Graph& g) {
     for (int64_t v = b; v < e; ++v) comp[v] = static_cast<node_t>(v);
   });
   g.out().visit([&](auto out) { g.in().visit([&](auto in) { afforest(g, out, in, comp.data()); }); });
-  parallel_range(n, 1 << 16, [&](int64_t b, int64_t e) {
-    for (int64_t v = b; v < e; ++v) labels[v] = comp[v];
+  // Compress and write the labels in one pass (no links run now: roots are final).
+  parallel_range(n, 1 << 14, [&](int64_t b, int64_t e) {
+    for (int64_t v = b; v < e; ++v) {
+      const node_t parent = load(&comp[v]);
+      node_t root = parent;
+      while (load(&comp[root]) != root) root = load(&comp[root]);
+      if (root != parent) store(&comp[v], root);
+      labels[v] = root;
+    }
   });
   return labels;
 }
