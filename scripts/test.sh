@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Every test: install what is missing, build, then Catch2 (ASan+UBSan build, through ctest) and pytest.
+# Every test: install what is missing, build, then Catch2 (ASan+UBSan build, through ctest), the
+# wheel and pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-PY=${PYTHON:-python3}
+source scripts/python_env.sh  # PY: .venv's python (or the active venv / conda env's)
+export PYTHON=$PY             # for the scripts below (devbuild.sh, test_python_asan.sh)
 
 echo "[test] layer order of the source folders (scripts/check_layers.py)"
 $PY scripts/check_layers.py
@@ -35,7 +37,10 @@ echo "[test] benchmark smoke run (benchmarks/ladder.py --quick)"
 mkdir -p build
 $PY benchmarks/ladder.py --quick --out build/bench-quick --no-progress >build/bench-quick.log
 $PY benchmarks/check_regression.py build/bench-quick/ladder.json build/bench-quick/ladder.json >/dev/null
+$PY benchmarks/algorithms.py --quick --out build/bench-algorithms-quick >build/bench-algorithms-quick.log 2>&1  # builder vs twins: fails on a crash or a disagreement, never on timings
 echo "[test] benchmark smoke run ok: build/bench-quick/ladder.md"
+
+bash scripts/test_wheel.sh  # pip wheel ., installed into a fresh venv under /tmp, smoke-tested
 
 echo "[test] Python tests"
 $PY -m pytest -q tests/python "$@"
