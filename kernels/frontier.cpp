@@ -8,16 +8,6 @@ using namespace frontier_detail;
 
 namespace {
 
-// Lowers (raises) x[v] to c if c is better; true if this call changed it.
-template <class T, bool kMin>
-bool improve(T* x, int64_t v, T c) {
-  T cur;
-  __atomic_load(&x[v], &cur, __ATOMIC_RELAXED);
-  while (kMin ? c < cur : cur < c)
-    if (__atomic_compare_exchange(&x[v], &cur, &c, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) return true;
-  return false;
-}
-
 // f(u, i) for the frontier's nodes (i: the position in its list, or -1), in parallel chunks
 // folding an accumulator: acc = f(acc, u, i).
 template <class Acc, class F, class Join>
