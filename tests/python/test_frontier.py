@@ -284,3 +284,21 @@ def test_ordered_loops_in_explain_ir_and_errors():
         with b.loop(max_iter=None) as loop:
             loop.in_order()
             loop.in_order()
+
+
+def test_order_directive_is_validated_at_the_boundary():
+    """The native side checks the IR text's `order` line itself (it is a boundary)."""
+    text = sssp_program().ir_text
+    assert "\norder auto\n" in text
+    _core = sg._core
+    for bad, why in (
+        (text.replace("order auto", "order -1"), "delta must be finite and > 0"),
+        (text.replace("order auto", "order nan"), "delta must be finite and > 0"),
+        (text.replace("order auto", "order auto\norder 2"), "expected one 'order"),
+        (text.replace("order auto", "order"), "expected one 'order"),
+    ):
+        with pytest.raises(sg.ProgramError, match=why):
+            _core.Program(bad, 3, False, [], [])
+    no_loop = "sgir 1\nv P const f64 s 0 number=1.0\norder auto\noutput y 0\nend\n"
+    with pytest.raises(sg.ProgramError, match="'order' without a loop"):
+        _core.Program(no_loop, 3, False, [], [])
