@@ -302,3 +302,36 @@ def test_order_directive_is_validated_at_the_boundary():
     no_loop = "sgir 1\nv P const f64 s 0 number=1.0\norder auto\noutput y 0\nend\n"
     with pytest.raises(sg.ProgramError, match="'order' without a loop"):
         _core.Program(no_loop, 3, False, [], [])
+
+
+@pytest.mark.parametrize("case", CASES[::3], ids=repr)
+def test_int64_max_form_equals_dense(case):
+    """The max form over int64: every node takes the largest id it can reach backwards."""
+    g = case.graph()
+
+    def max_label(**opts) -> sg.Program:
+        b = sg.Builder("max_label")
+        ids = b.node_id("int64")
+        with b.loop(max_iter=None) as loop:
+            label = loop.carry("label", ids)
+            new = b.maximum(label, b.neighbor_agg(label, "max", "out"))
+            changed = b.count(new != label)
+            loop.update(label, new)
+            loop.until(changed == 0, residual=changed)
+        b.output("label", label)
+        return b.build(**opts)
+
+    check_same(*run_both(max_label, g)[1:])
+
+
+def test_negative_weights_on_a_dag_equal_dense():
+    """Bellman-Ford with negative edge weights (no cycles): the frontier's pull bound uses the
+    smallest weight, and the values stay the dense loop's."""
+    rng = np.random.default_rng(5)
+    n, m = 400, 3000
+    src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
+    keep = src < dst  # a DAG
+    w = rng.uniform(-2.0, 1.0, int(keep.sum()))
+    g = sg.Graph.from_edges(src[keep], dst[keep], n, w, True, allow_negative_weights=True)
+    for source in (0, 7):
+        check_same(*run_both(bellman_ford_program, g, source=source)[1:])
