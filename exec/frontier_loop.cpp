@@ -47,7 +47,8 @@ void State::prepare_frontier() {
   k.edge = agg.edge;
   k.is_min = fp.is_min;
   k.dtype = value(c.value).type.dtype;
-  for (int32_t id : fp.invariants) eval_value(frame_, id);  // loop-invariant: the same every iteration
+  // Loop-invariant body scalars: computed once here; their slots keep them for every iteration.
+  for (int32_t id : fp.invariants) eval_value(frame_, id);
   int32_t chain = fp.aggregate;
   for (int32_t id : fp.shifts) {
     const Value& v = value(id);
@@ -60,7 +61,6 @@ void State::prepare_frontier() {
       return;
     }
     k.shifts.push_back(kernels::Shift{v.op == OpCode::Sub, scalar_first, x});
-    run->shift_scalars.push_back(s);
     chain = id;
   }
   const std::string refused = with_dtype(k.dtype, [&](auto t) -> std::string {
@@ -93,7 +93,6 @@ void State::frontier_iteration() {
   const int64_t n = graph_->num_nodes();
   k.x = slots_[program_->ir().carries[static_cast<size_t>(fp.carry)].value].node;  // a dense pass may swap it
   k.snap = r.snap.data();
-  for (int32_t id : fp.invariants) eval_value(frame_, id);
   kernels::Frontier& cur = r.fronts[r.current];
   kernels::Frontier& next = r.fronts[1 - r.current];
   if (r.fresh) {

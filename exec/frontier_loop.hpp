@@ -15,7 +15,6 @@ struct FrontierRun {
   bool fresh = true;  // start over from every non-identity node (at init, after a dense pass)
   int64_t nans = 0;   // NaN nodes: they never change, yet count as changed
   int64_t push_edges = 0;
-  std::vector<int32_t> shift_scalars;  // G's scalar operand per shift
   kernels::DirectionRule rule;
   Array<unsigned char> snap;
 };

@@ -144,32 +144,29 @@ def test_explain_says_which_loops_use_frontiers():
     assert "'label' is not updated as minimum(x, ...) or maximum(x, ...)" in lp
 
 
-def test_refusals_name_the_reason():
-    b = sg.Builder("sum_not_min")
+def one_carry(name: str, update, until=None) -> sg.Program:
+    """A loop of five iterations over x = node ids: x <- update(b, x), optionally until(b, new)."""
+    b = sg.Builder(name)
     ids = b.node_id("float64")
     with b.loop(max_iter=5) as loop:
         x = loop.carry("x", ids)
-        loop.update(x, b.minimum(x, b.neighbor_agg(x, "sum", "in")))
-    b.output("x", x)
-    assert "combines by sum, not min" in b.build().explain()
-
-    b = sg.Builder("scaled")
-    ids = b.node_id("float64")
-    with b.loop(max_iter=5) as loop:
-        x = loop.carry("x", ids)
-        loop.update(x, b.minimum(x, b.neighbor_agg(x, "min", "in") * 2.0))
-    b.output("x", x)
-    assert "is not a neighbor_agg" in b.build().explain()
-
-    b = sg.Builder("extra_work")
-    ids = b.node_id("float64")
-    with b.loop(max_iter=5) as loop:
-        x = loop.carry("x", ids)
-        new = b.minimum(x, b.neighbor_agg(x, "min", "in"))
+        new = update(b, x)
         loop.update(x, new)
-        loop.until(b.sum(new) < 0.0)
+        if until is not None:
+            loop.until(until(b, new))
     b.output("x", x)
-    assert "neither 'x''s update nor a count of its changes" in b.build().explain()
+    return b.build()
+
+
+def test_refusals_name_the_reason():
+    summed = one_carry("sum_not_min", lambda b, x: b.minimum(x, b.neighbor_agg(x, "sum", "in")))
+    assert "combines by sum, not min" in summed.explain()
+    scaled = one_carry("scaled", lambda b, x: b.minimum(x, b.neighbor_agg(x, "min", "in") * 2.0))
+    assert "is not a neighbor_agg" in scaled.explain()
+    extra = one_carry(
+        "extra_work", lambda b, x: b.minimum(x, b.neighbor_agg(x, "min", "in")), lambda b, new: b.sum(new) < 0.0
+    )
+    assert "neither 'x''s update nor a count of its changes" in extra.explain()
 
 
 def test_negative_zero_and_nan_starts_run_dense_or_exact():
