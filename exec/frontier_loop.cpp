@@ -28,6 +28,28 @@ std::string start_refusal(const T* x, int64_t n, const std::string& name) {
   return "";
 }
 
+// One unordered iteration from r's current frontier into the other; true if it pulled.
+bool step(FrontierRun& r, int64_t n) {
+  const kernels::FrontierKernel& k = r.kernel;
+  kernels::Frontier& cur = r.fronts[r.current];
+  kernels::Frontier& next = r.fronts[1 - r.current];
+  if (cur.size == 0) {
+    kernels::clear_frontier(next);
+    next.size = next.scout = 0;
+    next.listed = true;
+    return false;
+  }
+  if (!r.rule.pulling && !cur.listed) kernels::list_frontier(k, cur);  // the rule weighs its edges
+  if (r.rule.choose_pull(cur.size, cur.scout, r.push_edges, n)) {
+    kernels::frontier_pull(k, cur, next);
+    return true;
+  }
+  if (!cur.listed) kernels::list_frontier(k, cur);
+  kernels::clear_frontier(next);
+  kernels::frontier_push(k, cur, next);
+  return false;
+}
+
 }  // namespace
 
 void State::prepare_frontier() {
@@ -71,15 +93,22 @@ void State::prepare_frontier() {
     stats_.frontier_note = refused;
     return;
   }
-  if (k.edge == EdgeOp::AddWeight && graph_->weighted()) k.weight_bound = kernels::extreme_weight(*graph_, k.is_min);
+  if (k.edge == EdgeOp::AddWeight && graph_->weighted() && !fp.ordered)  // the pull's bound; ordered loops push
+    k.weight_bound = kernels::extreme_weight(*graph_, k.is_min);
   if (fp.ordered) k.delta = fp.delta > 0 ? fp.delta : kernels::default_delta(*graph_);
   const bool both = k.dir == Direction::Both;
   run->push_edges = (both || k.dir == Direction::In ? graph_->out().nnz : 0) +
                     ((both && graph_->directed()) || k.dir == Direction::Out ? graph_->in().nnz : 0);
-  run->fronts[0].allocate(n);
-  run->fronts[1].allocate(n);
-  run->snap = Array<unsigned char>(static_cast<size_t>(n) * dtype_size(k.dtype));
-  stats_.allocations += 3;
+  if (fp.ordered) {  // a start bitmap and the pending one: the bins hold the lists
+    run->fronts[0].allocate(n, false);
+    run->ordered.allocate(n);
+    stats_.allocations += 2;
+  } else {
+    run->fronts[0].allocate(n);
+    run->fronts[1].allocate(n);
+    run->snap = Array<unsigned char>(static_cast<size_t>(n) * dtype_size(k.dtype));
+    stats_.allocations += 3;
+  }
   stats_.frontier = true;
   frontier_ = std::move(run);
 }
@@ -90,36 +119,27 @@ void State::frontier_iteration() {
   const FrontierPlan& fp = program_->plan().frontier;
   FrontierRun& r = *frontier_;
   kernels::FrontierKernel& k = r.kernel;
-  const int64_t n = graph_->num_nodes();
   k.x = slots_[program_->ir().carries[static_cast<size_t>(fp.carry)].value].node;  // a dense pass may swap it
   k.snap = r.snap.data();
-  kernels::Frontier& cur = r.fronts[r.current];
-  kernels::Frontier& next = r.fronts[1 - r.current];
   if (r.fresh) {
-    kernels::start_frontier(k, cur, r.nans);
+    kernels::start_frontier(k, r.fronts[r.current], r.nans);
+    if (k.delta > 0) kernels::start_ordered(k, r.fronts[r.current], r.ordered);
     r.fresh = false;
   }
-  bool pulled = false;
-  if (cur.size > 0) {
-    if (!r.rule.pulling && !cur.listed) kernels::list_frontier(k, cur);                 // the rule weighs its edges
-    pulled = k.delta == 0 && r.rule.choose_pull(cur.size, cur.scout, r.push_edges, n);  // ordered: push
-    if (pulled) {
-      kernels::frontier_pull(k, cur, next);
-    } else {
-      if (!cur.listed) kernels::list_frontier(k, cur);
-      kernels::clear_frontier(next);
-      kernels::frontier_push(k, cur, next);
-    }
+  int64_t pending = 0;  // the nodes that changed and have not pushed yet
+  if (k.delta > 0) {
+    stats_.frontier_sizes.push_back(kernels::settle_bucket(k, r.ordered));
+    stats_.frontier_pulls.push_back(false);
+    pending = r.ordered.count;
   } else {
-    kernels::clear_frontier(next);
-    next.size = next.scout = 0;
-    next.listed = true;
+    kernels::Frontier& cur = r.fronts[r.current];
+    stats_.frontier_sizes.push_back(cur.size);
+    stats_.frontier_pulls.push_back(step(r, graph_->num_nodes()));
+    r.current = 1 - r.current;
+    pending = r.fronts[r.current].size;
   }
-  stats_.frontier_sizes.push_back(cur.size);
-  stats_.frontier_pulls.push_back(pulled);
-  r.current = 1 - r.current;
   if (fp.changes >= 0) {
-    const int64_t changed = next.size + r.nans;
+    const int64_t changed = pending + r.nans;
     slots_[fp.changes].i = value(fp.changes).op == OpCode::Any ? changed > 0 : changed;
   }
   for (int32_t id : fp.from_changes) eval_value(frame_, id);

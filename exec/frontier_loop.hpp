@@ -17,6 +17,7 @@ struct FrontierRun {
   int64_t push_edges = 0;
   kernels::DirectionRule rule;
   Array<unsigned char> snap;
+  kernels::OrderedFrontier ordered;  // loop.in_order(): the pending nodes by bucket
 };
 
 inline void restart_frontier(FrontierRun& r) {

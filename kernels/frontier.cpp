@@ -66,12 +66,7 @@ std::pair<T, T> value_range(const Candidates<T, kMin, kEdge>& c, const Frontier&
 
 template <class T, bool kMin, int kEdge>
 void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
-  const T lowest = snapshot(c, cur, c.k.g->num_nodes(), true);
-  // An ordered loop pushes from the bucket of `lowest` (and `lowest` itself, whatever rounding
-  // does to the bound); the other nodes stay in the frontier for a later iteration.
-  const bool ordered = c.k.delta > 0;
-  T bound = lowest;
-  if (ordered) bound = static_cast<T>((std::floor(static_cast<double>(lowest) / c.k.delta) + 1) * c.k.delta);
+  snapshot(c, cur, c.k.g->num_nodes(), true);
   T* x = reinterpret_cast<T*>(c.k.x);
   const T* snap = reinterpret_cast<const T*>(c.k.snap);
   std::atomic<int64_t> tail{0}, scout{0};
@@ -87,19 +82,6 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
     for (int64_t i = lo; i != hi; ++i) {
       const node_t u = cur.list[i];
       const T xu = snap[i];
-      if (ordered && lowest < xu && !(xu < bound)) {  // a later bucket: u waits, still changed
-        const Word bit = Word{1} << (u & 63);
-        if constexpr (kAtomic) {
-          if (__atomic_fetch_or(&next.bits[u >> 6], bit, __ATOMIC_RELAXED) & bit) continue;
-        } else {
-          if (next.bits[u >> 6] & bit) continue;
-          next.bits[u >> 6] |= bit;
-        }
-        buffer[count++] = u;
-        local_scout += push_degree(c.k, u);
-        if (count == kFlush) flush();
-        continue;
-      }
       const T shifted = c.shift(xu);  // the candidate when edges add nothing
       for_push_csrs(c.k, [&](const Csr& csr) {
         csr.visit([&](auto view) {

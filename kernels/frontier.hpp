@@ -7,6 +7,7 @@
 // State checks its start), so the result is the same at any thread count and in either direction.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/array.hpp"
@@ -25,7 +26,7 @@ struct Frontier {
   int64_t scout = 0;  // the push edges of its nodes, when listed (Beamer's rule)
   bool listed = false;
   bool clean = true;  // all bits zero: ready to collect a push
-  void allocate(int64_t n);
+  void allocate(int64_t n, bool with_list = true);
 };
 
 // G: one `+ s` or `- s` of a loop-invariant scalar (s + c when scalar_first).
@@ -45,9 +46,8 @@ struct FrontierKernel {
   std::vector<Shift> shifts;
   unsigned char* x = nullptr;     // the carry, updated in place
   unsigned char* snap = nullptr;  // n values: the frontier's values as the iteration began (by list position or node)
-  double weight_bound = 0;
-  double delta = 0;  // > 0: an ordered loop, pushing only from the lowest bucket of this width        // the smallest
-                     // (is_min) or largest edge weight (AddWeight only)
+  double weight_bound = 0;        // the smallest (is_min) or largest edge weight (AddWeight only)
+  double delta = 0;               // > 0: an ordered loop, settling buckets of this width in order
 };
 
 // The starting frontier: every node whose value is not the combine's identity (an identity's
@@ -64,11 +64,31 @@ void frontier_pull(const FrontierKernel& k, Frontier& cur, Frontier& next);
 void list_frontier(const FrontierKernel& k, Frontier& f);
 void clear_frontier(Frontier& f);
 
-// An ordered loop's default bucket width, from a sample of the out-edges' weights (1 unweighted):
-// twice the mean weight over sqrt(mean degree x mean degree at an edge's head). Wider than the
-// native sssp's buckets (which divide by the head degree alone) on purpose: an ordered loop
-// re-lists its waiting nodes every iteration, so narrow buckets cost it more than they save
-// (rmat(18), weighted: 2883 iterations and 28x the twin with the twin's rule, 465 with this).
+// An ordered loop's pending nodes (changed, not yet pushed), filed in buckets floor(value / delta)
+// of a min fixed point (delta-stepping's bins; kernels/frontier_ordered.cpp).
+struct BucketStore;
+struct OrderedFrontier {
+  Array<Word> pending;  // the pending nodes' bits
+  int64_t count = 0;    // and their number
+  int64_t current = 0;  // no pending node is in a lower bucket
+  std::shared_ptr<BucketStore> store;
+  void allocate(int64_t n);
+};
+
+// Every node of `start`'s bitmap pending (start.size of them), filed by its value.
+void start_ordered(const FrontierKernel& k, const Frontier& start, OrderedFrontier& o);
+
+// One ordered iteration: settle the lowest bucket holding pending nodes (push them, then the
+// nodes they improve into it, until none is left). Returns how many it began with (0: none
+// pending); o.count is the pending nodes after it.
+int64_t settle_bucket(const FrontierKernel& k, OrderedFrontier& o);
+
+// The default bucket width of ordered loops and the native sssp: Meyer & Sanders' Theta(1 / degree)
+// for random weights, scaled by the mean weight, the degree taken at an edge's head (over a fixed
+// sample of the out-edges): on skewed graphs (RMAT) a wide bucket relaxes its hubs several times,
+// each costing millions of edges, so hubs count by how often edges reach them. The factor 2
+// trades a few repeated relaxations for half the rounds. 1 for unweighted graphs (a BFS level).
+// Only speed depends on it, never the values.
 double default_delta(const Graph& g);
 
 // The smallest (is_min) or largest edge weight over the edges the kernel reads.

@@ -44,6 +44,8 @@ void for_push_csrs(const FrontierKernel& k, F&& f) {
 
 template <class T, bool kMin, int kEdge>
 struct Candidates {
+  static constexpr bool kIsMin = kMin;
+  static constexpr int kEdgeKind = kEdge;
   const FrontierKernel& k;
   T identity() const {
     if constexpr (std::is_floating_point_v<T>)
@@ -72,14 +74,19 @@ struct Candidates {
   }
 };
 
-// Lowers (raises) x[v] to c if c is better; true if this call changed it.
+// Lowers (raises) x[v] to c if c is better; true if this call changed it, from `prev`.
+template <class T, bool kMin>
+bool improve(T* x, int64_t v, T c, T& prev) {
+  __atomic_load(&x[v], &prev, __ATOMIC_RELAXED);
+  while (kMin ? c < prev : prev < c)
+    if (__atomic_compare_exchange(&x[v], &prev, &c, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) return true;
+  return false;
+}
+
 template <class T, bool kMin>
 bool improve(T* x, int64_t v, T c) {
-  T cur;
-  __atomic_load(&x[v], &cur, __ATOMIC_RELAXED);
-  while (kMin ? c < cur : cur < c)
-    if (__atomic_compare_exchange(&x[v], &cur, &c, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) return true;
-  return false;
+  T prev;
+  return improve<T, kMin>(x, v, c, prev);
 }
 
 inline int64_t push_degree(const FrontierKernel& k, int64_t v) {

@@ -6,10 +6,10 @@ namespace sg::kernels {
 
 using namespace frontier_detail;
 
-void Frontier::allocate(int64_t n) {
+void Frontier::allocate(int64_t n, bool with_list) {
   bits = Array<Word>(static_cast<size_t>(words_of(n)));
   std::fill(bits.begin(), bits.end(), Word{0});
-  list = Array<node_t>(static_cast<size_t>(n));
+  if (with_list) list = Array<node_t>(static_cast<size_t>(n));
   size = scout = 0;
   listed = false;
   clean = true;
@@ -90,16 +90,25 @@ double default_delta(const Graph& g) {
     sum += out.w[k];
     head_degree += static_cast<double>(out.row_begin(out.idx[k] + 1) - out.row_begin(out.idx[k]));
   }
-  const double mean_degree = std::max(1.0, static_cast<double>(m) / static_cast<double>(out.num_rows));
-  const double degree = std::sqrt(mean_degree * std::max(1.0, head_degree / static_cast<double>(count)));
-  const double delta = 2.0 * (sum / static_cast<double>(count)) / degree;
+  const double delta = 2.0 * sum / std::max(head_degree, static_cast<double>(count));
   return delta > 0 && std::isfinite(delta) ? delta : 1.0;
 }
 
 double extreme_weight(const Graph& g, bool smallest) {
-  double best = smallest ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
-  for (const Csr* c : {&g.out(), &g.in()})
-    for (double w : c->w) best = smallest ? std::min(best, w) : std::max(best, w);
+  const double far = smallest ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
+  auto pick = [smallest](double a, double b) { return smallest ? std::min(a, b) : std::max(a, b); };
+  double best = far;
+  for (const Csr* c : {&g.out(), &g.in()})  // each edge's weight is in both CSRs: one suffices
+    if (!c->w.empty()) {
+      best = tbb::parallel_reduce(
+          tbb::blocked_range<size_t>(0, c->w.size(), 1 << 16), far,
+          [&](const tbb::blocked_range<size_t>& r, double acc) {
+            for (size_t e = r.begin(); e != r.end(); ++e) acc = pick(acc, c->w[e]);
+            return acc;
+          },
+          pick);
+      break;
+    }
   return best;
 }
 

@@ -24,6 +24,7 @@
 
 #include "core/error.hpp"
 #include "core/parallel.hpp"
+#include "kernels/frontier.hpp"
 #include "native/native.hpp"
 
 namespace sg::native {
@@ -36,7 +37,6 @@ constexpr size_t kSerialRound = 256;       // a round of at most this many nodes
 constexpr int64_t kSerialEdges = 4096;     // edges runs on the calling thread alone
 constexpr uint64_t kNoBin = std::numeric_limits<uint64_t>::max();
 constexpr double kLastBin = 4611686018427387904.0;  // 2^62: every larger bin index is clamped here
-constexpr int64_t kDeltaSamples = 4096;
 
 struct ThreadBins {
   std::vector<std::vector<node_t>> ring = std::vector<std::vector<node_t>>(kWindow);
@@ -92,27 +92,6 @@ inline double load(const double* p) {
   double v;
   __atomic_load(p, &v, __ATOMIC_RELAXED);
   return v;
-}
-
-// Bucket width: Meyer & Sanders' Theta(1 / degree) for random weights, scaled by the mean edge
-// weight, with the degree taken at an edge's head (both over a fixed sample of edges): on
-// skewed graphs (RMAT) a wide bucket relaxes its hubs several times, each costing millions of
-// edges, so hubs count by how often edges reach them. The factor 2 trades a few repeated
-// relaxations for half the rounds. Unweighted graphs use 1, one BFS level per bucket. Only
-// speed depends on delta, never the distances.
-template <class Csr>
-double choose_delta(Csr out) {
-  const int64_t m = static_cast<int64_t>(out.end(out.n - 1));
-  if (!out.w || m == 0) return 1.0;
-  const int64_t stride = std::max<int64_t>(1, m / kDeltaSamples);
-  double sum = 0, head_degree = 0;
-  int64_t count = 0;
-  for (int64_t k = 0; k < m; k += stride, ++count) {
-    sum += out.w[k];
-    head_degree += static_cast<double>(out.degree(out.idx[k]));
-  }
-  const double delta = 2.0 * sum / std::max(head_degree, static_cast<double>(count));
-  return delta > 0 && std::isfinite(delta) ? delta : 1.0;
 }
 
 template <class Csr>
@@ -204,7 +183,8 @@ Array<double> sssp_with_delta(const Graph& g, int64_t source, double delta) {
   if (!(delta <= 0) && !std::isfinite(delta)) fail(ErrorKind::Parameter, "delta must be finite, got {}", delta);
   Array<double> dist(static_cast<size_t>(n));
   parallel_fill(dist.data(), n, std::numeric_limits<double>::infinity());
-  g.out().visit([&](auto out) { delta_stepping(out, source, delta > 0 ? delta : choose_delta(out), dist.data()); });
+  g.out().visit(
+      [&](auto out) { delta_stepping(out, source, delta > 0 ? delta : kernels::default_delta(g), dist.data()); });
   return dist;
 }
 

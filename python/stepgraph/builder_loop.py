@@ -93,10 +93,13 @@ class Loop:
 
     def in_order(self, delta: Optional[float] = None) -> None:
         """Process the loop's frontier in order of the carry's value, in buckets of width ``delta``
-        (delta-stepping): each iteration relaxes only the changed nodes in the lowest bucket, and
-        the others wait for theirs. For a monotone min fixed point (``explain()`` says whether the
-        loop is one); the fixed point it reaches is the same, in fewer relaxations on graphs of
-        high diameter, but the iterations (and residuals) are not the dense loop's.
+        (delta-stepping). Changed nodes wait in the bucket of their value; each iteration settles
+        the lowest bucket: it relaxes that bucket's nodes, then the nodes they improve into it,
+        until none is left. For a monotone min fixed point (``explain()`` says whether the loop
+        is one); the fixed point it reaches is the same, in fewer relaxations on graphs of high
+        diameter, but an iteration is a bucket, not a dense iteration: the residual (the change
+        count) is the number of nodes still waiting, and ``stats["frontier_sizes"]`` the nodes
+        each bucket began with. Both, and the iteration count, are the same at any thread count.
         ``delta=None`` chooses one from the graph's edge weights (1 when unweighted)."""
         self._check_active("in_order")
         if self.order is not None:

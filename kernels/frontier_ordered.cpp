@@ -1,0 +1,255 @@
+// Ordered frontier loops (kernels/frontier.hpp): delta-stepping's bins for a min fixed point.
+//
+// Pending nodes (changed, not yet pushed) are filed by bucket floor(value / delta) in per-thread
+// bins: a ring of kWindow bins from the current one, and a far list beyond it. An iteration
+// settles the lowest bucket: it pushes that bucket's pending nodes, then the nodes they improve
+// into it, round after round, until none is left. Its end state does not depend on the order
+// (a chaotic relaxation of a monotone operator reaches one fixed point), so the values, the
+// pending set and hence the iteration count are the same at any thread count. A node's entries
+// may repeat or go stale; the pending bitmap decides: taking an entry clears the node's bit, and
+// an entry whose bit is already clear is skipped. Setting a bit after lowering the value, and
+// reading the value after clearing it, are ordered (acquire / release), so a taker sees the value
+// whoever set the bit wrote.
+#include <tbb/enumerable_thread_specific.h>
+
+#include "core/error.hpp"
+#include "kernels/frontier_candidates.hpp"
+
+namespace sg::kernels {
+
+using namespace frontier_detail;
+
+namespace {
+
+constexpr int64_t kWindow = 1 << 12;    // ring bins per thread
+constexpr size_t kDrainLimit = 1000;    // a thread drains its current bin itself while this small
+constexpr size_t kSerialRound = 256;    // a round of at most this many nodes and
+constexpr int64_t kSerialPush = 4096;   // edges runs on the calling thread alone
+constexpr double kLastBucket = 0x1p61;  // buckets are clamped to [-2^61, 2^61]
+constexpr int64_t kNoBucket = std::numeric_limits<int64_t>::max();
+
+size_t slot_of(int64_t bucket) { return static_cast<size_t>(static_cast<uint64_t>(bucket) % kWindow); }
+
+struct Bins {
+  std::vector<std::vector<node_t>> ring = std::vector<std::vector<node_t>>(kWindow);
+  int64_t in_ring = 0;
+  std::vector<std::pair<int64_t, node_t>> far;
+  int64_t far_min = kNoBucket;
+  std::vector<node_t> scratch;
+  int64_t added = 0, taken = 0;  // pending bits this thread set / cleared in the iteration
+
+  void file(int64_t bucket, node_t v, int64_t current) {
+    if (bucket - current < kWindow) {
+      ring[slot_of(bucket)].push_back(v);
+      ++in_ring;
+    } else {
+      far.emplace_back(bucket, v);
+      far_min = std::min(far_min, bucket);
+    }
+  }
+  int64_t first_bucket(int64_t current) const {
+    if (in_ring)
+      for (int64_t b = current; b < current + kWindow; ++b)
+        if (!ring[slot_of(b)].empty()) return b;
+    return far_min;
+  }
+  // The far entries that now fall inside the ring [current, current + kWindow) move there.
+  void refill(int64_t current) {
+    if (far_min - current >= kWindow) return;
+    size_t kept = 0;
+    far_min = kNoBucket;
+    for (const auto& [bucket, v] : far) {
+      if (bucket - current < kWindow) {
+        ring[slot_of(bucket)].push_back(v);
+        ++in_ring;
+      } else {
+        far[kept++] = {bucket, v};
+        far_min = std::min(far_min, bucket);
+      }
+    }
+    far.resize(kept);
+  }
+  void clear() {
+    for (auto& bin : ring) bin.clear();
+    in_ring = 0;
+    far.clear();
+    far_min = kNoBucket;
+  }
+};
+
+}  // namespace
+
+struct BucketStore {
+  tbb::enumerable_thread_specific<Bins> bins;
+  std::vector<node_t> round;  // the nodes a round pushes
+};
+
+void OrderedFrontier::allocate(int64_t n) {
+  pending = Array<Word>(static_cast<size_t>(words_of(n)));
+  std::fill(pending.begin(), pending.end(), Word{0});
+  store = std::make_shared<BucketStore>();
+}
+
+namespace {
+
+template <class T, int kEdge>
+struct Settler {
+  const Candidates<T, true, kEdge>& c;
+  OrderedFrontier& o;
+  T* x;
+  int64_t current;
+  double inv_delta = 1 / c.k.delta;  // a product is monotone in the value, as filing needs
+
+  int64_t bucket(T value) const {
+    const double q = std::floor(static_cast<double>(value) * inv_delta);
+    const double clamped = q < -kLastBucket ? -kLastBucket : q > kLastBucket ? kLastBucket : q;
+    return std::max(current, static_cast<int64_t>(clamped));  // below the current one: settle it now
+  }
+  // Takes v's pending bit: true if it was set (v's entry is live).
+  template <bool kAtomic>
+  bool take(node_t v) {
+    const Word bit = Word{1} << (v & 63);
+    if constexpr (kAtomic) return __atomic_fetch_and(&o.pending[v >> 6], ~bit, __ATOMIC_ACQ_REL) & bit;
+    const bool live = o.pending[v >> 6] & bit;
+    o.pending[v >> 6] &= ~bit;
+    return live;
+  }
+  template <bool kAtomic>
+  void push(Bins& mine, node_t u) {
+    T xu;
+    __atomic_load(&x[u], &xu, __ATOMIC_RELAXED);
+    for_push_csrs(c.k, [&](const Csr& csr) {
+      csr.visit([&](auto view) {
+        for (int64_t e = view.begin(u); e < view.end(u); ++e) {
+          const node_t v = view.idx[e];
+          const T cand = c.shift(c.edge(xu, view.w, e));
+          T prev;
+          if constexpr (kAtomic) {
+            if (!improve<T, true>(x, v, cand, prev)) continue;
+          } else {
+            prev = x[v];
+            if (!(cand < prev)) continue;
+            x[v] = cand;
+          }
+          const Word bit = Word{1} << (v & 63);
+          bool fresh;
+          if constexpr (kAtomic) {
+            fresh = !(__atomic_fetch_or(&o.pending[v >> 6], bit, __ATOMIC_ACQ_REL) & bit);
+          } else {
+            fresh = !(o.pending[v >> 6] & bit);
+            o.pending[v >> 6] |= bit;
+          }
+          mine.added += fresh;
+          // A pending node is already filed under prev's bucket; file it again if it moved.
+          const int64_t b = bucket(cand);
+          if (fresh || b < bucket(prev)) mine.file(b, v, current);
+        }
+      });
+    });
+  }
+  // This thread's current bin, pushed by this thread while it stays small.
+  template <bool kAtomic>
+  void drain(Bins& mine) {
+    while (true) {
+      auto& bin = mine.ring[slot_of(current)];
+      if (bin.empty() || bin.size() >= kDrainLimit) return;
+      mine.in_ring -= static_cast<int64_t>(bin.size());
+      mine.scratch.clear();
+      mine.scratch.swap(bin);
+      for (node_t u : mine.scratch)
+        if (take<kAtomic>(u)) {
+          ++mine.taken;
+          push<kAtomic>(mine, u);
+        }
+    }
+  }
+  // The live entries of the current bin over all threads, into `round`.
+  void gather(std::vector<node_t>& round) {
+    round.clear();
+    for (Bins& t : o.store->bins) {
+      auto& bin = t.ring[slot_of(current)];
+      t.in_ring -= static_cast<int64_t>(bin.size());
+      for (node_t u : bin)
+        if (take<false>(u)) {
+          ++t.taken;
+          round.push_back(u);
+        }
+      bin.clear();
+    }
+  }
+  bool small(const std::vector<node_t>& round) const {
+    if (round.size() > kSerialRound) return false;
+    int64_t edges = 0;
+    for (node_t u : round) edges += push_degree(c.k, u);
+    return edges <= kSerialPush;
+  }
+  void settle(std::vector<node_t>& round) {
+    while (!round.empty()) {
+      if (small(round)) {
+        Bins& mine = o.store->bins.local();
+        for (node_t u : round) push<false>(mine, u);
+        drain<false>(mine);
+      } else {
+        tbb::parallel_for(tbb::blocked_range<size_t>(0, round.size(), 64), [&](const tbb::blocked_range<size_t>& r) {
+          Bins& mine = o.store->bins.local();
+          for (size_t i = r.begin(); i != r.end(); ++i) push<true>(mine, round[i]);
+          drain<true>(mine);
+        });
+      }
+      gather(round);
+    }
+  }
+};
+
+}  // namespace
+
+void start_ordered(const FrontierKernel& k, const Frontier& start, OrderedFrontier& o) {
+  std::copy(start.bits.begin(), start.bits.end(), o.pending.begin());
+  o.count = start.size;
+  for (Bins& t : o.store->bins) t.clear();
+  Bins& mine = o.store->bins.local();
+  with_candidates(k, [&](auto c) {
+    using T = std::remove_reference_t<decltype(c.identity())>;
+    if constexpr (decltype(c)::kIsMin) {
+      Settler<T, decltype(c)::kEdgeKind> s{c, o, reinterpret_cast<T*>(k.x), -static_cast<int64_t>(kLastBucket)};
+      int64_t lowest = kNoBucket;
+      for (int64_t w = 0; w < static_cast<int64_t>(o.pending.size()); ++w)
+        for (Word b = o.pending[w]; b; b &= b - 1)
+          lowest = std::min(lowest, s.bucket(s.x[w * 64 + __builtin_ctzll(b)]));
+      o.current = lowest == kNoBucket ? 0 : lowest;
+      s.current = o.current;
+      for (int64_t w = 0; w < static_cast<int64_t>(o.pending.size()); ++w)
+        for (Word b = o.pending[w]; b; b &= b - 1) {
+          const node_t v = static_cast<node_t>(w * 64 + __builtin_ctzll(b));
+          mine.file(s.bucket(s.x[v]), v, o.current);
+        }
+    }
+  });
+}
+
+int64_t settle_bucket(const FrontierKernel& k, OrderedFrontier& o) {
+  int64_t settled = 0;
+  with_candidates(k, [&](auto c) {
+    using T = std::remove_reference_t<decltype(c.identity())>;
+    if constexpr (decltype(c)::kIsMin) {
+      Settler<T, decltype(c)::kEdgeKind> s{c, o, reinterpret_cast<T*>(k.x), o.current};
+      for (Bins& t : o.store->bins) t.added = t.taken = 0;
+      std::vector<node_t>& round = o.store->round;
+      while (o.count > 0 && round.empty()) {  // the lowest bucket with a live entry (stale ones are skipped)
+        int64_t next = kNoBucket;
+        for (const Bins& t : o.store->bins) next = std::min(next, t.first_bucket(s.current));
+        if (next == kNoBucket)
+          fail(ErrorKind::State, "internal error: {} pending nodes of an ordered loop are in no bucket", o.count);
+        s.current = o.current = next;
+        for (Bins& t : o.store->bins) t.refill(s.current);
+        s.gather(round);
+      }
+      settled = static_cast<int64_t>(round.size());
+      s.settle(round);
+      for (const Bins& t : o.store->bins) o.count += t.added - t.taken;
+    }
+  });
+  return settled;
+}
+
+}  // namespace sg::kernels
