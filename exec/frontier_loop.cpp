@@ -3,6 +3,10 @@
 // pass, computed from the nodes that changed.
 #include "exec/frontier_loop.hpp"
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_reduce.h>
+
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -20,10 +24,17 @@ namespace {
 template <class T>
 std::string start_refusal(const T* x, int64_t n, const std::string& name) {
   if constexpr (std::is_floating_point_v<T>) {
-    for (int64_t v = 0; v < n; ++v)
-      if (x[v] == 0 && std::signbit(x[v]))
-        return fmt::format("'{}' starts with -0.0 at node {}, and which zero a node keeps would depend on the order",
-                           name, v);
+    const int64_t first = tbb::parallel_reduce(
+        tbb::blocked_range<int64_t>(0, n, 1 << 14), n,
+        [&](const tbb::blocked_range<int64_t>& r, int64_t found) {
+          for (int64_t v = r.begin(); v < r.end() && v < found; ++v)
+            if (x[v] == 0 && std::signbit(x[v])) return v;
+          return found;
+        },
+        [](int64_t a, int64_t b) { return std::min(a, b); });
+    if (first < n)
+      return fmt::format("'{}' starts with -0.0 at node {}, and which zero a node keeps would depend on the order",
+                         name, first);
   }
   return "";
 }

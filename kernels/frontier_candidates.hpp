@@ -65,10 +65,12 @@ struct Candidates {
     if constexpr (kEdge == kAddOne) return wrap_add(xu, T(1));
     return xu;
   }
-  T shift(T c) const {
-    for (const Shift& s : k.shifts) {
-      const T v = static_cast<T>(s.s);
-      c = s.sub ? wrap_sub(c, v) : s.scalar_first ? wrap_add(v, c) : wrap_add(c, v);
+  T shift(T c) const { return apply_shifts(c, k.shifts.data(), k.shifts.size()); }
+  // G over shifts a caller keeps in registers (the vector's fields are reloaded after every atomic).
+  static T apply_shifts(T c, const Shift* shifts, size_t count) {
+    for (size_t i = 0; i < count; ++i) {
+      const T v = static_cast<T>(shifts[i].s);
+      c = shifts[i].sub ? wrap_sub(c, v) : shifts[i].scalar_first ? wrap_add(v, c) : wrap_add(c, v);
     }
     return c;
   }

@@ -101,9 +101,11 @@ struct Settler {
   double inv_delta = 1 / c.k.delta;  // a product is monotone in the value, as filing needs
 
   int64_t bucket(T value) const {
-    const double q = std::floor(static_cast<double>(value) * inv_delta);
+    const double q = static_cast<double>(value) * inv_delta;
     const double clamped = q < -kLastBucket ? -kLastBucket : q > kLastBucket ? kLastBucket : q;
-    return std::max(current, static_cast<int64_t>(clamped));  // below the current one: settle it now
+    int64_t b = static_cast<int64_t>(clamped);  // floor, without a libm call on baseline x86-64
+    b -= clamped < static_cast<double>(b);
+    return std::max(current, b);  // below the current one: settle it now
   }
   // Takes v's pending bit: true if it was set (v's entry is live).
   template <bool kAtomic>
@@ -116,13 +118,16 @@ struct Settler {
   }
   template <bool kAtomic>
   void push(Bins& mine, node_t u) {
-    T xu;
-    __atomic_load(&x[u], &xu, __ATOMIC_RELAXED);
+    T loaded;
+    __atomic_load(&x[u], &loaded, __ATOMIC_RELAXED);
+    const T xu = loaded;  // locals whose address is not taken stay in registers across the atomics
+    const Shift* shifts = c.k.shifts.data();
+    const size_t num_shifts = c.k.shifts.size();
     for_push_csrs(c.k, [&](const Csr& csr) {
       csr.visit([&](auto view) {
         for (int64_t e = view.begin(u); e < view.end(u); ++e) {
           const node_t v = view.idx[e];
-          const T cand = c.shift(c.edge(xu, view.w, e));
+          const T cand = c.apply_shifts(c.edge(xu, view.w, e), shifts, num_shifts);
           T prev;
           if constexpr (kAtomic) {
             if (!improve<T, true>(x, v, cand, prev)) continue;
