@@ -100,7 +100,8 @@ struct Settler {
   int64_t current;
   double inv_delta = 1 / c.k.delta;  // a product is monotone in the value, as filing needs
 
-  int64_t bucket(T value) const {
+  int64_t bucket(T value) const { return bucket_of(value, inv_delta, current); }
+  static int64_t bucket_of(T value, double inv_delta, int64_t current) {
     const double q = static_cast<double>(value) * inv_delta;
     const double clamped = q < -kLastBucket ? -kLastBucket : q > kLastBucket ? kLastBucket : q;
     int64_t b = static_cast<int64_t>(clamped);  // floor, without a libm call on baseline x86-64
@@ -118,39 +119,44 @@ struct Settler {
   }
   template <bool kAtomic>
   void push(Bins& mine, node_t u) {
-    T loaded;
-    __atomic_load(&x[u], &loaded, __ATOMIC_RELAXED);
-    const T xu = loaded;  // locals whose address is not taken stay in registers across the atomics
-    const Shift* shifts = c.k.shifts.data();
+    T xu;
+    __atomic_load(&x[u], &xu, __ATOMIC_RELAXED);
+    for_push_csrs(c.k, [&](const Csr& csr) { csr.visit([&](auto view) { push_row<kAtomic>(mine, view, u, xu); }); });
+  }
+  // One row's relaxations. Everything the loop reads is a by-value parameter or local, so it stays
+  // in registers: the atomics make the compiler reload whatever it reaches through a reference.
+  template <bool kAtomic, class View>
+  void push_row(Bins& mine, const View view, const node_t u, const T xu) const {
+    T* const xs = x;
+    Word* const pending = o.pending.data();
+    const Shift* const shifts = c.k.shifts.data();
     const size_t num_shifts = c.k.shifts.size();
-    for_push_csrs(c.k, [&](const Csr& csr) {
-      csr.visit([&](auto view) {
-        for (int64_t e = view.begin(u); e < view.end(u); ++e) {
-          const node_t v = view.idx[e];
-          const T cand = c.apply_shifts(c.edge(xu, view.w, e), shifts, num_shifts);
-          T prev;
-          if constexpr (kAtomic) {
-            if (!improve<T, true>(x, v, cand, prev)) continue;
-          } else {
-            prev = x[v];
-            if (!(cand < prev)) continue;
-            x[v] = cand;
-          }
-          const Word bit = Word{1} << (v & 63);
-          bool fresh;
-          if constexpr (kAtomic) {
-            fresh = !(__atomic_fetch_or(&o.pending[v >> 6], bit, __ATOMIC_ACQ_REL) & bit);
-          } else {
-            fresh = !(o.pending[v >> 6] & bit);
-            o.pending[v >> 6] |= bit;
-          }
-          mine.added += fresh;
-          // A pending node is already filed under prev's bucket; file it again if it moved.
-          const int64_t b = bucket(cand);
-          if (fresh || b < bucket(prev)) mine.file(b, v, current);
-        }
-      });
-    });
+    const double inv = inv_delta;
+    const int64_t cur = current;
+    for (int64_t e = view.begin(u), end = view.end(u); e < end; ++e) {
+      const node_t v = view.idx[e];
+      const T cand = c.apply_shifts(c.edge(xu, view.w, e), shifts, num_shifts);
+      T prev;
+      if constexpr (kAtomic) {
+        if (!improve<T, true>(xs, v, cand, prev)) continue;
+      } else {
+        prev = xs[v];
+        if (!(cand < prev)) continue;
+        xs[v] = cand;
+      }
+      const Word bit = Word{1} << (v & 63);
+      bool fresh;
+      if constexpr (kAtomic) {
+        fresh = !(__atomic_fetch_or(&pending[v >> 6], bit, __ATOMIC_ACQ_REL) & bit);
+      } else {
+        fresh = !(pending[v >> 6] & bit);
+        pending[v >> 6] |= bit;
+      }
+      mine.added += fresh;
+      // A pending node is already filed under prev's bucket; file it again if it moved.
+      const int64_t b = bucket_of(cand, inv, cur);
+      if (fresh || b < bucket_of(prev, inv, cur)) mine.file(b, v, cur);
+    }
   }
   // This thread's current bin, pushed by this thread while it stays small.
   template <bool kAtomic>
