@@ -11,7 +11,7 @@
 namespace sg {
 
 enum class Region : uint8_t { Prologue, Body, Epilogue };
-enum class Combine : uint8_t { Sum, Min, Max, Mean, Mode };
+enum class Combine : uint8_t { Sum, Min, Max, Mean, Mode, HIndex };
 enum class Direction : uint8_t { In, Out, Both };
 enum class EdgeOp : uint8_t { None, MulWeight, AddWeight };
 

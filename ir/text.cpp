@@ -116,7 +116,7 @@ E parse_enum(std::string_view t, const std::string_view (&names)[N], size_t line
 }
 
 constexpr std::string_view kDTypes[] = {"f64", "f32", "i64", "bool"};
-constexpr std::string_view kCombines[] = {"sum", "min", "max", "mean", "mode"};
+constexpr std::string_view kCombines[] = {"sum", "min", "max", "mean", "mode", "h_index"};
 constexpr std::string_view kDirections[] = {"in", "out", "both"};
 constexpr std::string_view kEdges[] = {"none", "mul_weight", "add_weight"};
 

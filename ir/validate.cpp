@@ -114,7 +114,10 @@ Type infer_type(const ProgramIR& ir, int32_t id) {
         bad_value(ir, id, "combine=mean needs a float vector, got {}", type_name(t));
       if (v.edge != EdgeOp::None && !is_float(t.dtype))
         bad_value(ir, id, "edge={} needs a float vector, got {}", edge_name(v.edge), type_name(t));
-      if (v.edge != EdgeOp::None && v.combine == Combine::Mode) bad_value(ir, id, "combine=mode takes no edge op");
+      if (v.combine == Combine::HIndex && t.dtype != DType::I64)
+        bad_value(ir, id, "combine=h_index needs an int64 vector, got {}", type_name(t));
+      if (v.edge != EdgeOp::None && (v.combine == Combine::Mode || v.combine == Combine::HIndex))
+        bad_value(ir, id, "combine={} takes no edge op", combine_name(v.combine));
       return t;
     }
     case Rule::Normalize:

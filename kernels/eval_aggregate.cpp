@@ -4,7 +4,7 @@
 // twins do. A plain sum over one CSR walks its sliced form (graph/sliced_csr.hpp), whole
 // sort windows at a time; other sums use row_sum, which gives the same bits.
 // Empty rows give the combine's identity: sum 0, min +inf (int: max), max -inf (int: lowest),
-// mean NaN (0 / 0), mode INT64_MIN. Without weights an edge's weight is 1.
+// mean NaN (0 / 0), mode INT64_MIN, h_index 0. Without weights an edge's weight is 1.
 #include <algorithm>
 #include <limits>
 #include <type_traits>
@@ -62,6 +62,22 @@ int64_t mode_of(std::vector<int64_t>& labels) {
   return best;
 }
 
+// The h-index of a row: the largest h with at least h values >= h (0 when empty). Counted in
+// `counts`, capped at the row's size (no value above it can raise h), so O(size) with no sort.
+template <class ForEach>
+int64_t h_index_of(int64_t size, std::vector<int64_t>& counts, ForEach&& for_each_value) {
+  counts.assign(static_cast<size_t>(size) + 1, 0);
+  for_each_value([&](int64_t y) {
+    if (y > 0) ++counts[static_cast<size_t>(std::min(y, size))];
+  });
+  int64_t at_least = 0;
+  for (int64_t h = size; h > 0; --h) {
+    at_least += counts[static_cast<size_t>(h)];
+    if (at_least >= h) return h;
+  }
+  return 0;
+}
+
 // Rows [lo, hi) into o[0 .. hi - lo).
 template <class T, int kKind, class InCsr, class OutCsr>
 void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& out, bool two, int64_t lo, int64_t hi,
@@ -77,7 +93,7 @@ void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& o
     return;
   }
   {
-    thread_local std::vector<int64_t> labels;
+    thread_local std::vector<int64_t> labels, counts;
     for (int64_t u = lo; u < hi; ++u) {
       switch (v.combine) {
         case Combine::Sum:
@@ -110,6 +126,15 @@ void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& o
           if (two)
             for (int64_t k = out.begin(u); k < out.end(u); ++k) labels.push_back(static_cast<int64_t>(lout(k)));
           o[u - lo] = static_cast<T>(mode_of(labels));
+          break;
+        }
+        case Combine::HIndex: {
+          const int64_t size = in.degree(u) + (two ? out.degree(u) : 0);
+          o[u - lo] = static_cast<T>(h_index_of(size, counts, [&](auto add) {
+            for (int64_t k = in.begin(u); k < in.end(u); ++k) add(static_cast<int64_t>(lin(k)));
+            if (two)
+              for (int64_t k = out.begin(u); k < out.end(u); ++k) add(static_cast<int64_t>(lout(k)));
+          }));
           break;
         }
       }

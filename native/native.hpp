@@ -50,4 +50,39 @@ Array<int64_t> bfs(const Graph& g, int64_t source);          // hop levels, -1 u
 Array<double> sssp(const Graph& g, int64_t source);          // distances, inf unreachable
 Array<double> degree_centrality(const Graph& g);
 
+// Power iterations with NetworkX's contracts (native/centrality.cpp); nstart: length n or nullptr.
+struct PowerOptions {
+  int64_t max_iter = 100;
+  double tol = 1e-6;
+  const double* nstart = nullptr;
+  bool weighted = true;  // use edge weights when the graph has them
+};
+
+struct HitsResult {
+  Array<double> hubs, authorities;
+  int64_t iterations = 0;
+  bool converged = false;
+  std::vector<double> residuals;
+};
+
+// Authorities by power iteration on A^T A, scaled to max 1 each step, until the L1 change < tol;
+// hubs = A a. normalized: both scaled to sum 1 (else as iterated).
+HitsResult hits(const Graph& g, const PowerOptions& opts, bool normalized);
+// x <- (A^T + I) x, scaled to unit L2 norm, until the L1 change < n * tol.
+IterativeResult<double> eigenvector_centrality(const Graph& g, const PowerOptions& opts);
+
+struct KatzOptions {
+  PowerOptions power;
+  double alpha = 0.1;
+  double beta = 1.0;
+  const double* beta_vec = nullptr;  // per-node beta (length n) instead of the scalar
+  bool normalized = true;
+};
+// x <- alpha A^T x + beta from zeros (or nstart), until the L1 change < n * tol; then unit L2 norm.
+IterativeResult<double> katz_centrality(const Graph& g, const KatzOptions& opts);
+
+// Core numbers by Batagelj-Zaversnik bucket peeling; degree = in + out for directed graphs.
+// Self-loops are refused (ErrorKind::Graph), as NetworkX refuses them.
+Array<int64_t> core_number(const Graph& g);
+
 }  // namespace sg::native

@@ -18,6 +18,7 @@ void bind_io(py::module_& m);
 void bind_generators(py::module_& m);
 void bind_native_pagerank(py::module_& m);
 void bind_native_traversal(py::module_& m);
+void bind_native_centrality(py::module_& m);
 void bind_program(py::module_& m);
 void bind_ops(py::module_& m);
 

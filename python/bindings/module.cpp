@@ -13,6 +13,7 @@ PYBIND11_MODULE(_core, m) {
   bind_generators(m);
   bind_native_pagerank(m);
   bind_native_traversal(m);
+  bind_native_centrality(m);
   bind_program(m);
   bind_ops(m);
   m.def("set_num_threads", &sg::set_num_threads, py::arg("n"));

@@ -105,10 +105,12 @@ class _Ops(_Recorder):
         ``direction="in"`` gathers over in-edges (u -> v contributes x[u] to v), "out" over
         out-edges, "both" over both (once for undirected graphs). ``edge`` applies the edge
         weight first: "mul_weight" (plus-times) or "add_weight" (min-plus). ``combine="mode"``
-        gives the most frequent int64 label, ties to the smallest.
+        gives the most frequent int64 label, ties to the smallest; ``combine="h_index"`` the
+        h-index of the int64 values (the largest h with at least h neighbor values >= h, 0 for
+        none), each parallel edge counted once per edge.
         """
-        if combine not in ("sum", "min", "max", "mean", "mode"):
-            raise ProgramError(f"neighbor_agg: combine must be sum, min, max, mean or mode, got {combine!r}")
+        if combine not in ("sum", "min", "max", "mean", "mode", "h_index"):
+            raise ProgramError(f"neighbor_agg: combine must be sum, min, max, mean, mode or h_index, got {combine!r}")
         if direction not in ("in", "out", "both"):
             raise ProgramError(f"neighbor_agg: direction must be in, out or both, got {direction!r}")
         edge_name = edge or "none"
@@ -117,7 +119,8 @@ class _Ops(_Recorder):
         v, r = self._node_input("neighbor_agg", x)
         if (
             r.dtype not in _OPS["neighbor_agg"].dtypes
-            or (combine == "mode" and r.dtype != "i64")
+            or (combine in ("mode", "h_index") and r.dtype != "i64")
+            or (combine in ("mode", "h_index") and edge_name != "none")
             or ((combine == "mean" or edge_name != "none") and r.dtype not in _FLOATS)
         ):
             self._fail("neighbor_agg", f"combine={combine}, edge={edge_name} does not fit this vector", r)

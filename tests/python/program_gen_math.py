@@ -171,21 +171,21 @@ class MathOps(Ops):
     def aggregate(self) -> Var:
         if self.c.flag(20):
             x = self.pick_num("i64", node=True)
-            combine = "mode"
+            combine = self.c.pick(["mode", "h_index"])
         else:
             x = self.pick_num(node=True)
             combine = self.c.pick(["sum", "min", "max", "mean", "mode"] if x.dtype == "i64" or x.flt else ["sum"])
             if combine == "mode" and x.dtype != "i64" or combine == "mean" and not x.flt:
                 combine = "sum"
         direction = self.c.pick(["in", "out", "both"])
-        edge = self.c.pick([None, "mul_weight", "add_weight"]) if x.flt and combine != "mode" else None
+        edge = self.c.pick([None, "mul_weight", "add_weight"]) if x.flt and combine not in ("mode", "h_index") else None
         args = f'{x.name}, "{combine}", "{direction}"' + (f', edge="{edge}"' if edge else "")
         lo, hi = x.lo, x.hi
         if edge == "mul_weight":  # test graphs' weights are in [0.05, 3]
             lo, hi = _hull(lo * 3, lo * 0.01, hi * 3, hi * 0.01)
         elif edge == "add_weight":
             hi = hi + 3.0
-        nan, stable = x.nan, x.stable and combine in ("min", "max", "mode") and edge is None
+        nan, stable = x.nan, x.stable and combine in ("min", "max", "mode", "h_index") and edge is None
         if combine == "sum":
             lo, hi = min(0.0, lo * DMAX), max(0.0, hi * DMAX)
             nan |= math.isinf(lo) or math.isinf(hi)
@@ -195,6 +195,8 @@ class MathOps(Ops):
         elif combine in ("min", "max"):
             ext = INF if x.flt else 9.2e18
             lo, hi = _hull(lo, hi, ext if combine == "min" else -ext)
+        elif combine == "h_index":  # at most the largest value, never below 0
+            lo, hi = 0.0, max(0.0, hi)
         else:
             lo = -9.2e18
         return self.fix(self.emit(f"b.neighbor_agg({args})", x.dtype, True, lo, hi, nan, stable, (x,)))

@@ -787,6 +787,42 @@ CASES: List[Case] = [
         "max_iter must be >= 0, got -1",
     ),
     Case(
+        "native/hits-nstart-wrong-length",
+        lambda: _core.hits(G3()._native, 100, 1e-8, np.ones(2), True, True),
+        ParameterError,
+        "nstart has length 2, expected 3",
+    ),
+    Case(
+        "native/katz-beta-int-dtype",
+        lambda: _core.katz_centrality(G3()._native, 0.1, 1.0, np.ones(3, np.int64), 10, 1e-6, None, True, True),
+        ParameterError,
+        "beta must have dtype float64",
+    ),
+    Case(
+        "native/eigenvector-max-iter-negative",
+        lambda: _core.eigenvector_centrality(G3()._native, -1, 1e-6, None, True),
+        ParameterError,
+        "max_iter must be >= 0, got -1",
+    ),
+    Case(
+        "native/core-number-self-loop",
+        lambda: sg.native.core_number(E([0, 1], [1, 1])),
+        GraphError,
+        "core_number is not defined for graphs with self-loops",
+    ),
+    Case(
+        "algo/katz-alpha-nan",
+        lambda: sg.algorithms.katz_centrality(G3(), alpha=float("nan")),
+        ParameterError,
+        "alpha must be finite, got nan",
+    ),
+    Case(
+        "builder/h-index-of-floats",
+        lambda: (lambda b: b.neighbor_agg(b.fill(1.0), "h_index"))(sg.Builder()),
+        ProgramError,
+        "neighbor_agg: combine=h_index",
+    ),
+    Case(
         "threads/num-threads-string",
         lambda: sg.set_num_threads("4"),
         ParameterError,

@@ -4,7 +4,16 @@ Each ``*_program(...)`` returns the :class:`stepgraph.Program`; the function of 
 name without ``_program`` runs it on a graph and returns a :class:`stepgraph.Result`.
 """
 
+from stepgraph.algorithms.centrality import (
+    eigenvector_centrality,
+    eigenvector_centrality_program,
+    hits,
+    hits_program,
+    katz_centrality,
+    katz_centrality_program,
+)
 from stepgraph.algorithms.components import connected_components, connected_components_program
+from stepgraph.algorithms.cores import core_number, core_number_program
 from stepgraph.algorithms.pagerank import (
     pagerank,
     pagerank_program,
@@ -37,4 +46,12 @@ __all__ = [
     "sssp_program",
     "degree_centrality",
     "degree_centrality_program",
+    "hits",
+    "hits_program",
+    "eigenvector_centrality",
+    "eigenvector_centrality_program",
+    "katz_centrality",
+    "katz_centrality_program",
+    "core_number",
+    "core_number_program",
 ]

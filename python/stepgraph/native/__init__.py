@@ -4,6 +4,7 @@ Each returns a :class:`stepgraph.Result`; they are the yardstick the builder
 algorithms (``stepgraph.algorithms``) are compared against.
 """
 
+from stepgraph.native._centrality import core_number, eigenvector_centrality, hits, katz_centrality
 from stepgraph.native._pagerank import pagerank, personalized_pagerank
 from stepgraph.native._traversal import bfs, connected_components, degree_centrality, label_propagation, sssp
 
@@ -15,4 +16,8 @@ __all__ = [
     "bfs",
     "sssp",
     "degree_centrality",
+    "hits",
+    "eigenvector_centrality",
+    "katz_centrality",
+    "core_number",
 ]
