@@ -20,3 +20,24 @@ for entry in python/stepgraph/*; do
   ln -s "$PWD/$entry" "$site/$(basename "$entry")"
 done
 cp "$dir"/_core*.so "$site/"
+ln -s "$PWD/python/_stepgraph_nx" "$dir/site/_stepgraph_nx"  # the NetworkX backend's light info package
+# Installed metadata, so that entry points (NetworkX's backend: networkx.backends) are found
+# on this PYTHONPATH too: the [project.entry-points.*] tables of pyproject.toml.
+info=$dir/site/stepgraph-0.dev0.dist-info
+mkdir -p "$info"
+printf 'Metadata-Version: 2.1\nName: stepgraph\nVersion: 0.dev0\n' >"$info/METADATA"
+"$PY" - pyproject.toml >"$info/entry_points.txt" <<'PYEOF'
+import re, sys
+section = None
+for line in open(sys.argv[1]):
+    line = line.strip()
+    head = re.fullmatch(r'\[project\.entry-points\."?([^"\]]+)"?\]', line)
+    if head:
+        section = head.group(1)
+        print(f"[{section}]")
+    elif line.startswith("["):
+        section = None
+    elif section and "=" in line and not line.startswith("#"):
+        name, value = (part.strip().strip('"') for part in line.split("=", 1))
+        print(f"{name} = {value}")
+PYEOF

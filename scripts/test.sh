@@ -41,6 +41,7 @@ $PY benchmarks/algorithms.py --quick --out build/bench-algorithms-quick >build/b
 echo "[test] benchmark smoke run ok: build/bench-quick/ladder.md"
 
 bash scripts/test_wheel.sh  # pip wheel ., installed into a fresh venv under /tmp, smoke-tested
+PY=$PY bash scripts/test_nx_suite.sh  # NetworkX's own tests of the functions the stepgraph backend serves
 
 echo "[test] Python tests"
 $PY -m pytest -q tests/python "$@"
