@@ -13,10 +13,12 @@ inline D convert(S x) {
   if constexpr (std::is_same_v<D, uint8_t>) {
     return static_cast<D>(x != S(0));
   } else if constexpr (std::is_floating_point_v<S> && std::is_integral_v<D>) {
-    if (std::isnan(x)) return D(0);
-    if (x >= static_cast<S>(std::numeric_limits<D>::max())) return std::numeric_limits<D>::max();
-    if (x <= static_cast<S>(std::numeric_limits<D>::min())) return std::numeric_limits<D>::min();
-    return static_cast<D>(x);
+    // Selects, not branches: unreached nodes (inf) scattered among reached ones mispredict.
+    const bool high = x >= static_cast<S>(std::numeric_limits<D>::max());
+    const bool low = x <= static_cast<S>(std::numeric_limits<D>::min());
+    const bool in_range = !high && !low && x == x;  // false for NaN too
+    const D v = static_cast<D>(in_range ? x : S(0));
+    return high ? std::numeric_limits<D>::max() : low ? std::numeric_limits<D>::min() : v;
   } else {
     return static_cast<D>(x);
   }
