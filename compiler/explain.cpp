@@ -212,6 +212,17 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
     }
     for (int32_t id : k.values) out += "    " + line(ir, names, id);
   }
+  for (const EpilogueOverCarry& e : plan.epilogue_over) {
+    std::string output = names(e.output);
+    for (const auto& [name, id] : ir.outputs)
+      if (id == e.output)
+        output = name == names(e.output) ? fmt::format("output '{}'", name)
+                                         : fmt::format("output '{}' ({})", name, names(e.output));
+    out += fmt::format(
+        "  {} is stored over {}'s buffer when run() hands its buffers to the result (one node vector "
+        "less)\n",
+        output, names(e.carry));
+  }
   std::string outs;
   for (const auto& [name, id] : ir.outputs) outs += fmt::format("{}{} = {}", outs.empty() ? "" : ", ", name, names(id));
   out += fmt::format("outputs: {}\n", outs);

@@ -20,4 +20,8 @@ std::vector<InPlace> in_place_candidates(const ProgramIR& ir, const Plan& plan);
 // Marks every candidate (Kernel::in_place).
 void mark_in_place(const ProgramIR& ir, Plan& plan);
 
+// Which epilogue outputs a run that hands its buffers to its result stores over dead carries
+// (compiler/epilogue_over_carries.cpp): Plan::epilogue_over.
+void place_epilogue_over_carries(const ProgramIR& ir, Plan& plan);
+
 }  // namespace sg::compiler

@@ -7,7 +7,9 @@
 //   3. In-place updates: a carry's update stored over the carry when only its own pass reads it.
 //   4. Row codegen (compiler/row_codegen.cpp): each pull kernel's gather and epilogue as C++.
 //   5. Frontier detection (compiler/frontier.cpp): whether the loop can run over changed nodes.
-//   6. Buffers are assigned when a State binds a graph (compiler/buffers.cpp: sizes need n).
+//   6. Epilogue outputs over dead carries (compiler/epilogue_over_carries.cpp), for a run that
+//      hands its buffers to its result.
+//   7. Buffers are assigned when a State binds a graph (compiler/buffers.cpp: sizes need n).
 // Every choice not taken for a reason the user controls leaves a hint explain() prints.
 #include <fmt/format.h>
 
@@ -51,6 +53,7 @@ Plan compile(ProgramIR& ir, const Options& opts) {
   plan.frontier = plan_frontier(ir, opts);
   const bool fuse = opts.opt_level >= 3 && opts.enabled(kFusion);
   form_kernels(ir, fuse, plan);
+  if (opts.enabled(kInPlace)) place_epilogue_over_carries(ir, plan);
   plan.compile_rows = fuse && opts.enabled(kCompiled);
   if (!fuse) return plan;
   place_in_place_updates(ir, opts, plan);

@@ -70,4 +70,22 @@ class InterruptScope {
   bool active_ = false;
 };
 
+// RAII: loops on this thread stop watching for SIGINT until the scope ends (for a pass that must
+// not stop part-way). A SIGINT meanwhile stays requested, for the next check or the outermost
+// scope's end.
+class InterruptPause {
+ public:
+  InterruptPause() : paused_(interrupt_watched()) {
+    if (paused_) detail::g_watching.store(false, std::memory_order_release);
+  }
+  ~InterruptPause() {
+    if (paused_) detail::g_watching.store(true, std::memory_order_release);
+  }
+  InterruptPause(const InterruptPause&) = delete;
+  InterruptPause& operator=(const InterruptPause&) = delete;
+
+ private:
+  bool paused_;
+};
+
 }  // namespace sg

@@ -2,10 +2,13 @@
 // (a State's initialization is in exec/state_init.cpp).
 #include "exec/program.hpp"
 
+#include <optional>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <set>
 
 #include "compiler/kernels.hpp"
@@ -79,6 +82,9 @@ int32_t State::readable_output(const std::string& name) const {
   check_readable();
   const int32_t id = program_->find_output(name);
   if (id < 0) fail(ErrorKind::Parameter, "no output or carried value named '{}'", name);
+  if (std::find(overwritten_.begin(), overwritten_.end(), id) != overwritten_.end())
+    fail(ErrorKind::State, "'{}' was overwritten by the outputs at the end of run(); init a new State to read it",
+         name);
   check_whole(id);
   return id;
 }
@@ -193,6 +199,7 @@ void State::count_iteration() {
 }
 
 void State::apply_step(int64_t i) {
+  check_not_overwritten();
   const int64_t steps = static_cast<int64_t>(program_->steps().size());
   if (!program_->ir().has_loop) fail(ErrorKind::State, "this program has no loop, so no steps");
   if (steps == 0)
@@ -206,6 +213,7 @@ void State::apply_step(int64_t i) {
 }
 
 void State::apply_batch() {
+  check_not_overwritten();
   if (!program_->ir().has_loop) fail(ErrorKind::State, "this program has no loop to iterate");
   if (next_step_ != 0 && !batch_interrupted_)
     fail(ErrorKind::State, "an iteration is half done by apply_step (step {} is next)", next_step_);
@@ -227,23 +235,66 @@ void State::apply_batch() {
   end_iteration();
 }
 
-void State::run(int64_t max_iter, const std::function<bool()>& between) {
-  if (!program_->ir().has_loop) return finish();
+void State::run(int64_t max_iter, const std::function<bool()>& between, bool final) {
+  check_not_overwritten();
+  if (!program_->ir().has_loop) return finish(final);
   if (graph_->num_nodes() == 0) {  // nothing to iterate over: the loop is skipped, as the native twins do
     converged_ = true;
-    return finish();
+    return finish(final);
   }
   while (iteration_ < max_iter && !converged_) {
     apply_batch();
     if (between && !between()) return;
   }
-  finish();
+  finish(final);
 }
 
-void State::finish() {
+void State::check_not_overwritten() const {
+  if (!overwritten_.empty())
+    fail(ErrorKind::State,
+         "this State stored its outputs over its carries at the end of run() (its buffers go to the result); init a "
+         "new one");
+}
+
+// Whether `e` may store its output over its carry's buffer in this State: no other output, and
+// nothing the epilogue reads after that output, shares the buffer (an update stored in place does).
+bool State::can_store_over(const EpilogueOverCarry& e) const {
+  const unsigned char* p = slots_[e.carry].node;
+  if (!p) return false;
+  for (const auto& [name, id] : program_->ir().outputs)
+    if (id != e.output && slots_[id].node == p) return false;
+  const auto& epilogue = program_->plan().epilogue;
+  bool after = false;
+  for (size_t k = static_cast<size_t>(e.kernel); k < epilogue.size(); ++k)
+    for (int32_t id : epilogue[k].values) {
+      if (after)
+        for (int32_t in : value(id).inputs)
+          if (in != e.carry && slots_[in].node == p) return false;
+      after = after || id == e.output;
+    }
+  return true;
+}
+
+void State::finish(bool final) {
+  check_not_overwritten();
   for (const auto& [name, id] : program_->ir().outputs) check_whole(id);
   for (const CarryDecl& c : program_->ir().carries) check_whole(c.value);
-  for (const Kernel& k : program_->plan().epilogue) run_kernel(frame_, k);
+  const Plan& plan = program_->plan();
+  std::vector<const EpilogueOverCarry*> over;
+  if (final)
+    for (const EpilogueOverCarry& e : plan.epilogue_over)
+      if (can_store_over(e)) over.push_back(&e);
+  std::optional<InterruptPause> pause;  // the outputs' one pass is not cut short: the carries go with it
+  if (!over.empty()) {
+    check_interrupt();  // a Ctrl-C that came before it leaves the State as it is
+    pause.emplace();
+    for (const EpilogueOverCarry* e : over) overwritten_.push_back(e->carry);
+  }
+  for (size_t k = 0; k < plan.epilogue.size(); ++k) {
+    for (const EpilogueOverCarry* e : over)
+      if (static_cast<size_t>(e->kernel) == k) slots_[e->output].node = slots_[e->carry].node;
+    run_kernel(frame_, plan.epilogue[k]);
+  }
 }
 
 }  // namespace sg

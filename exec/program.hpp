@@ -131,8 +131,11 @@ class State {
   void apply_step(int64_t i);  // one body step; the last one also finishes the iteration
   void apply_batch();          // one whole iteration
   // Iterate until converged or max_iter; `between` runs after each iteration and may stop it.
-  void run(int64_t max_iter, const std::function<bool()>& between);
-  void finish();  // evaluate the epilogue
+  // `final`: the run hands its buffers to its result next (finish(true)).
+  void run(int64_t max_iter, const std::function<bool()>& between, bool final = false);
+  // Evaluate the epilogue. `final`: nothing reads the carries afterwards, so outputs may be stored
+  // over them (Plan::epilogue_over); the State then only hands over its outputs.
+  void finish(bool final = false);
   // Moves out the buffer that holds node value `id` (empty if it has none of its own). The
   // State is then spent: every later use raises StateError. run(graph) hands its outputs to
   // its Result this way instead of copying them (its State is private).
@@ -227,7 +230,10 @@ class State {
   std::vector<uint8_t> done_blocks_;
   bool stored_in_place_ = false;
   bool batch_interrupted_ = false;
-  bool released_ = false;                  // release_buffer was called: the State is spent
+  bool released_ = false;             // release_buffer was called: the State is spent
+  std::vector<int32_t> overwritten_;  // carries whose buffers a final finish gave to outputs
+  void check_not_overwritten() const;
+  bool can_store_over(const EpilogueOverCarry& e) const;
   std::shared_ptr<FrontierRun> frontier_;  // set when the loop runs over changed nodes
   std::atomic<bool> busy_{false};
   std::atomic<std::thread::id> owner_{};  // the thread inside a Use (while busy_)

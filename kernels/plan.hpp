@@ -71,6 +71,14 @@ struct FrontierPlan {
   bool active() const { return refused.empty() && carry >= 0; }
 };
 
+// An epilogue output stored over a carry's buffer when the run hands its buffers to its result
+// (compiler/epilogue_over_carries.cpp): the carry is dead by then, and of the same element size.
+struct EpilogueOverCarry {
+  int32_t kernel = -1;  // index into Plan::epilogue
+  int32_t output = -1;  // the value stored
+  int32_t carry = -1;   // the carried value whose buffer it takes
+};
+
 struct PassRecord {
   std::string name;
   std::vector<std::string> notes;
@@ -82,9 +90,10 @@ struct Plan {
   std::vector<Kernel> kernels;   // the loop body, in order: one apply_step each
   std::vector<Kernel> epilogue;  // after the loop: the epilogue's values in kernels, run once
   std::vector<FusionDecision> refused;
-  std::vector<PassRecord> log;     // what each pass did
-  std::vector<std::string> hints;  // options that would change this plan (explain prints them)
-  FrontierPlan frontier;           // whether (and how) the loop runs over changed nodes only
+  std::vector<PassRecord> log;                   // what each pass did
+  std::vector<std::string> hints;                // options that would change this plan (explain prints them)
+  FrontierPlan frontier;                         // whether (and how) the loop runs over changed nodes only
+  std::vector<EpilogueOverCarry> epilogue_over;  // outputs a final finish stores over carries
   int opt_level = 0;
   bool exact = false;
   bool compile_rows = false;  // enable=("compiled",): pull kernels carry generated row loops

@@ -144,24 +144,27 @@ void bind_program(py::module_& m) {
            })
       .def(
           "run",
-          [](State& s, int64_t max_iter, py::object progress) {
+          [](State& s, int64_t max_iter, py::object progress, bool final) {
             State::Use use(s);
             State::CallTimer timer(s);
             // Signals are checked between iterations and (SIGINT) inside kernels; an interrupted
             // iteration is discarded, so the State is as after the last completed one.
             interruptible([&] {
-              s.run(max_iter, [&]() {
-                py::gil_scoped_acquire acquire;
-                // The completed iteration is reported first: a Ctrl-C that came during it is
-                // raised right after, so every iteration the State completed was reported once.
-                if (!progress.is_none()) progress(s.iteration(), s.residual());
-                check_interrupt();
-                if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-                return true;
-              });
+              s.run(
+                  max_iter,
+                  [&]() {
+                    py::gil_scoped_acquire acquire;
+                    // The completed iteration is reported first: a Ctrl-C that came during it is
+                    // raised right after, so every iteration the State completed was reported once.
+                    if (!progress.is_none()) progress(s.iteration(), s.residual());
+                    check_interrupt();
+                    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+                    return true;
+                  },
+                  final);
             });
           },
-          py::arg("max_iter"), py::arg("progress") = py::none())
+          py::arg("max_iter"), py::arg("progress") = py::none(), py::arg("final") = false)
       .def("finish",
            [](State& s) {
              State::Use use(s);

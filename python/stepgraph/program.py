@@ -330,8 +330,12 @@ class Program:
         if progress is not None and not callable(progress):
             raise ParameterError(f"progress must be a callable progress(iteration, residual), got {progress!r}")
         state = self.init(graph, **params)
+        # Without a progress callback no code of the caller's can reach this State during the
+        # run, so its last pass may store the outputs over carries nobody reads again
+        # (explain() lists them), and the outputs' buffers become the result's arrays.
+        final = progress is None
         try:
-            state._core.run(int(limit), progress)
+            state._core.run(int(limit), progress, final)
         except BaseException:
             self._kept = state  # reachable as last_state, so that run(program.last_state) continues it
             raise
@@ -339,7 +343,7 @@ class Program:
         # Nobody else can reach this State (a progress callback may have kept prog.last_state):
         # its output buffers become the result's arrays, without a copy (one node vector less
         # at the peak). Otherwise the outputs are copied and the State stays usable.
-        private = sys.getrefcount(state) <= 2  # this frame's name and getrefcount's argument
+        private = final or sys.getrefcount(state) <= 2  # this frame's name and getrefcount's argument
         outputs = dict(state._core.take_outputs()) if private else self._copy_outputs(state)
         result = Result(
             outputs,
