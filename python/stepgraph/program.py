@@ -315,6 +315,11 @@ class Program:
         continued by the next apply). Passing a State instead of a graph continues it where it stopped
         (``prog.run(prog.last_state)``; ``max_iter`` counts all of its iterations), with the same
         result as a run that was never interrupted.
+
+        Without ``progress``, the outputs may be stored over carries nobody reads again
+        (``explain()`` lists them): the State goes to the result, and reading those carries from
+        it (``last_state``) raises StateError; pass a progress callback, or ``init`` and run the
+        State, to keep them.
         """
         if isinstance(graph, State):
             if params or tol is not None:
