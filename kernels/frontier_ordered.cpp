@@ -21,12 +21,12 @@ using namespace frontier_detail;
 
 namespace {
 
-constexpr int64_t kWindow = 1 << 12;    // ring bins per thread
-constexpr size_t kDrainLimit = 1000;    // a thread drains its current bin itself while this small
-constexpr size_t kSerialRound = 256;    // a round of at most this many nodes and
-constexpr int64_t kSerialPush = 4096;   // edges runs on the calling thread alone
-constexpr double kLastBucket = 0x1p61;  // buckets are clamped to [-2^61, 2^61]
-constexpr int64_t kNoBucket = std::numeric_limits<int64_t>::max();
+constexpr int64_t kWindow = 1 << 12;             // ring bins per thread
+constexpr size_t kDrainLimit = 1000;             // a thread drains its current bin itself while this small
+constexpr size_t kSerialRound = 256;             // a round of at most this many nodes and
+constexpr int64_t kSerialPush = 4096;            // edges runs on the calling thread alone
+constexpr double kLastBucket = 0x1p61;           // buckets are clamped to [-2^61, 2^61]
+constexpr int64_t kNoBucket = int64_t{1} << 62;  // above every bucket; far_min - current cannot overflow
 
 size_t slot_of(int64_t bucket) { return static_cast<size_t>(static_cast<uint64_t>(bucket) % kWindow); }
 
