@@ -39,6 +39,20 @@ std::string start_refusal(const T* x, int64_t n, const std::string& name) {
   return "";
 }
 
+// Why an ordered loop runs unordered on this graph ("" if it need not): a candidate below its
+// source's value (a negative weight or shift) would be settled in the bucket being settled, and
+// a negative cycle would then keep that bucket from ever settling. Unordered iterations are
+// bounded, and the loop's guard stops them.
+std::string order_refusal(const kernels::FrontierKernel& k, const Graph& g) {
+  const std::string tail = ", and a negative cycle would keep a bucket from ever settling: the frontier runs unordered";
+  if (k.edge == EdgeOp::AddWeight && g.weighted() && g.has_negative_weights())
+    return "loop.in_order() is ignored: the graph has negative edge weights" + tail;
+  for (const kernels::Shift& s : k.shifts)
+    if (s.sub ? s.s > 0 : s.s < 0)
+      return fmt::format("loop.in_order() is ignored: the update {} {}", s.sub ? "subtracts" : "adds", s.s) + tail;
+  return "";
+}
+
 // One unordered iteration from r's current frontier into the other; true if it pulled.
 bool step(FrontierRun& r, int64_t n) {
   const kernels::FrontierKernel& k = r.kernel;
@@ -104,13 +118,16 @@ void State::prepare_frontier() {
     stats_.frontier_note = refused;
     return;
   }
-  if (k.edge == EdgeOp::AddWeight && graph_->weighted() && !fp.ordered)  // the pull's bound; ordered loops push
+  const std::string unordered = fp.ordered ? order_refusal(k, *graph_) : "";
+  const bool ordered = fp.ordered && unordered.empty();
+  if (!unordered.empty()) stats_.frontier_note = unordered;
+  if (k.edge == EdgeOp::AddWeight && graph_->weighted() && !ordered)  // the pull's bound; ordered loops push
     k.weight_bound = kernels::extreme_weight(*graph_, k.is_min);
-  if (fp.ordered) k.delta = fp.delta > 0 ? fp.delta : kernels::default_delta(*graph_);
+  if (ordered) k.delta = fp.delta > 0 ? fp.delta : kernels::default_delta(*graph_);
   const bool both = k.dir == Direction::Both;
   run->push_edges = (both || k.dir == Direction::In ? graph_->out().nnz : 0) +
                     ((both && graph_->directed()) || k.dir == Direction::Out ? graph_->in().nnz : 0);
-  if (fp.ordered) {  // a start bitmap and the pending one: the bins hold the lists
+  if (ordered) {  // a start bitmap and the pending one: the bins hold the lists
     run->fronts[0].allocate(n, false);
     run->ordered.allocate(n);
     stats_.allocations += 2;

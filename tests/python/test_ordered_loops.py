@@ -111,17 +111,29 @@ def test_user_programs_in_every_dtype_and_with_a_shift(dtype, shift):
         check(fast, dense, g, 0)
 
 
-def test_negative_weights_on_a_dag():
-    """Candidates below the bucket being settled are settled with it, not lost."""
+def test_negative_weights_or_shifts_run_unordered():
+    """A candidate below its source's value could make a bucket never settle (a negative cycle),
+    so such a loop runs unordered (bounded iterations, the dense loop's values) and says why."""
     rng = np.random.default_rng(11)
     n, m = 500, 4000
     src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
-    keep = src < dst
+    keep = src < dst  # a DAG: the fixed point exists
     w = rng.uniform(-2.0, 1.0, int(keep.sum()))
     g = sg.Graph.from_edges(src[keep], dst[keep], n, w, True, allow_negative_weights=True)
-    for delta in (1e-3, 0.25, 5.0):
+    for delta in (1e-3, 0.25):
         for source in (0, 3):
-            check(ordered_program(delta=delta), ordered_program(delta=delta, disable=("frontier",)), g, source)
+            r = check(ordered_program(delta=delta), ordered_program(delta=delta, disable=("frontier",)), g, source)
+            assert "negative edge weights" in r.extra["stats"]["frontier_note"]
+    positive = sg.Graph.from_edges(src[keep], dst[keep], n, np.abs(w) + 1.0, True)
+    r = check(ordered_program(shift=-0.5), ordered_program(shift=-0.5, disable=("frontier",)), positive, 0)
+    assert "the update adds -0.5" in r.extra["stats"]["frontier_note"]
+
+
+def test_a_negative_cycle_stops_at_the_guard():
+    """Bellman-Ford on a negative cycle never converges: the unordered iterations stop at max_iter."""
+    g = sg.Graph.from_edges([0, 1, 2], [1, 2, 0], 3, [1.0, -3.0, 1.0], True, allow_negative_weights=True)
+    r = ordered_program().run(g, source=0, max_iter=50)
+    assert r.iterations == 50 and not r.converged
 
 
 def test_apply_step_then_resume_restarts_the_buckets():
