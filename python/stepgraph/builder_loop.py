@@ -100,6 +100,9 @@ class Loop:
         diameter, but an iteration is a bucket, not a dense iteration: the residual (the change
         count) is the number of nodes still waiting, and ``stats["frontier_sizes"]`` the nodes
         each bucket began with. Both, and the iteration count, are the same at any thread count.
+        On a graph with negative edge weights, or with an update that adds a negative amount,
+        the loop runs unordered instead (a negative cycle would never let a bucket settle), and
+        ``stats["frontier_note"]`` says so.
         ``delta=None`` chooses one from the graph's edge weights (1 when unweighted)."""
         self._check_active("in_order")
         if self.order is not None:
