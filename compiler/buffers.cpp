@@ -54,6 +54,9 @@ BufferAssignment assign_buffers(const ProgramIR& ir, const Plan& plan, int64_t n
   note_kernels(plan.epilogue, final_kernel_of);
   note_kernels(plan.kernels, kernel_of);
   for (const CarryDecl& c : ir.carries) carried[c.value] = carried[c.update] = 1;
+  // An aggregation keeping its unchanged rows holds them from one iteration to the next: it owns
+  // its buffer, as a carry does.
+  for (const UnchangedRows& u : plan.unchanged_rows) carried[u.aggregate] = 1;
 
   // Who still needs a prologue value after init: the loop, the epilogue, outputs.
   constexpr int kForever = std::numeric_limits<int>::max();

@@ -136,8 +136,11 @@ std::string kernel_text(const ProgramIR& ir, const Plan& plan, const Names& name
     const int32_t id = k.values[i];
     const bool folded = !k.folded.empty() && k.folded[i];
     const bool in_place = !k.in_place.empty() && k.in_place[i];
+    bool kept = false;
+    for (const UnchangedRows& u : plan.unchanged_rows) kept = kept || u.aggregate == id;
     std::string note = folded           ? "computed inside the reduction's loop, never stored"
                        : in_place       ? "stored over its carry, in place, after each strip's reads"
+                       : kept           ? "rows kept across iterations (unchanged rows, below)"
                        : k.temporary[i] ? "block temporary"
                        : (is_reduction(ir.values[id].op) && k.values.size() > 1) ? "reduction fused into the pass"
                                                                                  : "";
@@ -201,6 +204,12 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
     if (ir.until >= 0) out += fmt::format("  until {}\n", names(ir.until));
     if (ir.residual >= 0) out += fmt::format("  residual {}\n", names(ir.residual));
     out += frontier_text(ir, plan.frontier, names);
+    for (const UnchangedRows& u : plan.unchanged_rows)
+      out += fmt::format(
+          "  unchanged rows: {} recomputes only the rows with a neighbor whose {} changed in the previous "
+          "iteration (state.stats['unchanged_rows'] counts the others)\n",
+          names(u.aggregate), ir.carries[static_cast<size_t>(u.carry)].name);
+    for (const std::string& why : plan.unchanged_refused) out += fmt::format("  unchanged rows: {}\n", why);
   }
   if (!plan.epilogue.empty())
     out += fmt::format("epilogue (computed once after the loop, {} pass{} over node data):\n",

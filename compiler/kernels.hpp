@@ -24,4 +24,8 @@ void mark_in_place(const ProgramIR& ir, Plan& plan);
 // (compiler/epilogue_over_carries.cpp): Plan::epilogue_over.
 void place_epilogue_over_carries(const ProgramIR& ir, Plan& plan);
 
+// Which loop aggregations keep their unchanged rows across iterations, and why the others do
+// not (compiler/unchanged_rows.cpp): Plan::unchanged_rows, Plan::unchanged_refused.
+void place_unchanged_rows(const ProgramIR& ir, const Options& opts, Plan& plan);
+
 }  // namespace sg::compiler

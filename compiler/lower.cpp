@@ -5,11 +5,13 @@
 //   2. Kernel formation (compiler/kernels.cpp): the prologue's and the loop body's values in
 //      passes over node data, with the fusions refused and why.
 //   3. In-place updates: a carry's update stored over the carry when only its own pass reads it.
-//   4. Row codegen (compiler/row_codegen.cpp): each pull kernel's gather and epilogue as C++.
-//   5. Frontier detection (compiler/frontier.cpp): whether the loop can run over changed nodes.
-//   6. Epilogue outputs over dead carries (compiler/epilogue_over_carries.cpp), for a run that
+//   4. Unchanged rows (compiler/unchanged_rows.cpp): aggregations of a carry that recompute
+//      only the rows whose neighbors changed.
+//   5. Row codegen (compiler/row_codegen.cpp): each pull kernel's gather and epilogue as C++.
+//   6. Frontier detection (compiler/frontier.cpp): whether the loop can run over changed nodes.
+//   7. Epilogue outputs over dead carries (compiler/epilogue_over_carries.cpp), for a run that
 //      hands its buffers to its result.
-//   7. Buffers are assigned when a State binds a graph (compiler/buffers.cpp: sizes need n).
+//   8. Buffers are assigned when a State binds a graph (compiler/buffers.cpp: sizes need n).
 // Every choice not taken for a reason the user controls leaves a hint explain() prints.
 #include <fmt/format.h>
 
@@ -55,9 +57,9 @@ Plan compile(ProgramIR& ir, const Options& opts) {
   form_kernels(ir, fuse, plan);
   if (opts.enabled(kInPlace)) place_epilogue_over_carries(ir, plan);
   plan.compile_rows = fuse && opts.enabled(kCompiled);
-  if (!fuse) return plan;
-  place_in_place_updates(ir, opts, plan);
-  generate_row_kernels(ir, plan);
+  if (fuse) place_in_place_updates(ir, opts, plan);
+  place_unchanged_rows(ir, opts, plan);
+  if (fuse) generate_row_kernels(ir, plan);
   return plan;
 }
 

@@ -16,6 +16,7 @@ inline constexpr char kFusion[] = "fusion";
 inline constexpr char kInPlace[] = "in_place";
 inline constexpr char kCompiled[] = "compiled";
 inline constexpr char kFrontier[] = "frontier";
+inline constexpr char kUnchangedRows[] = "unchanged_rows";
 
 struct Options {
   int opt_level = 3;
@@ -35,7 +36,9 @@ struct Options {
 // "compiled" (a pull kernel's gather and epilogue generated as C++, compiler/row_codegen.cpp) are
 // on at O3 unless disabled; enabling "compiled" makes a missing C++ compiler an error instead
 // of an interpreted run. "frontier" (from opt level 1) runs a monotone min / max fixed point over
-// the nodes that changed (compiler/frontier.cpp). opt_in_names() lists the features that are off unless enabled (none
+// the nodes that changed (compiler/frontier.cpp). "unchanged_rows" (from opt level 1) lets an
+// aggregation of a carry keep the rows whose neighbors did not change (compiler/unchanged_rows.cpp).
+// opt_in_names() lists the features that are off unless enabled (none
 // now).
 const std::vector<std::string>& feature_names();
 const std::vector<std::string>& opt_in_names();  // the features off by default

@@ -8,7 +8,7 @@
 namespace sg::compiler {
 
 const std::vector<std::string>& feature_names() {
-  static const std::vector<std::string> names = {kInPlace, kCompiled, kFrontier};
+  static const std::vector<std::string> names = {kInPlace, kCompiled, kFrontier, kUnchangedRows};
   return names;
 }
 

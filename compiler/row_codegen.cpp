@@ -61,7 +61,7 @@ std::string refusal(const ProgramIR& ir, const Kernel& k) {
     return "no neighbor_agg: an elementwise pass is already a vector loop per strip";
   if (k.values.size() < 2) return "a lone neighbor_agg has no epilogue to move into its row loop";
   const Value& agg = ir.values[k.values[0]];
-  if (agg.combine == Combine::Mode) return "neighbor_agg[mode] sorts each row's labels: not generated";
+  if (agg.combine == Combine::Mode) return "neighbor_agg[mode] counts each row's labels in a hash table: not generated";
   if (agg.combine == Combine::HIndex) return "neighbor_agg[h_index] counts each row's values: not generated";
   if (agg.type.dtype == DType::Bool) return "neighbor_agg over bool";
   return "";

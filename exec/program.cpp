@@ -129,6 +129,7 @@ std::vector<RowLoopSummary> State::row_loop_summaries() const {
 void State::run_step(int32_t index) {
   const Kernel& k = program_->steps()[index];
   const int64_t t0 = now_ns();
+  if (index == 0) kept_rows_.store(0, std::memory_order_relaxed);
   // A kernel storing over a carry cannot be abandoned half-way (the old values are gone): its
   // blocks are marked as they finish, and an interrupted pass is resumed where it stopped.
   const bool in_place = k.writes_in_place();
@@ -161,6 +162,7 @@ void State::end_iteration() {
     dst.i = src.i;
     if (dst.node && src.node && size) std::memcpy(dst.node, src.node, size);
   };
+  if (!changes_.empty()) track_changes();
   const size_t nc = ir.carries.size();
   for (size_t k = 0; k < nc; ++k)
     if (value(ir.carries[k].update).op == OpCode::Carry)

@@ -41,6 +41,9 @@ struct Stats {
   std::vector<uint8_t> frontier_pulls;
   bool frontier = false;
   std::string frontier_note;
+  // Aggregations keeping their unchanged rows (exec/unchanged_rows.cpp): per dense iteration,
+  // the rows they left as they were (summed over such aggregations).
+  std::vector<int64_t> unchanged_rows;
 };
 
 struct FrontierRun;  // exec/frontier_loop.hpp
@@ -200,11 +203,15 @@ class State {
   void prepare_steps();
   void choose_row_loops();
   void prepare_frontier();
+  void prepare_unchanged_rows();  // exec/unchanged_rows.cpp
 
   void run_step(int32_t id);
   void end_iteration();  // a dense iteration: moves the carries, then count_iteration
   void count_iteration();
   void frontier_iteration();  // exec/frontier_loop.cpp
+  // Before the carries move: which nodes of each tracked carry changed, and so which rows the
+  // aggregations keeping their unchanged rows recompute next (exec/unchanged_rows.cpp).
+  void track_changes();
 
   ProgramPtr program_;
   GraphPtr graph_;
@@ -235,6 +242,15 @@ class State {
   void check_not_overwritten() const;
   bool can_store_over(const EpilogueOverCarry& e) const;
   std::shared_ptr<FrontierRun> frontier_;  // set when the loop runs over changed nodes
+  // Per Plan::unchanged_rows entry: its carry's nodes that changed in the last iteration, and
+  // the rows to recompute when few changed (pushed from those nodes); per value, the filters
+  // the aggregation kernels read (Frame::row_filters); the rows kept in this iteration.
+  struct ChangeTrack {
+    Array<uint64_t> changed, rows;
+  };
+  std::vector<ChangeTrack> changes_;
+  std::vector<RowFilter> row_filters_;
+  std::atomic<int64_t> kept_rows_{0};
   std::atomic<bool> busy_{false};
   std::atomic<std::thread::id> owner_{};  // the thread inside a Use (while busy_)
 };

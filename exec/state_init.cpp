@@ -90,6 +90,7 @@ State::State(ProgramPtr program, GraphPtr graph, const Bindings& b)
   prepare_steps();
   choose_row_loops();
   prepare_frontier();
+  prepare_unchanged_rows();
 }
 
 void State::allocate_buffers(const BufferAssignment& plan) {

@@ -5,6 +5,7 @@
 // sort windows at a time; other sums use row_sum, which gives the same bits.
 // Empty rows give the combine's identity: sum 0, min +inf (int: max), max -inf (int: lowest),
 // mean NaN (0 / 0), mode INT64_MIN, h_index 0. Without weights an edge's weight is 1.
+// An aggregation keeping its unchanged rows (Frame::row_filter) leaves the others as they are.
 #include <algorithm>
 #include <limits>
 #include <type_traits>
@@ -45,21 +46,67 @@ struct EdgeLoad {
   }
 };
 
-// The most frequent label, smallest on ties; `labels` is scratch (sorted in place).
-int64_t mode_of(std::vector<int64_t>& labels) {
-  if (labels.empty()) return std::numeric_limits<int64_t>::min();
-  std::sort(labels.begin(), labels.end());
-  int64_t best = labels[0], best_count = 0;
-  for (size_t i = 0; i < labels.size();) {
-    size_t j = i;
-    while (j < labels.size() && labels[j] == labels[i]) ++j;
-    if (static_cast<int64_t>(j - i) > best_count) {
-      best_count = static_cast<int64_t>(j - i);
-      best = labels[i];
+// The most frequent of a row's labels, the smallest on ties (INT64_MIN for an empty row), counted
+// in an open-addressing table (Fibonacci hashing) whose used slots are reset after each row:
+// O(degree) per row, where sorting the row cost O(degree log degree).
+class ModeCounter {
+ public:
+  template <class ForEach>
+  int64_t mode(int64_t size, ForEach&& for_each_label) {
+    if (size == 0) return std::numeric_limits<int64_t>::min();
+    if (size <= 2) {  // one label, or two: equal, or a tie to the smaller
+      int64_t best = std::numeric_limits<int64_t>::max();
+      for_each_label([&](int64_t y) { best = std::min(best, y); });
+      return best;
     }
-    i = j;
+    bits_ = 2;
+    while (bits_ < 40 && (int64_t{1} << bits_) < 2 * size) ++bits_;  // load factor <= 1/2
+    if (keys_.size() < (size_t{1} << bits_)) {
+      keys_.assign(size_t{1} << bits_, 0);
+      counts_.assign(size_t{1} << bits_, 0);
+    }
+    used_.clear();
+    for_each_label([&](int64_t y) { add(y); });
+    int64_t best = 0, best_count = 0;
+    for (uint64_t slot : used_) {
+      const int64_t label = keys_[slot], count = counts_[slot];
+      if (count > best_count || (count == best_count && label < best)) {
+        best = label;
+        best_count = count;
+      }
+      counts_[slot] = 0;  // a zero count marks a free slot
+    }
+    return best;
   }
-  return best;
+
+ private:
+  void add(int64_t label) {
+    const uint64_t mask = (uint64_t{1} << bits_) - 1;
+    uint64_t slot = (static_cast<uint64_t>(label) * 0x9E3779B97F4A7C15ull) >> (64 - bits_);
+    while (counts_[slot] != 0 && keys_[slot] != label) slot = (slot + 1) & mask;
+    if (counts_[slot] == 0) {
+      keys_[slot] = label;
+      used_.push_back(slot);
+    }
+    ++counts_[slot];
+  }
+  int bits_ = 2;
+  std::vector<int64_t> keys_, counts_;
+  std::vector<uint64_t> used_;
+};
+
+// Whether row u is left as it was: a filter is given, and none of u's aggregated neighbors
+// changed (or u is not among the rows it lists).
+template <class InCsr, class OutCsr>
+bool unchanged(const RowFilter& r, const InCsr& in, const OutCsr& out, bool two, int64_t u) {
+  auto test = [](const uint64_t* bits, int64_t v) { return (bits[v >> 6] >> (v & 63)) & 1; };
+  if (r.rows) return !test(r.rows, u);
+  for (int64_t k = in.begin(u); k < in.end(u); ++k)
+    if (test(r.changed, in.idx[k])) return false;
+  if (two)
+    for (int64_t k = out.begin(u); k < out.end(u); ++k)
+      if (test(r.changed, out.idx[k])) return false;
+  return true;
 }
 
 // The h-index of a row: the largest h with at least h values >= h (0 when empty). Counted in
@@ -86,15 +133,24 @@ void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& o
   const T* x = f.slot(v.inputs[0]).vec<T>();
   const EdgeLoad<T, kKind> lin(in.idx, in.w, x);
   const EdgeLoad<T, kKind> lout(out.idx, out.w, x);
-  if (v.combine == Combine::Sum && !two) {  // the hot case (PageRank): one CSR, a plain row sum
+  const RowFilter* filter = f.row_filter(id);
+  if (v.combine == Combine::Sum && !two && !filter) {  // the hot case (PageRank): one CSR, a plain row sum
     const Graph& g = *f.graph;
     const SlicedView s = g.sliced(v.direction != Direction::Out).view(g.partition(), lo, hi);
     sliced_row_sums<T>(s, EdgeLoad<T, kKind>(s.src, s.w, x), o);
     return;
   }
   {
-    thread_local std::vector<int64_t> labels, counts;
+    thread_local std::vector<int64_t> counts;
+    thread_local ModeCounter modes;
+    int64_t kept = 0;
+    const T* previous = filter && filter->previous >= 0 ? f.slot(filter->previous).vec<T>() : nullptr;
     for (int64_t u = lo; u < hi; ++u) {
+      if (filter && unchanged(*filter, in, out, two, u)) {
+        if (previous) o[u - lo] = previous[u];
+        ++kept;
+        continue;
+      }
       switch (v.combine) {
         case Combine::Sum:
         case Combine::Mean: {
@@ -121,11 +177,12 @@ void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& o
           break;
         }
         case Combine::Mode: {
-          labels.clear();
-          for (int64_t k = in.begin(u); k < in.end(u); ++k) labels.push_back(static_cast<int64_t>(lin(k)));
-          if (two)
-            for (int64_t k = out.begin(u); k < out.end(u); ++k) labels.push_back(static_cast<int64_t>(lout(k)));
-          o[u - lo] = static_cast<T>(mode_of(labels));
+          const int64_t size = in.degree(u) + (two ? out.degree(u) : 0);
+          o[u - lo] = static_cast<T>(modes.mode(size, [&](auto add) {
+            for (int64_t k = in.begin(u); k < in.end(u); ++k) add(static_cast<int64_t>(lin(k)));
+            if (two)
+              for (int64_t k = out.begin(u); k < out.end(u); ++k) add(static_cast<int64_t>(lout(k)));
+          }));
           break;
         }
         case Combine::HIndex: {
@@ -139,6 +196,7 @@ void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& o
         }
       }
     }
+    if (kept && filter->kept) filter->kept->fetch_add(kept, std::memory_order_relaxed);
   }
 }
 

@@ -1,5 +1,6 @@
 // Storage of one program run: a slot per IR value (a node vector or a scalar).
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <utility>
@@ -98,6 +99,19 @@ struct ThreadScratch {
   FusedBlock block;
 };
 
+// The rows an aggregation keeping its unchanged rows recomputes this iteration
+// (exec/unchanged_rows.cpp): those set in `rows` when it is given, else those with a neighbor
+// set in `changed` (the carry's nodes that changed in the previous iteration). Each row left
+// as it was adds one to `kept`; it is copied from value `previous` when that is set (a carry the
+// aggregation updates: double buffering moved its last rows there).
+struct RowFilter {
+  const uint64_t* rows = nullptr;
+  const uint64_t* changed = nullptr;
+  std::atomic<int64_t>* kept = nullptr;
+  int32_t previous = -1;
+  bool active() const { return rows || changed; }
+};
+
 // What a kernel sees: the program, the graph, every value's slot, per-block partials of
 // every reduction and per-thread scratch (allocated once per State: iterations allocate nothing).
 struct Frame {
@@ -114,6 +128,7 @@ struct Frame {
   // For a kernel that stores over a carry: its blocks already done (one byte per block), so
   // that a pass interrupted part-way is resumed, never redone (for_each_block's `done`).
   uint8_t* done_blocks = nullptr;
+  std::vector<RowFilter>* row_filters = nullptr;  // per value (or empty): see RowFilter
   Slot& slot(int32_t id) const { return (*slots)[id]; }
   // The cached summary of mask `id` over strip `strip_key` (kernels/fused.hpp), or null.
   int8_t* mask_summary(int32_t id, int64_t strip_key) const {
@@ -121,6 +136,11 @@ struct Frame {
     return mask_summaries->data() + (*mask_summary_at)[id] + strip_key;
   }
   const Value& value(int32_t id) const { return ir->values[id]; }
+  // Aggregation `id`'s filter when it may keep rows this iteration, else null (recompute all).
+  const RowFilter* row_filter(int32_t id) const {
+    if (!row_filters || row_filters->empty() || !(*row_filters)[id].active()) return nullptr;
+    return &(*row_filters)[id];
+  }
   // The num_blocks partials of reduction (or normalize) `id`; scratch if the frame has none.
   Partial* partials_of(int32_t id, std::vector<Partial>& scratch) const {
     if (partials && partial_at && (*partial_at)[id] >= 0) return partials->data() + (*partial_at)[id];

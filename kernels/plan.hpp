@@ -71,6 +71,15 @@ struct FrontierPlan {
   bool active() const { return refused.empty() && carry >= 0; }
 };
 
+// An aggregation of a carry that keeps its rows across iterations (compiler/unchanged_rows.cpp):
+// a row none of whose aggregated neighbors changed in the previous iteration holds the same
+// value as before, so each iteration recomputes only the rows with a changed neighbor.
+struct UnchangedRows {
+  int32_t aggregate = -1;  // the neighbor_agg value, in a buffer of its own kept across iterations
+  int32_t carry = -1;      // index into ProgramIR::carries: the carry it aggregates
+  int32_t updates = -1;    // the carry it is the update of (-1: none): its last rows are that carry's value
+};
+
 // An epilogue output stored over a carry's buffer when the run hands its buffers to its result
 // (compiler/epilogue_over_carries.cpp): the carry is dead by then, and of the same element size.
 struct EpilogueOverCarry {
@@ -94,6 +103,8 @@ struct Plan {
   std::vector<std::string> hints;                // options that would change this plan (explain prints them)
   FrontierPlan frontier;                         // whether (and how) the loop runs over changed nodes only
   std::vector<EpilogueOverCarry> epilogue_over;  // outputs a final finish stores over carries
+  std::vector<UnchangedRows> unchanged_rows;     // aggregations recomputing changed rows only
+  std::vector<std::string> unchanged_refused;    // the loop's other aggregations, and why (explain)
   int opt_level = 0;
   bool exact = false;
   bool compile_rows = false;  // enable=("compiled",): pull kernels carry generated row loops

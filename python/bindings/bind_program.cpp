@@ -227,6 +227,8 @@ void bind_program(py::module_& m) {
         d["frontier_directions"] = directions;
         d["frontier"] = st.frontier;
         d["frontier_note"] = st.frontier_note;
+        // Per dense iteration: the rows aggregations keeping their unchanged rows left as they were.
+        d["unchanged_rows"] = st.unchanged_rows;
         // Per step with a compiled row kernel: the loop it runs (None while still measuring),
         // the best time of each loop tried, in nanoseconds, the pairs timed, and (if it folds a
         // reduction over a hoisted mask) whether it tests that mask with a branch or a select.

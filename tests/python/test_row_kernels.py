@@ -225,14 +225,14 @@ def test_each_pull_kernel_is_compiled_or_explain_says_why(directed):
         z = loop.carry("z", ids)
         loop.update(x, b.neighbor_agg(x, "sum", "in") * 0.5 + x * 0.25)  # compiled
         loop.update(y, b.neighbor_agg(y, "min", "both") + b.cast(z, "float64"))  # compiled: two CSRs
-        loop.update(z, b.neighbor_agg(z, "mode", "both") + 1)  # refused: mode sorts
+        loop.update(z, b.neighbor_agg(z, "mode", "both") + 1)  # refused: mode counts in a hash table
     b.output("x", x)
     b.output("y", y)
     b.output("z", z)
     built = b.build(enable=("compiled",))
     text = built.explain()
     assert text.count(COMPILED) == 2
-    assert "row loop: interpreted per strip, not compiled: neighbor_agg[mode] sorts each row's labels" in text
+    assert "row loop: interpreted per strip, not compiled: neighbor_agg[mode] counts each row's labels in a hash table" in text
     _same(built.run(g), b.build(disable=("compiled",)).run(g))
 
 
