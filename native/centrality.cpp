@@ -82,18 +82,36 @@ void for_nodes(const Graph& g, F&& f) {
   });
 }
 
-// x0 = nstart / sum(nstart), or 1 / n everywhere.
-Array<double> start_vector(const Graph& g, const double* nstart) {
+// x0 = nstart, divided by its sum when `by_sum` (HITS, eigenvector); without nstart, `fill` everywhere.
+Array<double> start_vector(const Graph& g, const double* nstart, bool by_sum, double fill) {
   const int64_t n = g.num_nodes();
   Array<double> x(static_cast<size_t>(n));
   if (!nstart) {
-    parallel_fill(x.data(), n, 1.0 / static_cast<double>(n));
-    return x;
+    parallel_fill(x.data(), n, fill);
+  } else if (!by_sum) {
+    for_nodes(g, [&](int64_t v) { x[v] = nstart[v]; });
+  } else {
+    const double s = sum_of(g, nstart);
+    if (s == 0.0) fail(ErrorKind::Parameter, "nstart sums to zero; it needs a nonzero sum");
+    for_nodes(g, [&](int64_t v) { x[v] = nstart[v] / s; });
   }
-  const double s = sum_of(g, nstart);
-  if (s == 0.0) fail(ErrorKind::Parameter, "nstart sums to zero; it needs a nonzero sum");
-  for_nodes(g, [&](int64_t v) { x[v] = nstart[v] / s; });
   return x;
+}
+
+// The loop of every power iteration here: step() writes the next iterate into `next` (reading x)
+// and returns its L1 change; the buffers swap, and the loop stops once that change is < limit.
+template <class R, class Step>
+void iterate(R& r, Array<double>& x, Array<double>& next, int64_t max_iter, double limit, Step&& step) {
+  for (int64_t it = 0; it < max_iter; ++it) {
+    const double err = step();
+    std::swap(x, next);
+    r.residuals.push_back(err);
+    r.iterations = it + 1;
+    if (err < limit) {
+      r.converged = true;
+      break;
+    }
+  }
 }
 
 }  // namespace
@@ -107,22 +125,15 @@ HitsResult hits(const Graph& g, const PowerOptions& o, bool normalized) {
     return r;
   }
   const bool weighted = o.weighted && g.weighted();
-  Array<double> x = start_vector(g, o.nstart);
+  Array<double> x = start_vector(g, o.nstart, /*by_sum=*/true, 1.0 / static_cast<double>(n));
   Array<double> y(static_cast<size_t>(n)), z(static_cast<size_t>(n));
-  for (int64_t it = 0; it < o.max_iter; ++it) {
+  iterate(r, x, z, o.max_iter, o.tol, [&] {
     pull(g, g.out(), weighted, x.data(), y.data());  // y = A x
     pull(g, g.in(), weighted, y.data(), z.data());   // z = A^T y
     const double mx = max_of(g, z.data());
     for_nodes(g, [&](int64_t v) { z[v] = z[v] / mx; });
-    const double err = l1_change(g, z.data(), x.data());
-    std::swap(x, z);
-    r.residuals.push_back(err);
-    r.iterations = it + 1;
-    if (err < o.tol) {
-      r.converged = true;
-      break;
-    }
-  }
+    return l1_change(g, z.data(), x.data());
+  });
   // hubs = A a; NetworkX scales both to sum 1, or (normalized=False) a to unit L2 norm first.
   if (!normalized) {
     const double norm = l2_norm(g, x.data());
@@ -147,24 +158,16 @@ IterativeResult<double> eigenvector_centrality(const Graph& g, const PowerOption
   if (n == 0) fail(ErrorKind::Graph, "eigenvector_centrality is not defined for the null graph (no nodes)");
   const bool weighted = o.weighted && g.weighted();
   IterativeResult<double> r;
-  Array<double> x = start_vector(g, o.nstart);
+  Array<double> x = start_vector(g, o.nstart, /*by_sum=*/true, 1.0 / static_cast<double>(n));
   Array<double> next(static_cast<size_t>(n));
-  const double limit = static_cast<double>(n) * o.tol;
-  for (int64_t it = 0; it < o.max_iter; ++it) {
+  iterate(r, x, next, o.max_iter, static_cast<double>(n) * o.tol, [&] {
     pull(g, g.in(), weighted, x.data(), next.data());  // (A^T + I) x
     for_nodes(g, [&](int64_t v) { next[v] = x[v] + next[v]; });
     const double norm = l2_norm(g, next.data());
     const double scale = norm == 0.0 ? 1.0 : norm;  // NetworkX: `norm or 1`
     for_nodes(g, [&](int64_t v) { next[v] = next[v] / scale; });
-    const double err = l1_change(g, next.data(), x.data());
-    std::swap(x, next);
-    r.residuals.push_back(err);
-    r.iterations = it + 1;
-    if (err < limit) {
-      r.converged = true;
-      break;
-    }
-  }
+    return l1_change(g, next.data(), x.data());
+  });
   r.values = std::move(x);
   return r;
 }
@@ -183,24 +186,13 @@ IterativeResult<double> katz_centrality(const Graph& g, const KatzOptions& o) {
     return r;
   }
   const bool weighted = o.power.weighted && g.weighted();
-  Array<double> x(static_cast<size_t>(n)), next(static_cast<size_t>(n));
-  if (o.power.nstart)
-    for_nodes(g, [&](int64_t v) { x[v] = o.power.nstart[v]; });
-  else
-    parallel_fill(x.data(), n, 0.0);
-  const double limit = static_cast<double>(n) * o.power.tol;
-  for (int64_t it = 0; it < o.power.max_iter; ++it) {
+  Array<double> x = start_vector(g, o.power.nstart, /*by_sum=*/false, 0.0);
+  Array<double> next(static_cast<size_t>(n));
+  iterate(r, x, next, o.power.max_iter, static_cast<double>(n) * o.power.tol, [&] {
     pull(g, g.in(), weighted, x.data(), next.data());  // alpha A^T x + beta
     for_nodes(g, [&](int64_t v) { next[v] = o.alpha * next[v] + (o.beta_vec ? o.beta_vec[v] : o.beta); });
-    const double err = l1_change(g, next.data(), x.data());
-    std::swap(x, next);
-    r.residuals.push_back(err);
-    r.iterations = it + 1;
-    if (err < limit) {
-      r.converged = true;
-      break;
-    }
-  }
+    return l1_change(g, next.data(), x.data());
+  });
   if (o.normalized) {
     const double norm = l2_norm(g, x.data());
     const double s = norm == 0.0 ? 1.0 : 1.0 / norm;  // NetworkX: x * (1 / hypot(x)), 1 if zero

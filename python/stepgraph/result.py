@@ -6,7 +6,9 @@ from typing import Any, Dict, Hashable, Iterator, List, Optional, Tuple
 
 import numpy as np
 
-__all__ = ["Result"]
+from stepgraph.errors import ConvergenceError
+
+__all__ = ["Result", "check_converged"]
 
 
 class Result:
@@ -70,3 +72,10 @@ class Result:
         outs = ", ".join(f"{k}: {v.dtype}[{', '.join(map(str, v.shape))}]" for k, v in self._outputs.items())
         it = f", iterations={self.iterations}, converged={self.converged}" if self.iterations else ""
         return f"Result({outs}{it})"
+
+
+def check_converged(res: Result, name: str, max_iter: int, raise_on_failure: bool = True) -> Result:
+    """``res``, or (``raise_on_failure`` and not converged) :class:`ConvergenceError` holding it."""
+    if raise_on_failure and not res.converged:
+        raise ConvergenceError(f"{name} did not converge within max_iter = {max_iter} iterations", res)
+    return res

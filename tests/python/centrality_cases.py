@@ -1,5 +1,5 @@
 """Shared helpers of the centrality and core number tests: simple (deduplicated) graph cases for
-NetworkX, and NetworkX graphs built from them."""
+NetworkX, NetworkX graphs built from them, and path and grid cases."""
 
 from __future__ import annotations
 
@@ -22,6 +22,19 @@ def simple(case: GraphCase, self_loops: bool = True) -> GraphCase:
     idx = np.flatnonzero(keep)[np.sort(first)]
     w: Optional[np.ndarray] = None if case.weights is None else case.weights[idx]
     return GraphCase(case.name + "-simple", case.src[idx], case.dst[idx], case.num_nodes, case.directed, w)
+
+
+def path(n: int, directed: bool) -> GraphCase:
+    """The path 0 - 1 - ... - n-1 (edges i -> i+1 when directed)."""
+    return GraphCase(f"path{n}", np.arange(n - 1), np.arange(1, n), n, directed)
+
+
+def grid(rows: int, cols: int) -> GraphCase:
+    """An undirected rows x cols grid, nodes row-major."""
+    v = np.arange(rows * cols).reshape(rows, cols)
+    s = np.concatenate([v[:, :-1].ravel(), v[:-1, :].ravel()])
+    d = np.concatenate([v[:, 1:].ravel(), v[1:, :].ravel()])
+    return GraphCase(f"grid{rows}x{cols}", s, d, rows * cols, False)
 
 
 def to_nx(case: GraphCase) -> nx.Graph:

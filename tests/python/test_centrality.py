@@ -10,25 +10,14 @@ import pytest
 from networkx.algorithms.link_analysis.hits_alg import _hits_scipy
 
 import stepgraph as sg
-from centrality_cases import dense, simple, to_nx
+from centrality_cases import dense, grid, path, simple, to_nx
 from graphs import GraphCase, random_cases
 
 CASES = [c for c in random_cases(60, seed=777) if c.num_nodes > 0]
 SIMPLE = [simple(c) for c in CASES]
 
 
-def _path(n: int, directed: bool) -> GraphCase:
-    return GraphCase(f"path{n}", np.arange(n - 1), np.arange(1, n), n, directed)
-
-
-def _grid(rows: int, cols: int) -> GraphCase:
-    v = np.arange(rows * cols).reshape(rows, cols)
-    s = np.concatenate([v[:, :-1].ravel(), v[:-1, :].ravel()])
-    d = np.concatenate([v[:, 1:].ravel(), v[1:, :].ravel()])
-    return GraphCase(f"grid{rows}x{cols}", s, d, rows * cols, False)
-
-
-SHAPES = [_path(30, True), _path(30, False), _grid(6, 7), _grid(1, 1)]
+SHAPES = [path(30, True), path(30, False), grid(6, 7), grid(1, 1)]
 
 
 def _close(a, b, tol=1e-10):
@@ -134,7 +123,7 @@ def test_katz_zero_nstart_is_the_default_start():
 
 
 def test_katz_diverging_raises_as_networkx():
-    case = _grid(5, 5)
+    case = grid(5, 5)
     g, G = case.graph(), to_nx(case)
     with pytest.raises(nx.PowerIterationFailedConvergence):
         nx.katz_centrality(G, alpha=0.5, max_iter=200)

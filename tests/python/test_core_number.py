@@ -10,22 +10,11 @@ import numpy as np
 import pytest
 
 import stepgraph as sg
-from centrality_cases import simple, to_nx
+from centrality_cases import grid, path, simple, to_nx
 from graphs import GraphCase, random_cases
 
 CASES = list(random_cases(80, seed=2024))
 NO_LOOPS = [simple(c, self_loops=False) for c in CASES]
-
-
-def _path(n: int, directed: bool) -> GraphCase:
-    return GraphCase(f"path{n}", np.arange(n - 1), np.arange(1, n), n, directed)
-
-
-def _grid(rows: int, cols: int) -> GraphCase:
-    v = np.arange(rows * cols).reshape(rows, cols)
-    s = np.concatenate([v[:, :-1].ravel(), v[:-1, :].ravel()])
-    d = np.concatenate([v[:, 1:].ravel(), v[1:, :].ravel()])
-    return GraphCase(f"grid{rows}x{cols}", s, d, rows * cols, False)
 
 
 def _without_loops(case: GraphCase) -> GraphCase:
@@ -34,7 +23,7 @@ def _without_loops(case: GraphCase) -> GraphCase:
     return GraphCase(case.name + "-noloops", case.src[keep], case.dst[keep], case.num_nodes, case.directed, w)
 
 
-SHAPES = [_path(41, False), _path(40, True), _grid(7, 9), _grid(1, 1)]
+SHAPES = [path(41, False), path(40, True), grid(7, 9), grid(1, 1)]
 
 
 def _peel(case: GraphCase) -> np.ndarray:
@@ -89,7 +78,7 @@ def test_directed_reciprocal_edges_count_twice():
 
 
 def test_path_takes_about_half_its_length():
-    res = sg.algorithms.core_number(_path(41, False).graph())
+    res = sg.algorithms.core_number(path(41, False).graph())
     assert res.values.tolist() == [1] * 41
     assert 20 <= res.iterations <= 22  # the value 1 travels one hop per iteration from both ends
 

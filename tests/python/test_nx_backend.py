@@ -15,33 +15,15 @@ import pytest
 
 nx = pytest.importorskip("networkx")
 
+from nx_dispatch import both  # noqa: E402
 from stepgraph.nx import info, interface  # noqa: E402
 from stepgraph.nx.graph import NxGraph, convert_from_nx, convert_to_nx  # noqa: E402
-from stepgraph.program import Program  # noqa: E402
 
-pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NetworkX's own NaN pagerank
-
-
-@pytest.fixture(autouse=True)
-def no_cache_warning() -> Any:
-    """NetworkX warns on every use of a cached conversion; these tests never mutate a graph."""
-    nx.config.warnings_to_ignore.add("cache")
-    yield
-    nx.config.warnings_to_ignore.discard("cache")
-
-
-@pytest.fixture
-def program_runs(monkeypatch: pytest.MonkeyPatch) -> List[str]:
-    """Names of the step programs run (each Program.run call)."""
-    runs: List[str] = []
-    original = Program.run
-
-    def counted(self: Program, *args: Any, **kwargs: Any) -> Any:
-        runs.append(self.name)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Program, "run", counted)
-    return runs
+# program_runs and no_cache_warning: conftest.py.
+pytestmark = [
+    pytest.mark.usefixtures("no_cache_warning"),
+    pytest.mark.filterwarnings("ignore::RuntimeWarning"),  # NetworkX's own NaN pagerank
+]
 
 
 def random_graph(n: int, p: float, directed: bool, seed: int, *, labels: bool = False, multi: bool = False) -> Any:
@@ -74,11 +56,6 @@ GRAPHS: Dict[str, Callable[[], Any]] = {
     "multi": lambda: random_graph(40, 0.08, False, 5, multi=True),
     "multidi": lambda: random_graph(40, 0.08, True, 6, multi=True),
 }
-
-
-def both(name: str, G: Any, *args: Any, **kwargs: Any) -> Any:
-    func = getattr(nx, name)
-    return func(G, *args, backend="stepgraph", **kwargs), func(G, *args, backend="networkx", **kwargs)
 
 
 def first_node(G: Any) -> Any:

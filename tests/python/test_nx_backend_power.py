@@ -11,27 +11,10 @@ import pytest
 nx = pytest.importorskip("networkx")
 pytest.importorskip("scipy")  # NetworkX's hits
 
-from stepgraph.program import Program  # noqa: E402
+from nx_dispatch import both  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def no_cache_warning() -> Any:
-    nx.config.warnings_to_ignore.add("cache")
-    yield
-    nx.config.warnings_to_ignore.discard("cache")
-
-
-@pytest.fixture
-def program_runs(monkeypatch: pytest.MonkeyPatch) -> List[str]:
-    runs: List[str] = []
-    original = Program.run
-
-    def counted(self: Program, *args: Any, **kwargs: Any) -> Any:
-        runs.append(self.name)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Program, "run", counted)
-    return runs
+# program_runs and no_cache_warning: conftest.py.
+pytestmark = pytest.mark.usefixtures("no_cache_warning")
 
 
 def graph(directed: bool, seed: int, labels: bool = False, loops: bool = False) -> Any:
@@ -47,11 +30,6 @@ def graph(directed: bool, seed: int, labels: bool = False, loops: bool = False) 
 
 
 CASES = [(False, 1, False), (True, 2, False), (False, 3, True), (True, 4, True)]
-
-
-def both(name: str, G: Any, **kwargs: Any) -> Any:
-    func = getattr(nx, name)
-    return func(G, backend="stepgraph", **kwargs), func(G, backend="networkx", **kwargs)
 
 
 @pytest.mark.parametrize("directed,seed,labels", CASES)

@@ -17,11 +17,11 @@ from typing import Any, Dict, Mapping, Optional, Sequence
 import numpy as np
 
 from stepgraph.builder import Builder
-from stepgraph.errors import ConvergenceError, GraphError, ParameterError
+from stepgraph.errors import GraphError, ParameterError
 from stepgraph.graph import Graph
 from stepgraph.native._params import as_graph, float_param, int_param, node_vector, tol_param
 from stepgraph.program import Program
-from stepgraph.result import Result
+from stepgraph.result import Result, check_converged
 
 __all__ = [
     "hits_program",
@@ -40,38 +40,32 @@ def finite_param(value: Any, name: str) -> float:
     return x
 
 
-def start_vector(g: Graph, value: Any, name: str = "nstart") -> Optional[np.ndarray]:
-    """A finite start vector with a nonzero sum (it is divided by its sum), or None."""
-    vec = node_vector(g, value, name)
-    if vec is None:
-        return None
+def check_values(vec: np.ndarray, name: str, divided: bool = False) -> np.ndarray:
+    """``vec`` if every entry is finite and, ``divided`` (the iteration divides by the sum), the
+    sum is nonzero; else ParameterError. Also the NetworkX backend's check (it declines these)."""
     bad = np.flatnonzero(~np.isfinite(vec))
     if bad.size:
         raise ParameterError(f"{name}[{bad[0]}] = {vec[bad[0]]} is not finite")
-    if vec.size and vec.sum() == 0:
+    if divided and vec.size and vec.sum() == 0:
         raise ParameterError(f"{name} sums to zero; it needs a nonzero sum (an all-zero start has no direction)")
     return vec
+
+
+def start_vector(g: Graph, value: Any, name: str = "nstart") -> Optional[np.ndarray]:
+    """A finite start vector with a nonzero sum (it is divided by its sum), or None."""
+    vec = node_vector(g, value, name)
+    return None if vec is None else check_values(vec, name, divided=True)
 
 
 def _check_power(g: Graph, params: Dict[str, float], inputs: Dict[str, np.ndarray]) -> None:
     """At every init: what the twins check. HITS and eigenvector divide nstart by its sum."""
     tol_param(params["tol"])
     for name, vec in inputs.items():
-        if name == "nstart" and "alpha" not in params:
-            start_vector(g, vec)
-        elif not np.isfinite(vec).all():
-            raise ParameterError(f"{name} has an entry that is not finite")
+        check_values(vec, name, divided=name == "nstart" and "alpha" not in params)
     if "alpha" in params:
         finite_param(params["alpha"], "alpha")
     if "beta" in params:
         finite_param(params["beta"], "beta")
-
-
-def _finish(prog: Program, name: str, max_iter: int, g: Graph, raise_on_failure: bool, **inputs: Any) -> Result:
-    res = prog.run(g, **inputs)
-    if raise_on_failure and not res.converged:
-        raise ConvergenceError(f"{name} did not converge within max_iter = {max_iter} iterations", res)
-    return res
 
 
 def hits_program(
@@ -221,8 +215,8 @@ def hits(
     if g.num_nodes == 0:
         empty = np.zeros(0)
         return Result({"hubs": empty, "authorities": empty.copy()}, "hubs", graph=g)
-    inputs = {} if vec is None else {"nstart": vec}
-    res = _finish(prog, "hits", max_iter, g, raise_on_failure, **inputs)
+    inputs: Dict[str, Any] = {} if vec is None else {"nstart": vec}
+    res = check_converged(prog.run(g, **inputs), "hits", max_iter, raise_on_failure)
     return Result(
         {"hubs": res["hubs"], "authorities": res["authorities"]},
         "hubs",
@@ -251,8 +245,8 @@ def eigenvector_centrality(
     prog = eigenvector_centrality_program(max_iter, tol, vec is not None, bool(weighted))
     if g.num_nodes == 0:
         raise GraphError("eigenvector_centrality is not defined for the null graph (no nodes)")
-    inputs = {} if vec is None else {"nstart": vec}
-    return _finish(prog, "eigenvector_centrality", max_iter, g, raise_on_failure, **inputs)
+    inputs: Dict[str, Any] = {} if vec is None else {"nstart": vec}
+    return check_converged(prog.run(g, **inputs), "eigenvector_centrality", max_iter, raise_on_failure)
 
 
 def katz_centrality(
@@ -281,17 +275,15 @@ def katz_centrality(
         if isinstance(beta, Mapping) and len(beta) != g.num_nodes:
             raise ParameterError(f"beta has values for {len(beta)} nodes; it needs one for each of the {g.num_nodes}")
         vec = node_vector(g, beta, "beta")
-        if vec is None or not np.isfinite(vec).all():
+        if vec is None:
             raise ParameterError("beta must be a finite number or a finite value per node")
-        inputs["beta"] = vec
+        inputs["beta"] = check_values(vec, "beta")
     start = node_vector(g, nstart, "nstart")
     if start is not None:
-        if not np.isfinite(start).all():
-            raise ParameterError("nstart has an entry that is not finite")
-        inputs["nstart"] = start
+        inputs["nstart"] = check_values(start, "nstart")
     prog = katz_centrality_program(
         alpha, scalar_beta, max_iter, tol, start is not None, "beta" in inputs, bool(normalized), bool(weighted)
     )
     if g.num_nodes == 0:
         return Result({"centrality": np.zeros(0)}, "centrality", graph=g)
-    return _finish(prog, "katz_centrality", max_iter, g, raise_on_failure, **inputs)
+    return check_converged(prog.run(g, **inputs), "katz_centrality", max_iter, raise_on_failure)

@@ -12,9 +12,9 @@ from typing import Any, Mapping, Optional
 import numpy as np
 
 from stepgraph import _core
-from stepgraph.errors import ConvergenceError, ParameterError
+from stepgraph.errors import ParameterError
 from stepgraph.native._params import as_graph, float_param, int_param, node_vector, tol_param
-from stepgraph.result import Result
+from stepgraph.result import Result, check_converged
 
 __all__ = ["hits", "eigenvector_centrality", "katz_centrality", "core_number"]
 
@@ -35,9 +35,7 @@ def _start(g: Any, value: Any) -> Optional[np.ndarray]:
 
 def _result(raw: Any, name: str, main: str, max_iter: int, g: Any, raise_on_failure: bool, **outputs: Any) -> Result:
     res = Result(outputs, main, raw["iterations"], raw["converged"], np.asarray(raw["residuals"]), graph=g)
-    if raise_on_failure and not res.converged:
-        raise ConvergenceError(f"{name} did not converge within max_iter = {max_iter} iterations", res)
-    return res
+    return check_converged(res, name, max_iter, raise_on_failure)
 
 
 def hits(

@@ -3,13 +3,14 @@ and exceptions, by the builder programs of ``stepgraph.algorithms.centrality`` /
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from typing import Any, Dict, Hashable, Optional, Tuple
+from typing import Any, Callable, Dict, Hashable, Optional, Tuple, TypeVar
 
 import networkx as nx
 import numpy as np
 
+from stepgraph.algorithms.centrality import check_values, finite_param
+from stepgraph.errors import ParameterError
 from stepgraph.nx import programs
 from stepgraph.nx.common import backend_graph, node_vector
 from stepgraph.nx.graph import NxGraph
@@ -19,15 +20,24 @@ __all__ = ["eigenvector_centrality", "katz_centrality", "hits", "core_number"]
 not_implemented_for = nx.utils.not_implemented_for
 
 
-def _full_vector(G: NxGraph, values: Mapping[Hashable, Any], name: str) -> np.ndarray:
+_T = TypeVar("_T")
+
+
+def _declined(check: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    """``check``'s value; what stepgraph's own check refuses (ParameterError), the backend
+    declines (NotImplementedError, with the same reason)."""
+    try:
+        return check(*args, **kwargs)
+    except ParameterError as exc:
+        raise NotImplementedError(str(exc)) from None
+
+
+def _full_vector(G: NxGraph, values: Mapping[Hashable, Any], name: str, divided: bool = False) -> np.ndarray:
     """A value for every node and no other key (NetworkX indexes the mapping by G's nodes and
-    G by its keys), finite: else the backend declines."""
+    G by its keys), finite, with a nonzero sum when ``divided``: else the backend declines."""
     if len(values) != len(G) or not all(k in G for k in values):
         raise NotImplementedError(f"{name} must have a value for exactly the nodes of G")
-    vec = node_vector(G, values)
-    if not np.isfinite(vec).all():
-        raise NotImplementedError(f"{name} with values that are not finite")
-    return vec
+    return _declined(check_values, node_vector(G, values), name, divided)
 
 
 def _weighted(G: NxGraph, weight: Optional[str]) -> bool:
@@ -87,14 +97,12 @@ def katz_centrality(
         if not isinstance(beta, Mapping):
             raise NotImplementedError("beta that is neither a number nor a mapping") from None
         inputs["beta"] = _full_vector(G, beta, "beta")
-    if "beta" in params and not math.isfinite(params["beta"]):
-        raise NotImplementedError("beta that is not finite")
+    if "beta" in params:
+        _declined(finite_param, params["beta"], "beta")
     if nstart is not None:
         start = _full_vector(G, nstart, "nstart")
         if start.any():  # all zeros is the default start
-            if start.sum() == 0:
-                raise NotImplementedError("an nstart summing to zero")
-            inputs["nstart"] = start
+            inputs["nstart"] = _declined(check_values, start, "nstart", divided=True)
     prog = programs.katz("nstart" in inputs, "beta" in inputs, bool(normalized), _weighted(G, weight))
     res = prog.run(G.graph, max_iter=max_iter, tol=tol, **params, **inputs)
     if not res.converged:
@@ -120,9 +128,9 @@ def hits(
         raise NotImplementedError("negative edge weights")
     inputs: Dict[str, Any] = {}
     if nstart is not None:
-        vec = _full_vector(G, nstart, "nstart")
-        if (vec < 0).any() or vec.sum() == 0:
-            raise NotImplementedError("an nstart with negative values or a zero sum")
+        vec = _full_vector(G, nstart, "nstart", divided=True)
+        if (vec < 0).any():
+            raise NotImplementedError("an nstart with negative values")
         inputs["nstart"] = vec
     res = programs.hits("nstart" in inputs, bool(normalized)).run(G.graph, max_iter=max_iter, tol=tol, **inputs)
     if not res.converged:  # ARPACK, converging faster, may still succeed: NetworkX's call
