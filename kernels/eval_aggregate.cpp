@@ -59,14 +59,21 @@ class ModeCounter {
       for_each_label([&](int64_t y) { best = std::min(best, y); });
       return best;
     }
+    if (size <= kSmall) return small_mode(size, for_each_label);
     bits_ = 2;
     while (bits_ < 40 && (int64_t{1} << bits_) < 2 * size) ++bits_;  // load factor <= 1/2
     if (keys_.size() < (size_t{1} << bits_)) {
       keys_.assign(size_t{1} << bits_, 0);
       counts_.assign(size_t{1} << bits_, 0);
     }
+    // Gathered first, then counted: the gather's loads are independent of each other and overlap
+    // in flight, where a hash insert between two loads (and its mispredicted probes) would stall them.
+    if (labels_.size() < static_cast<size_t>(size)) labels_.resize(static_cast<size_t>(size));
+    int64_t* labels = labels_.data();
+    int64_t k = 0;
+    for_each_label([&](int64_t y) { labels[k++] = y; });
     used_.clear();
-    for_each_label([&](int64_t y) { add(y); });
+    for (int64_t i = 0; i < k; ++i) add(labels[i]);
     int64_t best = 0, best_count = 0;
     for (uint64_t slot : used_) {
       const int64_t label = keys_[slot], count = counts_[slot];
@@ -80,6 +87,26 @@ class ModeCounter {
   }
 
  private:
+  static constexpr int64_t kSmall = 8;
+
+  // A short row (grids, roads) by comparing every pair: no table to size, probe or reset.
+  template <class ForEach>
+  static int64_t small_mode(int64_t size, ForEach&& for_each_label) {
+    int64_t labels[kSmall];
+    int64_t k = 0;
+    for_each_label([&](int64_t y) { labels[k++] = y; });
+    int64_t best = labels[0], best_count = 0;
+    for (int64_t i = 0; i < size; ++i) {
+      int64_t count = 0;
+      for (int64_t j = 0; j < size; ++j) count += labels[j] == labels[i];
+      if (count > best_count || (count == best_count && labels[i] < best)) {
+        best = labels[i];
+        best_count = count;
+      }
+    }
+    return best;
+  }
+
   void add(int64_t label) {
     const uint64_t mask = (uint64_t{1} << bits_) - 1;
     uint64_t slot = (static_cast<uint64_t>(label) * 0x9E3779B97F4A7C15ull) >> (64 - bits_);
@@ -91,7 +118,7 @@ class ModeCounter {
     ++counts_[slot];
   }
   int bits_ = 2;
-  std::vector<int64_t> keys_, counts_;
+  std::vector<int64_t> labels_, keys_, counts_;
   std::vector<uint64_t> used_;
 };
 
@@ -125,6 +152,25 @@ int64_t h_index_of(int64_t size, std::vector<int64_t>& counts, ForEach&& for_eac
   return 0;
 }
 
+struct RowScratch {
+  std::vector<int64_t> counts;
+  ModeCounter modes;
+};
+
+// This thread's scratch, found once per call and passed down: a thread_local named in the row
+// loop itself is looked up again (__tls_get_addr, in a shared library) at every label, and GCC
+// propagates a thread_local passed by reference into its callee as if it were named there.
+[[gnu::noinline]] RowScratch& row_scratch() {
+  thread_local RowScratch scratch;
+  return scratch;
+}
+
+// The rows of [lo, hi) no filter keeps, one at a time (every combine but the one-CSR sum).
+template <class T, class InCsr, class OutCsr, class Load>
+void each_row(const Value& v, const InCsr& in, const OutCsr& out, const Load& lin, const Load& lout,
+              const RowFilter* filter, bool two, int64_t lo, int64_t hi, T* __restrict o, const Frame& f,
+              std::vector<int64_t>& counts, ModeCounter& modes);
+
 // Rows [lo, hi) into o[0 .. hi - lo).
 template <class T, int kKind, class InCsr, class OutCsr>
 void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& out, bool two, int64_t lo, int64_t hi,
@@ -140,9 +186,15 @@ void aggregate_rows(const Frame& f, int32_t id, const InCsr& in, const OutCsr& o
     sliced_row_sums<T>(s, EdgeLoad<T, kKind>(s.src, s.w, x), o);
     return;
   }
+  RowScratch& scratch = row_scratch();
+  each_row<T>(v, in, out, lin, lout, filter, two, lo, hi, o, f, scratch.counts, scratch.modes);
+}
+
+template <class T, class InCsr, class OutCsr, class Load>
+void each_row(const Value& v, const InCsr& in, const OutCsr& out, const Load& lin, const Load& lout,
+              const RowFilter* filter, bool two, int64_t lo, int64_t hi, T* __restrict o, const Frame& f,
+              std::vector<int64_t>& counts, ModeCounter& modes) {
   {
-    thread_local std::vector<int64_t> counts;
-    thread_local ModeCounter modes;
     int64_t kept = 0;
     const T* previous = filter && filter->previous >= 0 ? f.slot(filter->previous).vec<T>() : nullptr;
     for (int64_t u = lo; u < hi; ++u) {
