@@ -10,7 +10,15 @@
 // an entry whose bit is already clear is skipped. Setting a bit after lowering the value, and
 // reading the value after clearing it, are ordered (acquire / release), so a taker sees the value
 // whoever set the bit wrote.
+//
+// A bin is a chain of fixed-size blocks from its thread's pool, and a settled bin's blocks go
+// back to the pool at once: the bins hold about the entries pending now (plus one part-filled
+// block each), where per-bin vectors would keep every bin's high-water capacity (and their
+// doubling slack) to the end. Most buckets of a skewed graph are filed within the first
+// iterations, so all of the ring is live at once.
 #include <tbb/enumerable_thread_specific.h>
+
+#include <memory>
 
 #include "core/error.hpp"
 #include "kernels/frontier_candidates.hpp"
@@ -28,20 +36,77 @@ constexpr int64_t kSerialPush = 4096;            // edges runs on the calling th
 constexpr double kLastBucket = 0x1p61;           // buckets are clamped to [-2^61, 2^61]
 constexpr int64_t kNoBucket = int64_t{1} << 62;  // above every bucket; far_min - current cannot overflow
 
+constexpr int kBlockItems = 62;      // entries a block holds: 256 bytes with its link
+constexpr size_t kSlabBlocks = 256;  // blocks a thread's pool allocates at once (64 KiB)
+
 size_t slot_of(int64_t bucket) { return static_cast<size_t>(static_cast<uint64_t>(bucket) % kWindow); }
 
+struct alignas(64) Block {
+  Block* next;
+  node_t items[kBlockItems];
+};
+static_assert(sizeof(Block) == 256);
+
+// One bucket's entries, in filing order: full blocks from head to tail, the tail holding `fill`.
+struct Bin {
+  Block* head = nullptr;
+  Block* tail = nullptr;
+  int64_t size = 0;
+  int fill = kBlockItems;  // full: the first entry takes a block
+
+  bool empty() const { return size == 0; }
+  template <class F>
+  void for_each(F&& f) const {
+    for (Block* b = head; b; b = b->next) {
+      const int end = b == tail ? fill : kBlockItems;
+      for (int i = 0; i < end; ++i) f(b->items[i]);
+    }
+  }
+};
+
 struct Bins {
-  std::vector<std::vector<node_t>> ring = std::vector<std::vector<node_t>>(kWindow);
+  std::vector<Bin> ring = std::vector<Bin>(kWindow);
   int64_t in_ring = 0;
   std::vector<std::pair<int64_t, node_t>> far;
   int64_t far_min = kNoBucket;
-  std::vector<node_t> scratch;
   int64_t added = 0, taken = 0;  // pending bits this thread set / cleared in the iteration
+  Block* pool = nullptr;         // free blocks (settled bins'), taken before the slab's unused ones
+  std::vector<std::unique_ptr<Block[]>> slabs;
+  size_t slab_used = kSlabBlocks;
 
+  void put(Bin& bin, node_t v) {
+    if (bin.fill == kBlockItems) extend(bin);
+    bin.tail->items[bin.fill++] = v;
+    ++bin.size;
+    ++in_ring;
+  }
+  void extend(Bin& bin) {
+    Block* b = pool;
+    if (b) {
+      pool = b->next;
+    } else {
+      if (slab_used == kSlabBlocks) {
+        slabs.emplace_back(new Block[kSlabBlocks]);  // uninitialized: pages are touched as blocks are used
+        slab_used = 0;
+      }
+      b = &slabs.back()[slab_used++];
+    }
+    b->next = nullptr;
+    (bin.tail ? bin.tail->next : bin.head) = b;
+    bin.tail = b;
+    bin.fill = 0;
+  }
+  // The bin's blocks back to the pool (its entries are dropped); the bin is left empty.
+  void release(Bin& bin) {
+    if (bin.head) {
+      bin.tail->next = pool;
+      pool = bin.head;
+    }
+    bin = Bin{};
+  }
   void file(int64_t bucket, node_t v, int64_t current) {
     if (bucket - current < kWindow) {
-      ring[slot_of(bucket)].push_back(v);
-      ++in_ring;
+      put(ring[slot_of(bucket)], v);
     } else {
       far.emplace_back(bucket, v);
       far_min = std::min(far_min, bucket);
@@ -60,8 +125,7 @@ struct Bins {
     far_min = kNoBucket;
     for (const auto& [bucket, v] : far) {
       if (bucket - current < kWindow) {
-        ring[slot_of(bucket)].push_back(v);
-        ++in_ring;
+        put(ring[slot_of(bucket)], v);
       } else {
         far[kept++] = {bucket, v};
         far_min = std::min(far_min, bucket);
@@ -70,7 +134,7 @@ struct Bins {
     far.resize(kept);
   }
   void clear() {
-    for (auto& bin : ring) bin.clear();
+    for (auto& bin : ring) release(bin);
     in_ring = 0;
     far.clear();
     far_min = kNoBucket;
@@ -162,30 +226,33 @@ struct Settler {
   template <bool kAtomic>
   void drain(Bins& mine) {
     while (true) {
-      auto& bin = mine.ring[slot_of(current)];
-      if (bin.empty() || bin.size() >= kDrainLimit) return;
-      mine.in_ring -= static_cast<int64_t>(bin.size());
-      mine.scratch.clear();
-      mine.scratch.swap(bin);
-      for (node_t u : mine.scratch)
+      Bin& bin = mine.ring[slot_of(current)];
+      if (bin.empty() || bin.size >= static_cast<int64_t>(kDrainLimit)) return;
+      mine.in_ring -= bin.size;
+      Bin drained = bin;  // the pushes file into a fresh bin
+      bin = Bin{};
+      drained.for_each([&](node_t u) {
         if (take<kAtomic>(u)) {
           ++mine.taken;
           push<kAtomic>(mine, u);
         }
+      });
+      mine.release(drained);
     }
   }
   // The live entries of the current bin over all threads, into `round`.
   void gather(std::vector<node_t>& round) {
     round.clear();
     for (Bins& t : o.store->bins) {
-      auto& bin = t.ring[slot_of(current)];
-      t.in_ring -= static_cast<int64_t>(bin.size());
-      for (node_t u : bin)
+      Bin& bin = t.ring[slot_of(current)];
+      t.in_ring -= bin.size;
+      bin.for_each([&](node_t u) {
         if (take<false>(u)) {
           ++t.taken;
           round.push_back(u);
         }
-      bin.clear();
+      });
+      t.release(bin);
     }
   }
   bool small(const std::vector<node_t>& round) const {
