@@ -135,7 +135,8 @@ void State::prepare_frontier() {
     run->fronts[0].allocate(n);
     run->fronts[1].allocate(n);
     run->snap = Array<unsigned char>(static_cast<size_t>(n) * dtype_size(k.dtype));
-    stats_.allocations += 3;
+    run->reached.bits = Array<kernels::Word>(static_cast<size_t>((n + 63) / 64));
+    stats_.allocations += 4;
   }
   stats_.frontier = true;
   frontier_ = std::move(run);
@@ -149,6 +150,7 @@ void State::frontier_iteration() {
   kernels::FrontierKernel& k = r.kernel;
   k.x = slots_[program_->ir().carries[static_cast<size_t>(fp.carry)].value].node;  // a dense pass may swap it
   k.snap = r.snap.data();
+  k.reached = k.delta > 0 ? nullptr : &r.reached;
   if (r.fresh) {
     kernels::start_frontier(k, r.fronts[r.current], r.nans);
     if (k.delta > 0) kernels::start_ordered(k, r.fronts[r.current], r.ordered);

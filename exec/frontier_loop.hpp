@@ -18,10 +18,12 @@ struct FrontierRun {
   kernels::DirectionRule rule;
   Array<unsigned char> snap;
   kernels::OrderedFrontier ordered;  // loop.in_order(): the pending nodes by bucket
+  kernels::Reached reached;          // unordered loops: nodes the pull skips
 };
 
 inline void restart_frontier(FrontierRun& r) {
   r.fresh = true;
+  r.reached.valid = false;
   r.rule = kernels::DirectionRule{};
 }
 

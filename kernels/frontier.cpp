@@ -140,6 +140,14 @@ void pull(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
   const T* snap = reinterpret_cast<const T*>(c.k.snap);
   const Word* front = cur.bits.data();
   const bool two = c.k.dir == Direction::Both && g.directed();
+  // Nodes known to be no worse than an earlier bound no better than `low` are skipped unread
+  // (BFS: every node reached in an earlier level); the set is rebuilt under a better bound.
+  Reached* reached = c.k.reached;
+  Word* done_bits = reached ? reached->bits.data() : nullptr;
+  T below{};
+  if (reached)
+    below = std::is_floating_point_v<T> ? static_cast<T>(reached->below_f) : static_cast<T>(reached->below_i);
+  const bool keep = reached && reached->valid && !c.better(low, below);
   const Csr& in = c.k.dir == Direction::Out ? g.out() : g.in();
   next.size = in.visit([&](auto a) {
     return g.out().visit([&](auto b) {
@@ -148,9 +156,16 @@ void pull(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
           [&](const tbb::blocked_range<int64_t>& r, int64_t changed) {
             for (int64_t w = r.begin(); w != r.end(); ++w) {
               Word word = 0;
-              for (int64_t v = w * 64, end = std::min(n, v + 64); v < end; ++v) {
+              Word done = keep ? done_bits[w] : 0;
+              const int64_t last = std::min<int64_t>(64, n - w * 64);
+              const Word nodes = last == 64 ? ~Word{0} : (Word{1} << last) - 1;
+              for (Word todo = nodes & ~done; todo; todo &= todo - 1) {
+                const int64_t v = w * 64 + __builtin_ctzll(todo);
                 const T xv = x[v];
-                if (!c.better(low, xv)) continue;
+                if (!c.better(low, xv)) {
+                  done |= Word{1} << (v & 63);
+                  continue;
+                }
                 T best = c.identity();
                 auto scan = [&](const auto& view) {
                   for (int64_t e = view.begin(v); e < view.end(v); ++e) {
@@ -171,9 +186,11 @@ void pull(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
                 if (c.better(best, xv)) {
                   x[v] = best;
                   word |= Word{1} << (v & 63);
+                  if (!c.better(low, best)) done |= Word{1} << (v & 63);
                 }
               }
               next.bits[w] = word;
+              if (done_bits) done_bits[w] = done;
               changed += __builtin_popcountll(word);
             }
             return changed;
@@ -183,6 +200,13 @@ void pull(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
   });
   next.listed = false;
   next.clean = next.size == 0;
+  if (reached) {
+    reached->valid = true;
+    if constexpr (std::is_floating_point_v<T>)
+      reached->below_f = static_cast<double>(low);
+    else
+      reached->below_i = static_cast<int64_t>(low);
+  }
 }
 
 }  // namespace

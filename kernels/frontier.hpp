@@ -36,6 +36,16 @@ struct Shift {
   double s = 0;  // exact for float64 and float32 (a float32 scalar is kept rounded)
 };
 
+// The nodes a pull need not look at: every node whose value is no worse than `below` (values
+// only improve, so each stays so), as bits. A pull whose bound is no better than `below` skips
+// them without reading their values; one with a better bound starts the set over.
+struct Reached {
+  Array<Word> bits;
+  double below_f = 0;  // `below`, as the carry's type holds it
+  int64_t below_i = 0;
+  bool valid = false;
+};
+
 // One loop's traversal: which edges, what each candidate is, and the buffers it works in.
 struct FrontierKernel {
   const Graph* g = nullptr;
@@ -48,6 +58,7 @@ struct FrontierKernel {
   unsigned char* snap = nullptr;  // n values: the frontier's values as the iteration began (by list position or node)
   double weight_bound = 0;        // the smallest (is_min) or largest edge weight (AddWeight only)
   double delta = 0;               // > 0: an ordered loop, settling buckets of this width in order
+  Reached* reached = nullptr;     // unordered loops: the pull's skip set
 };
 
 // The starting frontier: every node whose value is not the combine's identity (an identity's
