@@ -232,7 +232,10 @@ def test_each_pull_kernel_is_compiled_or_explain_says_why(directed):
     built = b.build(enable=("compiled",))
     text = built.explain()
     assert text.count(COMPILED) == 2
-    assert "row loop: interpreted per strip, not compiled: neighbor_agg[mode] counts each row's labels in a hash table" in text
+    assert (
+        "row loop: interpreted per strip, not compiled: neighbor_agg[mode] counts each row's labels in a hash table"
+        in text
+    )
     _same(built.run(g), b.build(disable=("compiled",)).run(g))
 
 
