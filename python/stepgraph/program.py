@@ -84,13 +84,7 @@ class Program:
         bitwise equal to the interpreted kernel; ``row_loop`` says how it runs. Without a
         compiler the kernels run interpreted, ``explain()`` says why and a warning is logged;
         ``enable=("compiled",)`` makes that a ``CompileError``, ``disable=("compiled",)`` skips
-        compiling.
-
-        From O1 a monotone min / max fixed point runs over the nodes that changed
-        (``"frontier"``), and a loop's ``"mode"`` / ``"h_index"`` aggregation of a carry keeps
-        the rows none of whose neighbors changed (``"unchanged_rows"``); both give the dense
-        loop's bits, ``explain()`` says where they apply, and ``state.stats`` has
-        ``frontier_sizes`` / ``unchanged_rows`` per iteration."""
+        compiling. ``"frontier"`` and ``"unchanged_rows"`` (from O1; README) give the dense loop's bits."""
         if isinstance(opt_level, bool) or opt_level not in (0, 1, 2, 3):
             raise ParameterError(f"opt_level must be 0, 1, 2 or 3, got {opt_level!r}")
         if isinstance(disable, str):
