@@ -127,6 +127,10 @@ void State::prepare_frontier() {
   const bool both = k.dir == Direction::Both;
   run->push_edges = (both || k.dir == Direction::In ? graph_->out().nnz : 0) +
                     ((both && graph_->directed()) || k.dir == Direction::Out ? graph_->in().nnz : 0);
+  if (!ordered) {  // Beamer's rule, for pushes that need not count their scout
+    k.max_push_degree = kernels::max_push_degree(k);
+    k.pull_threshold = kernels::DirectionRule::threshold(run->push_edges);
+  }
   if (ordered) {  // a start bitmap and the pending one: the bins hold the lists
     run->fronts[0].allocate(n, false);
     run->ordered.allocate(n);

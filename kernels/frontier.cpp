@@ -70,9 +70,15 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
   T* x = reinterpret_cast<T*>(c.k.x);
   const T* snap = reinterpret_cast<const T*>(c.k.snap);
   std::atomic<int64_t> tail{0}, scout{0};
+  // The next frontier's push edges (Beamer's scout) matter only if they could pass the pull
+  // threshold: else each reached node's degree lookup (a random load) is skipped, and the scout
+  // is bounded by its size times the largest degree (grids, roads: never near the threshold).
+  const int64_t max_degree = std::max<int64_t>(c.k.max_push_degree, 1);
+  const bool counting = cur.scout > c.k.pull_threshold / max_degree;
   // On the calling thread alone (a small frontier) the plain loads and stores do what the atomics do.
-  auto expand = [&](int64_t lo, int64_t hi, auto parallel) {
+  auto expand = [&](int64_t lo, int64_t hi, auto parallel, auto counted) {
     constexpr bool kAtomic = decltype(parallel)::value;
+    constexpr bool kCount = decltype(counted)::value;
     node_t buffer[kFlush];
     int64_t count = 0, local_scout = 0;
     auto flush = [&] {
@@ -99,7 +105,7 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
               next.bits[v >> 6] |= bit;
             }
             buffer[count++] = v;
-            local_scout += push_degree(c.k, v);
+            if constexpr (kCount) local_scout += push_degree(c.k, v);
             if (count == kFlush) flush();
           }
         });
@@ -108,13 +114,20 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
     if (count) flush();
     scout.fetch_add(local_scout, std::memory_order_relaxed);
   };
-  if (cur.scout < kSerialEdges)  // a task per iteration costs more than a few thousand edges
-    expand(0, cur.size, std::false_type{});
+  auto run = [&](auto count) {
+    if (cur.scout < kSerialEdges)  // a task per iteration costs more than a few thousand edges
+      expand(0, cur.size, std::false_type{}, count);
+    else
+      tbb::parallel_for(tbb::blocked_range<int64_t>(0, cur.size, 64), [&](const tbb::blocked_range<int64_t>& r) {
+        expand(r.begin(), r.end(), std::true_type{}, count);
+      });
+  };
+  if (counting)
+    run(std::true_type{});
   else
-    tbb::parallel_for(tbb::blocked_range<int64_t>(0, cur.size, 64),
-                      [&](const tbb::blocked_range<int64_t>& r) { expand(r.begin(), r.end(), std::true_type{}); });
+    run(std::false_type{});
   next.size = tail.load();
-  next.scout = scout.load();
+  next.scout = counting ? scout.load() : next.size * max_degree;
   next.listed = true;
   next.clean = next.size == 0;
 }

@@ -23,7 +23,7 @@ struct Frontier {
   Array<Word> bits;    // (n + 63) / 64 words
   Array<node_t> list;  // capacity n; its first `size` entries hold the frontier when `listed`
   int64_t size = 0;
-  int64_t scout = 0;  // the push edges of its nodes, when listed (Beamer's rule)
+  int64_t scout = 0;  // the push edges of its nodes, when listed (Beamer's rule); or a bound on them
   bool listed = false;
   bool clean = true;  // all bits zero: ready to collect a push
   void allocate(int64_t n, bool with_list = true);
@@ -59,6 +59,8 @@ struct FrontierKernel {
   double weight_bound = 0;        // the smallest (is_min) or largest edge weight (AddWeight only)
   double delta = 0;               // > 0: an ordered loop, settling buckets of this width in order
   Reached* reached = nullptr;     // unordered loops: the pull's skip set
+  int64_t max_push_degree = 0;    // the most push edges of any node
+  int64_t pull_threshold = 0;     // the scout above which Beamer's rule pulls
 };
 
 // The starting frontier: every node whose value is not the combine's identity (an identity's
@@ -102,6 +104,9 @@ int64_t settle_bucket(const FrontierKernel& k, OrderedFrontier& o);
 // Only speed depends on it, never the values.
 double default_delta(const Graph& g);
 
+// The most push edges any node has (the kernel's CSRs, reversed).
+int64_t max_push_degree(const FrontierKernel& k);
+
 // The smallest (is_min) or largest edge weight over the edges the kernel reads.
 double extreme_weight(const Graph& g, bool smallest);
 
@@ -112,6 +117,7 @@ struct DirectionRule {
   bool pulling = false;
   int64_t previous = 0;
   bool choose_pull(int64_t size, int64_t scout, int64_t push_edges, int64_t n);
+  static int64_t threshold(int64_t push_edges);  // the scout above which a push turns to pulling
 };
 
 }  // namespace sg::kernels

@@ -112,13 +112,25 @@ double extreme_weight(const Graph& g, bool smallest) {
   return best;
 }
 
+int64_t DirectionRule::threshold(int64_t push_edges) { return push_edges / kAlpha; }
+
 bool DirectionRule::choose_pull(int64_t size, int64_t scout, int64_t push_edges, int64_t n) {
   if (!pulling)
-    pulling = scout > push_edges / kAlpha;
+    pulling = scout > threshold(push_edges);
   else
     pulling = size >= previous || size > n / kBeta;
   previous = size;
   return pulling;
+}
+
+int64_t max_push_degree(const FrontierKernel& k) {
+  return tbb::parallel_reduce(
+      tbb::blocked_range<int64_t>(0, k.g->num_nodes(), 1 << 14), int64_t{0},
+      [&](const tbb::blocked_range<int64_t>& r, int64_t most) {
+        for (int64_t v = r.begin(); v != r.end(); ++v) most = std::max(most, push_degree(k, v));
+        return most;
+      },
+      [](int64_t a, int64_t b) { return std::max(a, b); });
 }
 
 }  // namespace sg::kernels

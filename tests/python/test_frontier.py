@@ -211,7 +211,7 @@ def test_apply_step_between_frontier_iterations():
 def test_interrupted_frontier_run_stops_promptly_and_resumes(delay):
     """Ctrl-C between frontier iterations: KeyboardInterrupt within 100 ms, and the State continues to
     the uninterrupted result (a frontier iteration is not begun until it checks for the signal)."""
-    g = grid(500, 500).graph()  # 999 iterations, well past the signal
+    g = grid(1000, 1000).graph()  # 1999 iterations (tens of ms): the signal comes well before the end
     prog = bellman_ford_program()
     reference = prog.run(g, source=0)
     st = prog.init(g, source=0)
