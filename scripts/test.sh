@@ -16,17 +16,17 @@ $PY -m ruff check -q python tests/python benchmarks scripts
 $PY -m ruff format -q --check python tests/python benchmarks scripts
 
 echo "[test] C++ tests (ASan + UBSan)"
-cmake -S . -B build/ctest-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSG_SANITIZE=ON \
-  -DSG_BUILD_TESTS=ON -DSG_BUILD_BENCH=ON -DSG_BUILD_PYTHON=OFF >/dev/null
-cmake --build build/ctest-asan -j "${JOBS:-2}"
+# One ASan + UBSan build (build/asan) serves the Catch2 suite, the benchmarks' smoke run and the
+# sanitized pytest below: the library compiles once (it is most of the build's time).
+BUILD_TYPE=RelWithDebInfo JOBS=${JOBS:-2} bash scripts/devbuild.sh asan -DSG_SANITIZE=ON -DSG_BUILD_BENCH=ON
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build/ctest-asan --output-on-failure -j "${JOBS:-2}"
+  ctest --test-dir build/asan --output-on-failure -j "${JOBS:-2}"
 # The C++ benchmarks are built above so they cannot rot; the gather anatomy's smoke run checks
 # its reordered gathers against the production one, under the sanitizers.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  build/ctest-asan/stepgraph_gather_anatomy --quick >/dev/null
+  build/asan/stepgraph_gather_anatomy --quick >/dev/null
 bash scripts/fuzz.sh "${SG_FUZZ_SECONDS:-45}"  # libFuzzer targets in fuzz/, ~45 s each (clang build: a few minutes)
-# pytest against an ASan+UBSan _core in build/pytest-asan; the property tests at half their example
+# pytest against the ASan+UBSan _core of build/asan; the property tests at half their example
 # counts there (the uninstrumented pytest below runs them in full), to keep CI under an hour.
 SG_PROP_SCALE=${SG_PROP_SCALE:-0.5} bash scripts/test_python_asan.sh
 
