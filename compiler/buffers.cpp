@@ -28,6 +28,29 @@ struct Pool {
   }
 };
 
+// link and scatter start from a copy of their first input (kernels/eval_link.cpp,
+// eval_index.cpp handle out == input): in the prologue they write over it when their own pass
+// is its last reader and it is not one of their other inputs. Returns that input, or -1.
+int32_t prologue_overwritable_input(const ProgramIR& ir, int32_t id, const std::vector<int>& kernel_of,
+                                    const std::vector<int>& last_prologue_use, const std::vector<int>& last_use,
+                                    const std::vector<char>& carried) {
+  const Value& v = ir.values[id];
+  if (v.op != OpCode::Link && v.op != OpCode::Scatter) return -1;
+  const int32_t in = v.inputs[0];
+  const Value& iv = ir.values[in];
+  if (iv.region != Region::Prologue || iv.op == OpCode::Input || carried[in] || last_use[in] >= 0 ||
+      last_prologue_use[in] != kernel_of[id] || iv.type != v.type)
+    return -1;
+  for (int32_t other = 0; other < static_cast<int32_t>(ir.values.size()); ++other) {
+    if (other == id || kernel_of[other] != kernel_of[id]) continue;
+    for (int32_t u : ir.values[other].inputs)
+      if (u == in) return -1;  // read beside it in its pass
+  }
+  for (size_t i = 1; i < v.inputs.size(); ++i)
+    if (v.inputs[i] == in) return -1;
+  return in;
+}
+
 }  // namespace
 
 BufferAssignment assign_buffers(const ProgramIR& ir, const Plan& plan, int64_t n) {
@@ -112,6 +135,12 @@ BufferAssignment assign_buffers(const ProgramIR& ir, const Plan& plan, int64_t n
   std::stable_sort(stored.begin(), stored.end(),
                    [&](int32_t x, int32_t y) { return init_kernel_of[x] < init_kernel_of[y]; });
   for (int32_t id : stored) {
+    if (const int32_t over = prologue_overwritable_input(ir, id, init_kernel_of, last_prologue_use, last_use, carried);
+        over >= 0 && a.buffer_of[over] >= 0) {
+      a.buffer_of[id] = a.buffer_of[over];
+      std::replace(live.begin(), live.end(), over, id);
+      continue;
+    }
     for (size_t i = 0; i < live.size();) {
       if (last_use[live[i]] < 0 && last_prologue_use[live[i]] < init_kernel_of[id] && !carried[live[i]]) {
         pool.free.push_back(a.buffer_of[live[i]]);

@@ -12,7 +12,8 @@ namespace sg::compiler {
 
 namespace {
 
-using Key = std::tuple<int, int, int, std::vector<int32_t>, uint64_t, std::string, int, int, int, int, bool, bool>;
+using Key = std::tuple<int, int, int, std::vector<int32_t>, uint64_t, std::string, int, int, int, int, bool, bool,
+                       int64_t, int64_t>;
 
 Key key_of(const Value& v) {
   // Constants compare by bit pattern: 0.0 and -0.0 differ, NaN equals itself.
@@ -29,7 +30,9 @@ Key key_of(const Value& v) {
           static_cast<int>(v.direction),
           static_cast<int>(v.edge),
           v.weighted,
-          v.by_max};
+          v.by_max,
+          v.edges_from,
+          v.edges_to};
 }
 
 bool has_identity(OpCode op) { return op == OpCode::Param || op == OpCode::Input || op == OpCode::Carry; }

@@ -1,9 +1,12 @@
 // explain(): the plan as a person reads it; to_dot(): the same as a Graphviz graph.
 #include "compiler/explain.hpp"
 
+#include "compiler/buffers.hpp"
+
 #include <algorithm>
 #include <map>
 
+#include "compiler/buffers.hpp"
 #include "compiler/pass.hpp"
 #include "compiler/row_codegen.hpp"
 #include "core/error.hpp"
@@ -180,13 +183,20 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
         (ir.values[id].op == OpCode::Param || ir.values[id].op == OpCode::Input))
       out += "    " + line(ir, names, id);
   // In execution order; a fused pass shows what it reads and writes, single values read as a list.
+  const BufferAssignment buffers = assign_buffers(ir, plan, 1);
+  auto note = [&](int32_t id) -> std::string {
+    const Value& v = ir.values[id];
+    if (v.hoisted) return "hoisted out of the loop";
+    const int32_t b = buffers.buffer_of[id];
+    if (v.op != OpCode::Link && v.op != OpCode::Scatter) return "";
+    return b >= 0 && b == buffers.buffer_of[v.inputs[0]] ? fmt::format("written over {}", names(v.inputs[0])) : "";
+  };
   for (const Kernel& k : plan.prologue) {
     if (k.kind == Kernel::Kind::Node && k.values.size() > 1) {
       out += kernel_text(ir, plan, names, k, "init");
       continue;
     }
-    for (int32_t id : k.values)
-      out += "    " + line(ir, names, id, ir.values[id].hoisted ? "hoisted out of the loop" : "");
+    for (int32_t id : k.values) out += "    " + line(ir, names, id, note(id));
   }
   if (ir.has_loop) {
     std::string carries;

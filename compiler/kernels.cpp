@@ -29,6 +29,8 @@ std::string whole_vector_why(OpCode op) {
   switch (op) {
     case OpCode::Gather: return "gather reads x at run-time indices (any node), so it runs as a pass of its own";
     case OpCode::Scatter: return "scatter writes at run-time indices (any node), so it runs as a pass of its own";
+    case OpCode::Link: return "link joins trees across the graph (any node), so it runs as a pass of its own";
+    case OpCode::SampleMode: return "sample_mode reads sampled nodes (any node), so it runs as a pass of its own";
     default: return "normalize needs a whole-vector reduction before its division";
   }
 }

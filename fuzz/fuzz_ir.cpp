@@ -77,6 +77,9 @@ class Generator {
       out += fmt::format(" number={} to={} combine={} direction={} edge={} weighted={} by={}", v.number,
                          sg::dtype_name(v.to), sg::combine_name(v.combine), sg::direction_name(v.direction),
                          sg::edge_name(v.edge), v.weighted ? 1 : 0, v.by_max ? "max" : "sum");
+      if (v.op == sg::OpCode::Link)
+        out += v.edges_to < 0 ? fmt::format(" edges={}:", v.edges_from)
+                              : fmt::format(" edges={}:{}", v.edges_from, v.edges_to);
       if (!v.name.empty()) out += " name=" + v.name;
       out += "\n";
     }
@@ -157,6 +160,9 @@ class Generator {
     v.edge = static_cast<sg::EdgeOp>((a / 15) % 3);
     v.weighted = (a / 45) & 1;
     v.by_max = (a / 90) & 1;
+    const uint8_t e = byte();  // link's slice: from 0..3, to 0..3 past it or the row's end
+    v.edges_from = e % 4;
+    v.edges_to = (e / 4) % 5 == 4 ? -1 : v.edges_from + (e / 4) % 5;
     if (v.op == sg::OpCode::Param || v.op == sg::OpCode::Input) v.name = fmt::format("p{}", ir_.values.size());
     ir_.values.push_back(v);
     try {

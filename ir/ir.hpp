@@ -27,11 +27,13 @@ struct Value {
   Combine combine = Combine::Sum;
   Direction direction = Direction::In;
   EdgeOp edge = EdgeOp::None;
-  bool weighted = false;  // out_degree / in_degree
-  bool by_max = false;    // normalize by max instead of sum
-  std::string label;      // what the user called it (explain only: never part of its identity)
-  std::string loc;        // the user's source line, for messages
-  bool hoisted = false;   // moved out of the loop by the optimizer
+  bool weighted = false;   // out_degree / in_degree
+  bool by_max = false;     // normalize by max instead of sum
+  int64_t edges_from = 0;  // link: each row's edges [edges_from, edges_to) (edges_to -1: to the row's end)
+  int64_t edges_to = -1;
+  std::string label;     // what the user called it (explain only: never part of its identity)
+  std::string loc;       // the user's source line, for messages
+  bool hoisted = false;  // moved out of the loop by the optimizer
 };
 
 struct CarryDecl {

@@ -38,6 +38,8 @@ enum class Rule : uint8_t {
   Normalize,   // node float -> node
   Gather,      // gather(x, idx): node x, int64 node idx -> node of x's dtype
   Scatter,     // scatter(target, idx, values) [combine]: numeric node, int64 node, target's dtype
+  Link,        // link(parent, active) [direction, edges]: int64 node, bool (node or scalar) -> int64 node
+  SampleMode,  // sample_mode(x): int64 node -> int64 scalar
 };
 
 // How an op reads its node inputs. Kernel formation, rotation, codegen and the fused-pass
@@ -137,7 +139,9 @@ enum class Lanes : uint8_t { No, F64, F64Bool };
   X(NeighborAgg, "neighbor_agg", 1, Aggregate, Numeric, Neighbors, None, Exact, No) \
   X(Normalize, "normalize", 1, Normalize, Float, All, None, Exact, No)              \
   X(Gather, "gather", 2, Gather, Any, All, None, Exact, No)                         \
-  X(Scatter, "scatter", 3, Scatter, Numeric, All, None, Exact, No)
+  X(Scatter, "scatter", 3, Scatter, Numeric, All, None, Exact, No)                  \
+  X(Link, "link", 2, Link, Numeric, All, None, Exact, No)                           \
+  X(SampleMode, "sample_mode", 1, SampleMode, Numeric, All, None, Exact, No)
 
 enum class OpCode : uint8_t {
 #define SG_OP_ENUM(e, ...) e,

@@ -32,6 +32,9 @@ std::string op_attrs(const Value& v) {
                          v.edge == EdgeOp::None ? "" : fmt::format(", {}", edge_name(v.edge)));
     case OpCode::Normalize: return v.by_max ? "[max]" : "[sum]";
     case OpCode::Scatter: return fmt::format("[{}]", combine_name(v.combine));
+    case OpCode::Link:
+      return fmt::format("[{}, edges {}:{}]", direction_name(v.direction), v.edges_from,
+                         v.edges_to < 0 ? std::string() : fmt::format("{}", v.edges_to));
     case OpCode::Carry: return fmt::format("[{}]", v.name);
     default: return "";
   }

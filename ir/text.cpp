@@ -152,7 +152,14 @@ void parse_attr(Value& v, std::string_view tok, size_t line) {
     v.weighted = to_int(val, line, "weighted") != 0;
   else if (key == "by")
     v.by_max = val == "max" ? true : val == "sum" ? false : (bad(line, "by must be sum or max"), false);
-  else if (key == "loc")
+  else if (key == "edges") {  // link's slice of each row: "from:to" or "from:" (to the row's end)
+    const size_t colon = val.find(':');
+    if (colon == std::string_view::npos) bad(line, fmt::format("edges {} is not from:to", show(val)));
+    v.edges_from = to_int(val.substr(0, colon), line, "edges from");
+    v.edges_to = colon + 1 == val.size() ? -1 : to_int(val.substr(colon + 1), line, "edges to");
+    if (v.edges_from < 0 || (v.edges_to >= 0 && v.edges_to < v.edges_from) || v.edges_to < -1)
+      bad(line, fmt::format("edges {} is not a slice from:to with 0 <= from <= to", show(val)));
+  } else if (key == "loc")
     v.loc = pct_decode(val);
   else
     bad(line, fmt::format("unknown attribute {}", show(key)));

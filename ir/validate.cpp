@@ -140,6 +140,17 @@ Type infer_type(const ProgramIR& ir, int32_t id) {
         bad_value(ir, id, "combine must be sum, min or max, got {}", combine_name(v.combine));
       return t;
     }
+    case Rule::Link:
+      if (in(0) != Type{DType::I64, Shape::Node})
+        bad_value(ir, id, "links a parent forest, an int64 node vector, got ({})", kinds(ir, v));
+      if (in(1).dtype != DType::Bool) bad_value(ir, id, "needs a bool mask of active rows, got ({})", kinds(ir, v));
+      if (v.edges_from < 0 || v.edges_to < -1 || (v.edges_to >= 0 && v.edges_to < v.edges_from))
+        bad_value(ir, id, "edges {}:{} is not a slice from:to with 0 <= from <= to", v.edges_from, v.edges_to);
+      return in(0);
+    case Rule::SampleMode:
+      if (in(0) != Type{DType::I64, Shape::Node})
+        bad_value(ir, id, "takes the mode of an int64 node vector, got ({})", kinds(ir, v));
+      return Type{DType::I64, Shape::Scalar};
   }
   bad_value(ir, id, "unknown op");
 }
@@ -165,7 +176,9 @@ DType compute_dtype(const ProgramIR& ir, const Value& v) {
     case Rule::Aggregate:
     case Rule::Normalize:
     case Rule::Gather:
-    case Rule::Scatter: return v.type.dtype;
+    case Rule::Scatter:
+    case Rule::Link:
+    case Rule::SampleMode: return v.type.dtype;
   }
   return v.type.dtype;
 }

@@ -125,8 +125,10 @@ void eval_elementwise(const Frame& f, int32_t id);
 void eval_reduce(const Frame& f, int32_t id);
 void eval_aggregate(const Frame& f, int32_t id);
 void eval_normalize(const Frame& f, int32_t id);
-void eval_gather(const Frame& f, int32_t id);   // kernels/eval_index.cpp
-void eval_scatter(const Frame& f, int32_t id);  // kernels/eval_index.cpp
+void eval_gather(const Frame& f, int32_t id);       // kernels/eval_index.cpp
+void eval_scatter(const Frame& f, int32_t id);      // kernels/eval_index.cpp
+void eval_link(const Frame& f, int32_t id);         // kernels/eval_link.cpp
+void eval_sample_mode(const Frame& f, int32_t id);  // kernels/eval_link.cpp
 
 // Fused-kernel pieces: one block of a reduction or of a neighbor aggregation.
 // resume=true continues the block's partial (a block processed in strips, in node order).

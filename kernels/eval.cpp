@@ -90,6 +90,8 @@ void eval_value(const Frame& f, int32_t id) {
     case Rule::Normalize: return kernels::eval_normalize(f, id);
     case Rule::Gather: return kernels::eval_gather(f, id);
     case Rule::Scatter: return kernels::eval_scatter(f, id);
+    case Rule::Link: return kernels::eval_link(f, id);
+    case Rule::SampleMode: return kernels::eval_sample_mode(f, id);
     default: return kernels::eval_elementwise(f, id);
   }
 }

@@ -10,7 +10,7 @@ from typing import Any, Dict
 
 __all__ = ["FUNCTIONS", "get_info"]
 
-_CC = "Runs ``stepgraph.algorithms.connected_components_program`` (FastSV pointer jumping)."
+_CC = "Runs ``stepgraph.algorithms.connected_components_program`` (Afforest: union-find links, the giant component skipped)."
 _BFS = "Runs ``stepgraph.algorithms.bfs_program`` (a frontier BFS)."
 _LEVELS = "Runs a BFS-levels step program over reversed edges (``stepgraph.nx.programs.levels``)."
 _DEGREE = "Runs a degree step program (``stepgraph.nx.programs.degree``)."

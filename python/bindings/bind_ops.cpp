@@ -28,6 +28,8 @@ const char* rule_name(Rule r) {
     case Rule::Normalize: return "normalize";
     case Rule::Gather: return "gather";
     case Rule::Scatter: return "scatter";
+    case Rule::Link: return "link";
+    case Rule::SampleMode: return "sample_mode";
   }
   return "?";
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 from stepgraph.builder_record import _FLOATS, _OPS, _Recorder
 from stepgraph.builder_values import Value, _dtype, _user_line
@@ -184,3 +184,54 @@ class _Ops(_Recorder):
             self._fail("scatter", "needs values of the target's dtype (use b.cast)", rt, rv)
         inputs = (vt._id, vi._id, vv._id)
         return Value(self, self._add("scatter", rt.dtype, True, inputs, {"combine": combine}))
+
+    # -- union-find ----------------------------------------------------------------------
+    def link(
+        self,
+        parent: Any,
+        direction: str = "both",
+        edges: Tuple[int, Optional[int]] = (0, None),
+        active: Any = True,
+    ) -> Value:
+        """Join trees along edges: union-find over a parent forest (Afforest's linking).
+
+        ``parent`` is an int64 node vector pointing each node at itself or a smaller node
+        (``b.node_id("int64")`` is the forest of single nodes). Each node u with ``active[u]``
+        is joined with the neighbors at positions ``edges[0] .. edges[1] - 1`` of its row
+        (``None``: to the row's end) over out-edges, in-edges or "both" (an undirected graph's
+        in-edges are its out-edges). Element u of the result is the smallest node that u is
+        connected to through the forest and the linked edges: the same at any thread count.
+        A parent outside ``[0, u]`` raises :class:`ParameterError` when the program runs.
+        It runs as a pass of its own. Example (one Afforest round):
+        ``comp = b.link(comp, edges=(0, 1))`` joins every node with its first neighbor.
+        """
+        if direction not in ("in", "out", "both"):
+            raise ProgramError(f"link: direction must be in, out or both, got {direction!r} (at {_user_line()})")
+        lo, hi = edges if isinstance(edges, tuple) and len(edges) == 2 else (None, None)
+        if not (
+            isinstance(lo, int)
+            and not isinstance(lo, bool)
+            and lo >= 0
+            and (hi is None or (isinstance(hi, int) and not isinstance(hi, bool) and hi >= lo))
+        ):
+            raise ProgramError(f"link: edges must be (from, to) with 0 <= from <= to or to None, got {edges!r}")
+        vp, rp = self._node_input("link", parent)
+        if rp.dtype != "i64":
+            self._fail("link", "needs a parent forest: an int64 node vector", rp)
+        va = self._lift(active, "bool")
+        if self._rec(va).dtype != "bool":
+            self._fail("link", "active must be a bool mask (node vector or scalar)", rp, self._rec(va))
+        attrs = {"direction": direction, "edges": f"{lo}:{'' if hi is None else hi}"}
+        return Value(self, self._add("link", "i64", True, (vp._id, va._id), attrs))
+
+    def sample_mode(self, x: Any) -> Value:
+        """The most frequent of 1024 entries of int64 node vector ``x`` drawn at fixed
+        pseudo-random positions (ties to the smallest value; the lowest int64 for no nodes).
+
+        Cheap and reproducible, not exact: Afforest's guess of the largest component,
+        ``giant = b.sample_mode(comp)``. It runs as a pass of its own.
+        """
+        v, r = self._node_input("sample_mode", x)
+        if r.dtype != "i64":
+            self._fail("sample_mode", "needs an int64 node vector", r)
+        return Value(self, self._add("sample_mode", "i64", False, (v._id,)))

@@ -220,7 +220,7 @@ def test_explain(capsys: pytest.CaptureFixture[str], name: str) -> None:
 
 
 def test_explain_fixed_point_and_dot(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = cli(capsys, "explain", "connected_components", "--passes")
+    code, out, _ = cli(capsys, "explain", "bfs", "--passes")
     assert code == 0 and "until converged" in out and "4611686018427387904" not in out
     code, out, _ = cli(capsys, "explain", "pagerank", "--dot")
     assert code == 0 and out.startswith("digraph")

@@ -1,6 +1,7 @@
-"""sg.algorithms.connected_components (FastSV, built with gather / scatter) against its native
-twin (Afforest), scipy and NetworkX: exact labels on the shared families, grids, paths and
-permuted paths, at 1 and 2 threads and O0 / O3; iterations grow with log n, not the diameter."""
+"""sg.algorithms.connected_components (Afforest, built with link / sample_mode; FastSV, built with
+gather / scatter) against its native twin (Afforest), scipy and NetworkX: exact labels on the
+shared families, grids, paths and permuted paths, at 1 and 2 threads and O0 / O3; FastSV's
+iterations grow with log n, not the diameter."""
 
 from __future__ import annotations
 
@@ -48,13 +49,13 @@ def test_builder_equals_twin_and_scipy(case):
     twin = sg.native.connected_components(g).values
     expect = _scipy_labels(case)
     assert np.array_equal(twin, expect)
-    for opt in (0, 3):
-        prog = sg.algorithms.connected_components_program(opt_level=opt)
+    for opt, method in ((0, "afforest"), (3, "afforest"), (0, "fastsv"), (3, "fastsv")):
+        prog = sg.algorithms.connected_components_program(method, opt_level=opt)
         for threads in (1, 2):
             with sg.threads.num_threads(threads):
                 res = prog.run(g)
             assert res.values.dtype == np.int64
-            assert np.array_equal(res.values, twin), (opt, threads)
+            assert np.array_equal(res.values, twin), (method, opt, threads)
             assert res.converged
 
 
@@ -69,10 +70,10 @@ def test_networkx_agrees_on_a_few_cases():
             assert set(comps[list(comp)].tolist()) == {min(comp)}
 
 
-def test_iterations_grow_with_log_n_not_the_diameter():
+def test_fastsv_iterations_grow_with_log_n_not_the_diameter():
     for n in (1000, 100_000):
         for seed in (None, 3):
-            res = sg.algorithms.connected_components(_path(n, perm_seed=seed).graph())
+            res = sg.algorithms.connected_components(_path(n, perm_seed=seed).graph(), method="fastsv")
             assert np.all(res.values == 0)
             assert res.iterations <= 4 * np.log2(n), (n, seed, res.iterations)
 

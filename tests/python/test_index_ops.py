@@ -286,3 +286,27 @@ def test_compiled_rows_refuse_index_kernels_with_a_reason():
     b.output("f", f)
     text = b.build(enable=("compiled",)).explain()
     assert "refused fusions:" in text and "gather reads x at run-time indices" in text
+
+
+def test_a_prologue_scatter_writes_over_its_target_only_when_nothing_reads_it_later():
+    n = 6
+    idx = np.array([5, 0, 5, 1, 2, 2])
+    vals = np.arange(n) * 10
+    for keep in ("none", "output", "later"):
+        b = sg.Builder("in_place_scatter")
+        t = b.node_id() * 3
+        s = b.scatter(t, b.input("idx", "int64"), b.input("vals", "int64"), combine="max")
+        b.output("s", s)
+        if keep == "output":
+            b.output("t", t)
+        elif keep == "later":
+            b.output("sum", b.broadcast(b.sum(t)) + s)
+        res = b.build().run(_graph(n), idx=idx, vals=vals)
+        expect = np.arange(n) * 3
+        np.maximum.at(expect, idx, vals)
+        if keep == "later":
+            assert res["sum"].tolist() == (expect + 45).tolist()
+        else:
+            assert res["s"].tolist() == expect.tolist()
+        if keep == "output":
+            assert res["t"].tolist() == (np.arange(n) * 3).tolist()

@@ -33,7 +33,7 @@ def test_uncapped_loop_is_recorded_and_printed_as_such() -> None:
     assert "until converged" in prog.explain()
     with_passes = prog.explain(passes=True)
     assert "4611686018427387904" not in with_passes and "loop until converged" in with_passes
-    for fixed_point in (sg.algorithms.connected_components_program(), sg.algorithms.bfs_program()):
+    for fixed_point in (sg.algorithms.connected_components_program("fastsv"), sg.algorithms.bfs_program()):
         assert fixed_point.max_iter is None and "until converged" in fixed_point.explain()
     assert sg.algorithms.pagerank_program(max_iter=7).max_iter == 7
 

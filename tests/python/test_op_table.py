@@ -200,11 +200,19 @@ def test_every_op_has_one_table_row_and_consistent_properties():
 
 
 def test_index_ops_rows():
-    """gather / scatter read or write at run-time node ids: a pass of their own, no identity, no
-    4-lane form; gather takes any dtype, scatter's combines need numbers."""
+    """gather / scatter read or write at run-time node ids, link and sample_mode any node: a pass of
+    their own, no identity, no 4-lane form; gather takes any dtype, scatter's combines need
+    numbers (link and sample_mode: int64 node ids, their rules check)."""
     rows = {op["name"]: op for op in TABLE}
-    assert [op["name"] for op in TABLE if op["access"] == "all"] == ["normalize", "gather", "scatter"]
-    for name, arity, dtypes in (("gather", 2, ["f64", "f32", "i64", "bool"]), ("scatter", 3, ["f64", "f32", "i64"])):
+    access_all = [op["name"] for op in TABLE if op["access"] == "all"]
+    assert access_all == ["normalize", "gather", "scatter", "link", "sample_mode"]
+    numeric = ["f64", "f32", "i64"]
+    for name, arity, dtypes in (
+        ("gather", 2, ["f64", "f32", "i64", "bool"]),
+        ("scatter", 3, numeric),
+        ("link", 2, numeric),
+        ("sample_mode", 1, numeric),
+    ):
         op = rows[name]
         assert (op["rule"], op["arity"], op["dtypes"]) == (name, arity, dtypes)
         assert op["identity"] == op["lanes"] == "none"

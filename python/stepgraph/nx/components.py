@@ -1,4 +1,4 @@
-"""Connected and weakly connected components (FastSV pointer jumping, the builder's
+"""Connected and weakly connected components (Afforest union-find, the builder's
 ``connected_components_program``), with NetworkX's results and exceptions."""
 
 from __future__ import annotations
