@@ -1,6 +1,7 @@
 // Graph construction: validation, then parallel stable counting sorts (O(n + m) each).
 #include "graph/graph.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <limits>
@@ -103,6 +104,13 @@ void counting_sort(Csr& csr, int64_t n, int64_t chunks, ForEach for_each, const 
     }
   });
 
+  csr.max_degree = tbb::parallel_reduce(
+      tbb::blocked_range<int64_t>(0, n, 1 << 14), int64_t{0},
+      [&](const tbb::blocked_range<int64_t>& r, int64_t most) {
+        for (int64_t k = r.begin(); k != r.end(); ++k) most = std::max(most, degree[k]);
+        return most;
+      },
+      [](int64_t a, int64_t b) { return std::max(a, b); });
   Array<int64_t> off(static_cast<size_t>(n) + 1);
   csr.nnz = exclusive_scan(degree.data(), off.data(), n);
   csr.wide = force_wide || csr.nnz >= kWideOffsetEdges;

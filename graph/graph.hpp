@@ -31,7 +31,8 @@ struct CsrView {
 struct Csr {
   int64_t num_rows = 0;
   int64_t nnz = 0;
-  bool wide = false;  // offsets in off64 (else off32)
+  int64_t max_degree = 0;  // the longest row's length
+  bool wide = false;       // offsets in off64 (else off32)
   Array<uint32_t> off32;
   Array<int64_t> off64;
   Array<node_t> idx;

@@ -59,7 +59,7 @@ struct FrontierKernel {
   double weight_bound = 0;        // the smallest (is_min) or largest edge weight (AddWeight only)
   double delta = 0;               // > 0: an ordered loop, settling buckets of this width in order
   Reached* reached = nullptr;     // unordered loops: the pull's skip set
-  int64_t max_push_degree = 0;    // the most push edges of any node
+  int64_t max_push_degree = 0;    // a bound on the push edges of any node
   int64_t pull_threshold = 0;     // the scout above which Beamer's rule pulls
 };
 
@@ -104,7 +104,7 @@ int64_t settle_bucket(const FrontierKernel& k, OrderedFrontier& o);
 // Only speed depends on it, never the values.
 double default_delta(const Graph& g);
 
-// The most push edges any node has (the kernel's CSRs, reversed).
+// A bound on the push edges of any node: its CSRs' longest rows (kept by the Graph), summed.
 int64_t max_push_degree(const FrontierKernel& k);
 
 // The smallest (is_min) or largest edge weight over the edges the kernel reads.

@@ -124,13 +124,9 @@ bool DirectionRule::choose_pull(int64_t size, int64_t scout, int64_t push_edges,
 }
 
 int64_t max_push_degree(const FrontierKernel& k) {
-  return tbb::parallel_reduce(
-      tbb::blocked_range<int64_t>(0, k.g->num_nodes(), 1 << 14), int64_t{0},
-      [&](const tbb::blocked_range<int64_t>& r, int64_t most) {
-        for (int64_t v = r.begin(); v != r.end(); ++v) most = std::max(most, push_degree(k, v));
-        return most;
-      },
-      [](int64_t a, int64_t b) { return std::max(a, b); });
+  int64_t most = 0;  // over two CSRs, a bound: the sum of their longest rows
+  for_push_csrs(k, [&](const Csr& c) { most += c.max_degree; });
+  return most;
 }
 
 }  // namespace sg::kernels

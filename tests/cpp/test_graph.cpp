@@ -34,6 +34,8 @@ TEST_CASE("directed graph builds out- and in-CSR with rows sorted by neighbor", 
     auto outdeg = g->degree_counts(false);
     CHECK(outdeg[0] == 3);
     CHECK(outdeg[1] == 1);
+    CHECK(g->out().max_degree == 3);  // the longest rows: out of 0, in of 2
+    CHECK(g->in().max_degree == 3);
   }
 }
 
