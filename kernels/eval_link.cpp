@@ -99,10 +99,7 @@ void eval_link(const Frame& f, int32_t id) {
   const bool in_rows = !none_active && g.directed() && v.direction != Direction::Out;
   bool linked = false;
   if (out_rows) g.out().visit([&](auto csr) { linked |= link_rows(f, v, csr, active, out); });
-  if (in_rows) {
-    if (linked) uf_compress(out, n);  // shallow trees for the second set of links
-    g.in().visit([&](auto csr) { linked |= link_rows(f, v, csr, active, out); });
-  }
+  if (in_rows) g.in().visit([&](auto csr) { linked |= link_rows(f, v, csr, active, out); });
   if (linked || !compressed) uf_compress(out, n);
 }
 

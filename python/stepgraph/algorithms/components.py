@@ -3,9 +3,8 @@ as ``stepgraph.native.connected_components``.
 
 ``method="afforest"`` (the default; Sutton, Ben-Nun and Barak, 2018, as GAP's ``cc``): union-find
 links each node with its first out-neighbor, then its second, guesses the largest component from
-a sample, and links the remaining edges of the nodes outside it only: their other out-edges, and
-in a directed graph their in-edges (an edge with one end in that component is seen from the
-other end). A few steps, no loop; most edges of a graph with a giant component
+a sample, and links the edges of the nodes outside it only: their out-edges, and in a directed
+graph their in-edges (an edge with one end in that component is seen from the other end). A few steps, no loop; most edges of a graph with a giant component
 are never read.
 
 ``method="fastsv"`` (Zhang, Azad and Hu, 2020, as LAGraph's ``LAGr_ConnectedComponents``): pointer
@@ -56,10 +55,9 @@ def _afforest(b: Builder) -> None:
     for r in range(NEIGHBOR_ROUNDS):
         component = b.link(component, "out", edges=(r, r + 1))
     giant = b.sample_mode(component)
-    outside = component != giant
-    component = b.link(component, "out", edges=(NEIGHBOR_ROUNDS, None), active=outside)
-    # A directed edge into u from a node of the giant (whose row was skipped) is seen from here.
-    component = b.link(component, "in", active=outside & b.directed())
+    # Every edge of the nodes outside the giant, both ways (a directed edge into u from the giant,
+    # whose rows are skipped, is seen from u); their sampled edges again too, already joined.
+    component = b.link(component, "both", edges=(0, None), active=component != giant)
     b.output("component", component)
 
 
