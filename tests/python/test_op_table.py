@@ -298,3 +298,16 @@ def test_a_constant_exponent_gives_the_interpreted_bits(exponent):
         b = compiled.run(graph, in0=x)["y"]
     same = (a.view(np.uint64) == b.view(np.uint64)) | (np.isnan(a) & np.isnan(b))
     assert same.all(), [(x[i], a[i], b[i]) for i in np.flatnonzero(~same)[:5]]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_cast_to_int64_saturates_and_maps_nan_to_zero(dtype):
+    big = 2.0**63
+    x = np.array([0.0, -0.0, 1.9, -1.9, np.nan, np.inf, -np.inf, big, -big, 1e300, -1e300, 2.0**62, 123456.75])
+    expect = [0, 0, 1, -1, 0, 2**63 - 1, -(2**63), 2**63 - 1, -(2**63), 2**63 - 1, -(2**63), 2**62, 123456]
+    b = sg.Builder("cast")
+    b.output("y", b.cast(b.input("x", dtype), "int64"))
+    g = sg.Graph.from_edges(np.zeros(0, np.int64), np.zeros(0, np.int64), len(x))
+    with np.errstate(all="ignore"):
+        got = b.build().run(g, x=x)["y"]
+    assert got.tolist() == expect
