@@ -1,8 +1,6 @@
 // explain(): the plan as a person reads it; to_dot(): the same as a Graphviz graph.
 #include "compiler/explain.hpp"
 
-#include "compiler/buffers.hpp"
-
 #include <algorithm>
 #include <map>
 
@@ -187,8 +185,8 @@ std::string explain(const ProgramIR& ir, const Plan& plan, bool passes) {
   auto note = [&](int32_t id) -> std::string {
     const Value& v = ir.values[id];
     if (v.hoisted) return "hoisted out of the loop";
-    const int32_t b = buffers.buffer_of[id];
     if (v.op != OpCode::Link && v.op != OpCode::Scatter) return "";
+    const int32_t b = buffers.buffer_of[id];
     return b >= 0 && b == buffers.buffer_of[v.inputs[0]] ? fmt::format("written over {}", names(v.inputs[0])) : "";
   };
   for (const Kernel& k : plan.prologue) {

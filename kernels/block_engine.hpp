@@ -1,7 +1,9 @@
 // Block engine of the elementwise kernels: operands as block pointers (scalars expanded into
 // a thread-local scratch block, numexpr-style), results written block by block.
 #pragma once
+#include <atomic>
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -129,6 +131,14 @@ void eval_gather(const Frame& f, int32_t id);       // kernels/eval_index.cpp
 void eval_scatter(const Frame& f, int32_t id);      // kernels/eval_index.cpp
 void eval_link(const Frame& f, int32_t id);         // kernels/eval_link.cpp
 void eval_sample_mode(const Frame& f, int32_t id);  // kernels/eval_link.cpp
+
+// For the ops that run as a pass of their own (gather, scatter, link; kernels/eval_index.cpp):
+// a Program error if one was fused into a kernel; the lowest bad position found by any thread;
+// and how a bad-input message names an operand (" 'name'" or "") and the user's line.
+void check_pass_of_its_own(const Frame& f, int32_t id);
+void note_lowest(std::atomic<int64_t>& first, int64_t u);
+std::string operand_name(const Value& operand);
+std::string user_line(const Value& v);
 
 // Fused-kernel pieces: one block of a reduction or of a neighbor aggregation.
 // resume=true continues the block's partial (a block processed in strips, in node order).

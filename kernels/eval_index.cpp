@@ -24,22 +24,8 @@ namespace {
 
 [[noreturn]] void out_of_range(const Frame& f, int32_t id, int64_t u, int64_t index, int64_t n) {
   const Value& v = f.value(id);
-  const Value& iv = f.value(v.inputs[1]);
-  const std::string& called = iv.label.empty() ? iv.name : iv.label;  // inputs and carries: their name
-  const std::string name = called.empty() ? "" : fmt::format(" '{}'", called);
-  const std::string where = v.loc.empty() ? "" : fmt::format(" (at {})", v.loc);
-  fail(ErrorKind::Parameter, "{}: index{}[{}] = {} is out of range for a graph with {} nodes{}", op_name(v.op), name, u,
-       index, n, where);
-}
-
-void note_bad(std::atomic<int64_t>& first, int64_t u) {
-  int64_t cur = first.load(std::memory_order_relaxed);
-  while (u < cur && !first.compare_exchange_weak(cur, u, std::memory_order_relaxed)) {}
-}
-
-void check_standalone(const Frame& f, int32_t id) {
-  if (tl_block)
-    fail(ErrorKind::Program, "{} fused into a kernel (it runs as a pass of its own)", op_name(f.value(id).op));
+  fail(ErrorKind::Parameter, "{}: index{}[{}] = {} is out of range for a graph with {} nodes{}", op_name(v.op),
+       operand_name(f.value(v.inputs[1])), u, index, n, user_line(v));
 }
 
 template <class T>
@@ -53,7 +39,7 @@ void gather(const Frame& f, int32_t id) {
   for_each_block(f.graph->partition(), [&](int64_t, int64_t lo, int64_t hi) {
     for (int64_t u = lo; u < hi; ++u) {
       const int64_t i = idx[u];
-      if (static_cast<uint64_t>(i) >= static_cast<uint64_t>(n)) return note_bad(first_bad, u);
+      if (static_cast<uint64_t>(i) >= static_cast<uint64_t>(n)) return note_lowest(first_bad, u);
       out[u] = x[i];
     }
   });
@@ -92,7 +78,7 @@ void scatter_into(const Frame& f, int32_t id, T* __restrict out) {
     for_each_block(f.graph->partition(), [&](int64_t, int64_t lo, int64_t hi) {
       for (int64_t u = lo; u < hi; ++u) {
         const int64_t i = idx[u];
-        if (static_cast<uint64_t>(i) >= static_cast<uint64_t>(n)) return note_bad(first_bad, u);
+        if (static_cast<uint64_t>(i) >= static_cast<uint64_t>(n)) return note_lowest(first_bad, u);
         combine_atomic(out + i, value(u), v.combine);
       }
     });
@@ -116,13 +102,30 @@ void scatter_into(const Frame& f, int32_t id, T* __restrict out) {
 
 }  // namespace
 
+void check_pass_of_its_own(const Frame& f, int32_t id) {
+  if (tl_block)
+    fail(ErrorKind::Program, "{} fused into a kernel (it runs as a pass of its own)", op_name(f.value(id).op));
+}
+
+void note_lowest(std::atomic<int64_t>& first, int64_t u) {
+  int64_t cur = first.load(std::memory_order_relaxed);
+  while (u < cur && !first.compare_exchange_weak(cur, u, std::memory_order_relaxed)) {}
+}
+
+std::string operand_name(const Value& operand) {
+  const std::string& called = operand.label.empty() ? operand.name : operand.label;  // inputs and carries: their name
+  return called.empty() ? "" : fmt::format(" '{}'", called);
+}
+
+std::string user_line(const Value& v) { return v.loc.empty() ? "" : fmt::format(" (at {})", v.loc); }
+
 void eval_gather(const Frame& f, int32_t id) {
-  check_standalone(f, id);
+  check_pass_of_its_own(f, id);
   with_dtype(f.value(id).type.dtype, [&](auto t) { gather<decltype(t)>(f, id); });
 }
 
 void eval_scatter(const Frame& f, int32_t id) {
-  check_standalone(f, id);
+  check_pass_of_its_own(f, id);
   const Value& v = f.value(id);
   with_dtype(v.type.dtype, [&](auto t) {
     using T = decltype(t);

@@ -19,21 +19,12 @@ namespace sg::kernels {
 
 namespace {
 
-void check_pass_of_its_own(const Frame& f, int32_t id) {
-  if (tl_block)
-    fail(ErrorKind::Program, "{} fused into a kernel (it runs as a pass of its own)", op_name(f.value(id).op));
-}
-
 [[noreturn]] void not_a_forest(const Frame& f, int32_t id, int64_t u, int64_t p) {
   const Value& v = f.value(id);
-  const Value& pv = f.value(v.inputs[0]);
-  const std::string& called = pv.label.empty() ? pv.name : pv.label;
-  const std::string name = called.empty() ? "" : fmt::format(" '{}'", called);
-  const std::string where = v.loc.empty() ? "" : fmt::format(" (at {})", v.loc);
   fail(ErrorKind::Parameter,
        "link: parent{}[{}] = {} is not in [0, {}]: a parent forest points each node at itself or a smaller "
        "node{}",
-       name, u, p, u, where);
+       operand_name(f.value(v.inputs[0])), u, p, u, user_line(v));
 }
 
 // Copy parent into out, checking that it points down; returns the first bad node or n.
@@ -42,11 +33,7 @@ int64_t copy_forest(const Frame& f, const int64_t* parent, int64_t* out, int64_t
   for_each_block(f.graph->partition(), [&](int64_t, int64_t lo, int64_t hi) {
     for (int64_t u = lo; u < hi; ++u) {
       const int64_t p = parent[u];
-      if (p < 0 || p > u) {
-        int64_t cur = first_bad.load(std::memory_order_relaxed);
-        while (u < cur && !first_bad.compare_exchange_weak(cur, u, std::memory_order_relaxed)) {}
-        return;
-      }
+      if (p < 0 || p > u) return note_lowest(first_bad, u);
       out[u] = p;
     }
   });

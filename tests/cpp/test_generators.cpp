@@ -13,16 +13,12 @@
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 #include "graph/generators.hpp"
+#include "tests/cpp/test_util.hpp"
 
 using namespace sg;
+using sg::test::ThreadLimit;
 
 namespace {
-
-// Restores all hardware threads even when a check throws.
-struct ThreadLimit {
-  explicit ThreadLimit(int n) { set_num_threads(n); }
-  ~ThreadLimit() { set_num_threads(0); }
-};
 
 template <class T>
 bool same_bits(const Array<T>& x, const Array<T>& y) {

@@ -12,6 +12,7 @@
 #include "exec/program.hpp"
 #include "graph/graph.hpp"
 #include "ir/ir.hpp"
+#include "tests/cpp/test_util.hpp"
 
 using namespace sg;
 
@@ -73,11 +74,7 @@ TEST_CASE("index ops: an index out of range is a Parameter error naming op, posi
   const int32_t src[] = {0}, dst[] = {1};
   const GraphPtr g = Graph::from_edges<int32_t>(src, dst, nullptr, 1, 4, BuildOptions{});
   for (int opt : {0, 3}) {
-    ProgramIR ir = parse_ir(text);
-    compiler::Options opts;
-    opts.opt_level = opt;
-    Plan plan = compiler::compile(ir, opts);
-    auto program = std::make_shared<Program>(std::move(ir), std::move(plan));
+    auto program = test::compiled_program(text, opt);
     try {
       State s(program, g, Bindings{});
       FAIL("no error");

@@ -1,4 +1,4 @@
-// link / sample_mode: the printed form and its round trip, the in-place buffer, labels equal to
+// link / sample_mode: the IR text and printed form, the in-place buffer, labels equal to
 // the twin's on an rmat graph at 1 and 2 threads, and a forest that does not point down.
 #include <catch2/catch.hpp>
 
@@ -13,17 +13,15 @@
 #include "graph/generators.hpp"
 #include "ir/ir.hpp"
 #include "native/native.hpp"
+#include "tests/cpp/test_util.hpp"
 
 using namespace sg;
+using sg::test::compiled_program;
+using sg::test::ThreadLimit;
 
 namespace {
 
-struct ThreadLimit {
-  explicit ThreadLimit(int n) { set_num_threads(n); }
-  ~ThreadLimit() { set_num_threads(0); }
-};
-
-// Afforest: two sampled rounds, the giant guessed, the rest of the out-edges outside it.
+// Afforest: two sampled rounds, the giant guessed, the other edges (both ways) of the nodes outside it.
 const char* const kAfforest =
     "sgir 1\n"
     "v P node_id i64 n 0 to=i64\n"                    // %0
@@ -36,17 +34,9 @@ const char* const kAfforest =
     "output component 6\n"
     "end\n";
 
-std::shared_ptr<Program> compiled(const std::string& text, int opt) {
-  ProgramIR ir = parse_ir(text);
-  compiler::Options opts;
-  opts.opt_level = opt;
-  Plan plan = compiler::compile(ir, opts);
-  return std::make_shared<Program>(std::move(ir), std::move(plan));
-}
-
 }  // namespace
 
-TEST_CASE("link: prints its direction and slice, and the printed text parses back", "[link]") {
+TEST_CASE("link: the IR text gives its direction and slice, and the printer shows them", "[link]") {
   const ProgramIR ir = parse_ir(kAfforest);
   const std::string printed = print_ir(ir);
   CHECK(printed.find("= link[out, edges 0:1] %0 %1") != std::string::npos);
@@ -58,7 +48,7 @@ TEST_CASE("link: prints its direction and slice, and the printed text parses bac
 }
 
 TEST_CASE("link: each link writes over the forest it reads; the mask has its own buffer", "[link]") {
-  const std::shared_ptr<Program> p = compiled(kAfforest, 3);
+  const std::shared_ptr<Program> p = compiled_program(kAfforest, 3);
   const BufferAssignment a = assign_buffers(p->ir(), p->plan(), 100);
   CHECK(a.buffer_of[2] == a.buffer_of[0]);
   CHECK(a.buffer_of[3] == a.buffer_of[0]);
@@ -78,7 +68,7 @@ TEST_CASE("link: Afforest from steps gives the twin's labels at 1 and 2 threads"
   for (int opt : {0, 3})
     for (int threads : {1, 2}) {
       ThreadLimit limit(threads);
-      State s(compiled(kAfforest, opt), g, Bindings{});
+      State s(compiled_program(kAfforest, opt), g, Bindings{});
       const int64_t* got = s.slot(6).vec<int64_t>();
       for (int64_t u = 0; u < g->num_nodes(); ++u) REQUIRE(got[u] == twin[u]);
     }
@@ -97,7 +87,7 @@ TEST_CASE("link: a parent that does not point down is a Parameter error naming i
   const int32_t src[] = {0}, dst[] = {1};
   const GraphPtr g = Graph::from_edges<int32_t>(src, dst, nullptr, 1, 3, BuildOptions{});
   try {
-    State s(compiled(text, 3), g, Bindings{});
+    State s(compiled_program(text, 3), g, Bindings{});
     FAIL("no error");
   } catch (const Error& e) {
     CHECK(e.kind() == ErrorKind::Parameter);
