@@ -123,7 +123,12 @@ void bind_program(py::module_& m) {
       .def_property_readonly("iteration", readable(&State::iteration))
       .def_property_readonly("converged", readable(&State::converged))
       .def_property_readonly("residual", readable(&State::residual))
-      .def_property_readonly("residuals", readable(&State::residuals))
+      .def_property_readonly("residuals",
+                             [](const State& s) {
+                               s.check_readable();  // one array, not a float object per iteration
+                               const std::vector<double>& r = s.residuals();
+                               return py::array_t<double>(static_cast<py::ssize_t>(r.size()), r.data());
+                             })
       .def_property_readonly("next_step", readable(&State::next_step))
       .def_property_readonly("half_done", readable(&State::half_done))
       .def("same_program", [](const State& s, const std::shared_ptr<Program>& p) { return s.program_ptr() == p; })
@@ -149,10 +154,21 @@ void bind_program(py::module_& m) {
             State::CallTimer timer(s);
             // Signals are checked between iterations and (SIGINT) inside kernels; an interrupted
             // iteration is discarded, so the State is as after the last completed one.
+            // Without a progress callback, Python's signal handlers (which need the GIL) are
+            // looked at after each millisecond of kernel time, not after every iteration: taking
+            // the GIL (or even reading the clock) costs more than a small frontier iteration.
+            // SIGINT's flag is checked every time.
+            constexpr int64_t kSignalCheckNs = 1000000;
+            int64_t checked = s.stats().kernel_ns;
             interruptible([&] {
               s.run(
                   max_iter,
                   [&]() {
+                    if (progress.is_none()) {
+                      check_interrupt();
+                      if (s.stats().kernel_ns - checked < kSignalCheckNs) return true;
+                      checked = s.stats().kernel_ns;
+                    }
                     py::gil_scoped_acquire acquire;
                     // The completed iteration is reported first: a Ctrl-C that came during it is
                     // raised right after, so every iteration the State completed was reported once.
@@ -222,7 +238,8 @@ void bind_program(py::module_& m) {
         // Whether the loop runs over changed nodes (else frontier_note says why not); per
         // iteration, the frontier's size as it began and its direction ("push" or "pull").
         py::list directions;
-        for (uint8_t p : st.frontier_pulls) directions.append(p ? "pull" : "push");
+        const py::str pull("pull"), push("push");
+        for (uint8_t p : st.frontier_pulls) directions.append(p ? pull : push);
         d["frontier_sizes"] = st.frontier_sizes;
         d["frontier_directions"] = directions;
         d["frontier"] = st.frontier;
