@@ -27,6 +27,10 @@ std::string start_refusal(const T* x, int64_t n, const std::string& name) {
     const int64_t first = tbb::parallel_reduce(
         tbb::blocked_range<int64_t>(0, n, 1 << 14), n,
         [&](const tbb::blocked_range<int64_t>& r, int64_t found) {
+          if constexpr (std::is_same_v<T, double>) {
+            const int64_t v = kernels::first_negative_zero(x, r.begin(), std::min(r.end(), found));
+            return v < std::min(r.end(), found) ? v : found;
+          }
           for (int64_t v = r.begin(); v < r.end() && v < found; ++v)
             if (x[v] == 0 && std::signbit(x[v])) return v;
           return found;
@@ -69,7 +73,7 @@ bool step(FrontierRun& r, int64_t n) {
     kernels::frontier_pull(k, cur, next);
     return true;
   }
-  if (!cur.listed) kernels::list_frontier(k, cur);
+  if (!cur.listed) kernels::list_frontier(k, cur, false);  // the rule has chosen: a bound serves the push
   kernels::clear_frontier(next);
   kernels::frontier_push(k, cur, next);
   return false;

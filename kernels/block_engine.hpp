@@ -87,13 +87,19 @@ void with_arg(const Frame& f, int32_t in, int64_t lo, int64_t len, Fn&& fn) {
     fn(Arg<T, false>{operand<T>(f, in, lo, len, 0), T{}});
 }
 
+// out[i] = fn(args[i]...) for i < len. Everything by value: a bound or pointer reached through a
+// lambda's captured reference is reloaded after every store (it might alias `out`), which keeps
+// the loop scalar.
+template <class R, class Fn, class... Args>
+inline void map_loop(R* __restrict out, int64_t len, Fn fn, Args... args) {
+  for (int64_t i = 0; i < len; ++i) out[i] = fn(args[i]...);
+}
+
 template <class T, class R, class Fn>
 void map1(const Frame& f, int32_t id, Fn fn) {
   const auto& in = f.value(id).inputs;
   run_elementwise<R>(f, id, [&](int64_t lo, int64_t len, R* __restrict out) {
-    with_arg<T>(f, in[0], lo, len, [&](auto a) {
-      for (int64_t i = 0; i < len; ++i) out[i] = fn(a[i]);
-    });
+    with_arg<T>(f, in[0], lo, len, [&](auto a) { map_loop(out, len, fn, a); });
   });
 }
 
@@ -101,11 +107,8 @@ template <class A, class B, class R, class Fn>
 void map2(const Frame& f, int32_t id, Fn fn) {
   const auto& in = f.value(id).inputs;
   run_elementwise<R>(f, id, [&](int64_t lo, int64_t len, R* __restrict out) {
-    with_arg<A>(f, in[0], lo, len, [&](auto a) {
-      with_arg<B>(f, in[1], lo, len, [&](auto b) {
-        for (int64_t i = 0; i < len; ++i) out[i] = fn(a[i], b[i]);
-      });
-    });
+    with_arg<A>(f, in[0], lo, len,
+                [&](auto a) { with_arg<B>(f, in[1], lo, len, [&](auto b) { map_loop(out, len, fn, a, b); }); });
   });
 }
 
@@ -114,11 +117,8 @@ void map3(const Frame& f, int32_t id, Fn fn) {
   const auto& in = f.value(id).inputs;
   run_elementwise<R>(f, id, [&](int64_t lo, int64_t len, R* __restrict out) {
     with_arg<A>(f, in[0], lo, len, [&](auto a) {
-      with_arg<B>(f, in[1], lo, len, [&](auto b) {
-        with_arg<C>(f, in[2], lo, len, [&](auto c) {
-          for (int64_t i = 0; i < len; ++i) out[i] = fn(a[i], b[i], c[i]);
-        });
-      });
+      with_arg<B>(f, in[1], lo, len,
+                  [&](auto b) { with_arg<C>(f, in[2], lo, len, [&](auto c) { map_loop(out, len, fn, a, b, c); }); });
     });
   });
 }

@@ -18,18 +18,17 @@ inline D convert(S x) {
 #if defined(__x86_64__) && defined(__SSE2__)
   } else if constexpr (std::is_floating_point_v<S> && std::is_same_v<D, int64_t>) {
     // cvttsd2si gives INT64_MIN for NaN and out-of-range values (defined, no branch); only those
-    // are fixed up, with masks: NaN -> 0, too high -> INT64_MAX (too low is INT64_MIN already).
-    // GCC turns the selects below into branches, which mispredict on scattered inf.
+    // are fixed up, with masks: too high -> INT64_MIN - 1, which wraps to INT64_MAX; NaN -> 0;
+    // too low is INT64_MIN already. GCC turns selects into branches, which mispredict on
+    // scattered inf.
     int64_t v = 0;
     if constexpr (std::is_same_v<S, double>)
       v = _mm_cvttsd_si64(_mm_set_sd(x));
     else
       v = _mm_cvttss_si64(_mm_set_ss(x));
-    const int64_t bad = -static_cast<int64_t>(v == std::numeric_limits<int64_t>::min());
-    const int64_t high = -static_cast<int64_t>(x > S(0));  // false for NaN
-    const int64_t nan = -static_cast<int64_t>(x != x);
-    const int64_t fix = (v ^ (high & (v ^ std::numeric_limits<int64_t>::max()))) & ~nan;
-    return (v & ~bad) | (fix & bad);
+    const uint64_t high = (v == std::numeric_limits<int64_t>::min()) & (x > S(0));  // false for NaN
+    const uint64_t keep = -static_cast<uint64_t>(x == x);
+    return static_cast<int64_t>((static_cast<uint64_t>(v) - high) & keep);
 #endif
   } else if constexpr (std::is_floating_point_v<S> && std::is_integral_v<D>) {
     // Selects, not branches: unreached nodes (inf) scattered among reached ones mispredict.

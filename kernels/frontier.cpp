@@ -33,19 +33,23 @@ Acc fold_frontier(const Frontier& f, int64_t n, Acc init, F&& fn, Join&& join) {
 
 // The frontier's values as the iteration begins, before any store: for a push (compact) at
 // snap[i] for the list's i-th node, read in list order; for a pull at snap[u], read by node.
-// Returns the best of them.
+// Returns the best and the worst of them.
 template <class T, bool kMin, int kEdge>
-T snapshot(const Candidates<T, kMin, kEdge>& c, const Frontier& f, int64_t n, bool compact) {
+std::pair<T, T> snapshot(const Candidates<T, kMin, kEdge>& c, const Frontier& f, int64_t n, bool compact) {
   const T* x = reinterpret_cast<const T*>(c.k.x);
   T* snap = reinterpret_cast<T*>(c.k.snap);
-  auto best = [&](T a, T b) { return c.better(b, a) ? b : a; };
+  using Range = std::pair<T, T>;
+  auto join = [&](Range a, Range b) {
+    return Range{c.better(b.first, a.first) ? b.first : a.first, c.better(a.second, b.second) ? b.second : a.second};
+  };
   return fold_frontier(
-      f, n, c.identity(),
-      [&](T acc, int64_t u, int64_t i) {
-        snap[compact ? i : u] = x[u];
-        return best(acc, x[u]);
+      f, n, Range{c.identity(), c.opposite()},
+      [&](Range acc, int64_t u, int64_t i) {
+        const T xu = x[u];
+        snap[compact ? i : u] = xu;
+        return join(acc, {xu, xu});
       },
-      best);
+      join);
 }
 
 // The best and the worst of the frontier's values (the identity and its opposite if none).
@@ -66,7 +70,18 @@ std::pair<T, T> value_range(const Candidates<T, kMin, kEdge>& c, const Frontier&
 
 template <class T, bool kMin, int kEdge>
 void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
-  snapshot(c, cur, c.k.g->num_nodes(), true);
+  // A uniform frontier's values are known: nothing to snapshot (a BFS level's random loads).
+  if (!cur.uniform) {
+    const auto [first, last] = snapshot(c, cur, c.k.g->num_nodes(), true);
+    if (first == last) cur.set_uniform(first);
+  }
+  const bool uniform = cur.uniform;
+  const T value = cur.value<T>();
+  // One candidate for every edge: a node changes at most once, so the next frontier is listed
+  // without bits (no random bit stores now, none to clear later) and is uniform again.
+  const bool single = uniform && kEdge != kAddWeight;
+  T single_candidate{};
+  if constexpr (kEdge != kAddWeight) single_candidate = c.shift(c.edge(value, nullptr, 0));
   T* x = reinterpret_cast<T*>(c.k.x);
   const T* snap = reinterpret_cast<const T*>(c.k.snap);
   std::atomic<int64_t> tail{0}, scout{0};
@@ -87,22 +102,24 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
     };
     for (int64_t i = lo; i != hi; ++i) {
       const node_t u = cur.list[i];
-      const T xu = snap[i];
-      const T shifted = c.shift(xu);  // the candidate when edges add nothing
+      const T xu = uniform ? value : snap[i];
+      const T shifted = single ? single_candidate : c.shift(xu);  // the candidate when edges add nothing
       for_push_csrs(c.k, [&](const Csr& csr) {
         csr.visit([&](auto view) {
           for (int64_t e = view.begin(u); e < view.end(u); ++e) {
             const node_t v = view.idx[e];
-            const T cand = kEdge == kPlain ? shifted : c.shift(c.edge(xu, view.w, e));
+            const T cand = kEdge == kPlain || single ? shifted : c.shift(c.edge(xu, view.w, e));
             const Word bit = Word{1} << (v & 63);
             if constexpr (kAtomic) {
               if (!improve<T, kMin>(x, v, cand)) continue;
-              if (__atomic_fetch_or(&next.bits[v >> 6], bit, __ATOMIC_RELAXED) & bit) continue;
+              if (!single && (__atomic_fetch_or(&next.bits[v >> 6], bit, __ATOMIC_RELAXED) & bit)) continue;
             } else {
               if (!c.better(cand, x[v])) continue;
               x[v] = cand;
-              if (next.bits[v >> 6] & bit) continue;
-              next.bits[v >> 6] |= bit;
+              if (!single) {
+                if (next.bits[v >> 6] & bit) continue;
+                next.bits[v >> 6] |= bit;
+              }
             }
             buffer[count++] = v;
             if constexpr (kCount) local_scout += push_degree(c.k, v);
@@ -115,7 +132,7 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
     scout.fetch_add(local_scout, std::memory_order_relaxed);
   };
   auto run = [&](auto count) {
-    if (cur.scout < kSerialEdges)  // a task per iteration costs more than a few thousand edges
+    if (cur.size <= kSerialPushNodes && cur.scout <= kSerialEdges)  // too little to share
       expand(0, cur.size, std::false_type{}, count);
     else
       tbb::parallel_for(tbb::blocked_range<int64_t>(0, cur.size, 64), [&](const tbb::blocked_range<int64_t>& r) {
@@ -129,7 +146,10 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
   next.size = tail.load();
   next.scout = counting ? scout.load() : next.size * max_degree;
   next.listed = true;
-  next.clean = next.size == 0;
+  next.has_bits = !single;
+  next.clean = single || next.size == 0;  // a single-candidate push left the (clean) bits alone
+  next.uniform = false;
+  if (single) next.set_uniform(single_candidate);
 }
 
 template <class T, bool kMin, int kEdge>
@@ -138,17 +158,23 @@ void pull(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
   const int64_t n = g.num_nodes();
   // Every candidate is at least `low` (G and the edge's addition are monotone): a node already
   // there cannot improve, and a node's search stops when it finds `low`.
-  const auto [first_value, last_value] = value_range(c, cur, n);
+  const auto [first_value, last_value] =
+      cur.uniform ? std::pair<T, T>{cur.value<T>(), cur.value<T>()} : value_range(c, cur, n);
   // All candidates alike (BFS: one level): the first frontier neighbor found gives the best one,
   // so no values need be read.
   const bool alike = kEdge != kAddWeight && first_value == last_value;
   if (!alike) snapshot(c, cur, n, false);
+  if (!cur.has_bits) mark_frontier(cur);
   T low = first_value;
   if constexpr (kEdge == kAddWeight) low = static_cast<T>(low + static_cast<T>(c.k.weight_bound));
   if constexpr (kEdge == kAddOne) low = wrap_add(low, T(1));
   low = c.shift(low);
+  bool bounded = true;
   if constexpr (std::is_floating_point_v<T>)
-    if (low != low) low = c.opposite();  // inf - inf: no bound, search every row fully
+    if (low != low) {
+      low = c.opposite();  // inf - inf: no bound, search every row fully
+      bounded = false;
+    }
   T* x = reinterpret_cast<T*>(c.k.x);
   const T* snap = reinterpret_cast<const T*>(c.k.snap);
   const Word* front = cur.bits.data();
@@ -212,7 +238,10 @@ void pull(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
     });
   });
   next.listed = false;
+  next.has_bits = true;
   next.clean = next.size == 0;
+  next.uniform = false;
+  if (alike && bounded) next.set_uniform(low);  // each node it changed took `low`
   if (reached) {
     reached->valid = true;
     if constexpr (std::is_floating_point_v<T>)

@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "core/array.hpp"
@@ -25,8 +26,26 @@ struct Frontier {
   int64_t size = 0;
   int64_t scout = 0;  // the push edges of its nodes, when listed (Beamer's rule); or a bound on them
   bool listed = false;
-  bool clean = true;  // all bits zero: ready to collect a push
+  bool clean = true;     // all bits zero: ready to collect a push
+  bool has_bits = true;  // the bits mark the frontier (a push of one candidate lists its nodes only)
+  // Every node of the frontier holds one value (a BFS level): then neither step reads the
+  // frontier's values, and a push that offers one candidate needs no bits to list each node once.
+  bool uniform = false;
+  double value_f = 0;  // that value, as the carry's type holds it
+  int64_t value_i = 0;
   void allocate(int64_t n, bool with_list = true);
+  template <class T>
+  T value() const {
+    return std::is_floating_point_v<T> ? static_cast<T>(value_f) : static_cast<T>(value_i);
+  }
+  template <class T>
+  void set_uniform(T v) {
+    uniform = true;
+    if constexpr (std::is_floating_point_v<T>)
+      value_f = static_cast<double>(v);
+    else
+      value_i = static_cast<int64_t>(v);
+  }
 };
 
 // G: one `+ s` or `- s` of a loop-invariant scalar (s + c when scalar_first).
@@ -68,13 +87,19 @@ struct FrontierKernel {
 // never change, yet each counts as changed in `x != update`.
 void start_frontier(const FrontierKernel& k, Frontier& f, int64_t& nans);
 
+// The first node in [lo, hi) holding -0.0, or hi.
+int64_t first_negative_zero(const double* x, int64_t lo, int64_t hi);
+
 // One iteration from `cur` into `next` (whose bits are clean for a push); both return how many
 // nodes changed (next.size). A push needs cur.listed.
 void frontier_push(const FrontierKernel& k, Frontier& cur, Frontier& next);
 void frontier_pull(const FrontierKernel& k, Frontier& cur, Frontier& next);
 
-// The bitmap's nodes as a list (with their scout count); and zeroing the bits for a push.
-void list_frontier(const FrontierKernel& k, Frontier& f);
+// The bitmap's nodes as a list, with their scout count (or, without count_scout, a bound on it:
+// one random degree load per node saved); the list's nodes as bits (for a pull after a push
+// that listed only); and zeroing the bits for a push.
+void list_frontier(const FrontierKernel& k, Frontier& f, bool count_scout = true);
+void mark_frontier(Frontier& f);
 void clear_frontier(Frontier& f);
 
 // An ordered loop's pending nodes (changed, not yet pushed), filed in buckets floor(value / delta)

@@ -20,9 +20,13 @@
 
 namespace sg::kernels::frontier_detail {
 
-constexpr int64_t kFlush = 1024;         // a push's per-task buffer of newly changed nodes
-constexpr int64_t kSerialEdges = 16384;  // a push over fewer edges runs on the calling thread
-constexpr int64_t kSerialNodes = 4096;   // so does a snapshot of fewer nodes
+constexpr int64_t kFlush = 1024;  // a push's per-task buffer of newly changed nodes
+// A push from at most kSerialPushNodes nodes over at most kSerialEdges edges runs on the calling
+// thread; larger ones are shared even when small: each edge's load of x is a cache miss on a
+// graph without locality, and a second thread overlaps them.
+constexpr int64_t kSerialPushNodes = 256;
+constexpr int64_t kSerialEdges = 4096;
+constexpr int64_t kSerialNodes = 4096;  // a snapshot of fewer nodes runs on the calling thread
 constexpr int64_t kAlpha = 15, kBeta = 18;
 
 enum EdgeKind { kPlain, kAddWeight, kAddOne };

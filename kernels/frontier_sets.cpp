@@ -2,6 +2,10 @@
 // the direction rule and the weight-derived bounds.
 #include "kernels/frontier_candidates.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace sg::kernels {
 
 using namespace frontier_detail;
@@ -11,8 +15,59 @@ void Frontier::allocate(int64_t n, bool with_list) {
   std::fill(bits.begin(), bits.end(), Word{0});
   if (with_list) list = Array<node_t>(static_cast<size_t>(n));
   size = scout = 0;
-  listed = false;
-  clean = true;
+  listed = uniform = false;
+  clean = has_bits = true;
+}
+
+namespace {
+
+// The 64 values at x as frontier bits (not `id`, not NaN); their NaNs' bits in `nan`.
+template <class T>
+Word frontier_word(const T* x, int64_t count, T id, Word& nan) {
+#if defined(__SSE2__)
+  if constexpr (std::is_same_v<T, double>) {
+    if (count == 64) {  // two values per compare: the scalar loop's bit shuffling costs more than the loads
+      const __m128d ids = _mm_set1_pd(id);
+      Word out = 0, nans = 0;
+      for (int j = 0; j < 64; j += 2) {
+        const __m128d v = _mm_loadu_pd(x + j);
+        const __m128d unordered = _mm_cmpunord_pd(v, v);
+        out |= static_cast<Word>(_mm_movemask_pd(_mm_or_pd(unordered, _mm_cmpeq_pd(v, ids)))) << j;
+        nans |= static_cast<Word>(_mm_movemask_pd(unordered)) << j;
+      }
+      nan = nans;
+      return ~out;
+    }
+  }
+#endif
+  Word word = 0, nans = 0;
+  for (int64_t j = 0; j < count; ++j) {
+    const bool is_nan = x[j] != x[j];
+    nans |= Word{is_nan} << j;
+    word |= Word{!is_nan && x[j] != id} << j;
+  }
+  nan = nans;
+  return word;
+}
+
+}  // namespace
+
+int64_t first_negative_zero(const double* x, int64_t lo, int64_t hi) {
+  int64_t v = lo;
+#if defined(__SSE2__)
+  const __m128d zero = _mm_setzero_pd();
+  for (; v + 8 <= hi; v += 8) {  // zero compares equal to -0.0; movemask_pd gives the sign bits
+    int hit = 0;
+    for (int j = 0; j < 8; j += 2) {
+      const __m128d a = _mm_loadu_pd(x + v + j);
+      hit |= _mm_movemask_pd(_mm_cmpeq_pd(a, zero)) & _mm_movemask_pd(a);
+    }
+    if (hit) break;
+  }
+#endif
+  for (; v < hi; ++v)
+    if (x[v] == 0 && std::signbit(x[v])) return v;
+  return hi;
 }
 
 void start_frontier(const FrontierKernel& k, Frontier& f, int64_t& nans) {
@@ -28,14 +83,11 @@ void start_frontier(const FrontierKernel& k, Frontier& f, int64_t& nans) {
         tbb::blocked_range<int64_t>(0, words_of(n), 256), Counts{},
         [&](const tbb::blocked_range<int64_t>& r, Counts acc) {
           for (int64_t w = r.begin(); w != r.end(); ++w) {
-            Word word = 0;
-            for (int64_t v = w * 64, end = std::min(n, v + 64); v < end; ++v) {
-              const bool nan = x[v] != x[v];
-              acc.nans += nan;
-              word |= Word{!nan && x[v] != id} << (v & 63);
-            }
+            Word nan = 0;
+            const Word word = frontier_word(x + w * 64, std::min<int64_t>(64, n - w * 64), id, nan);
             f.bits[w] = word;
             acc.size += __builtin_popcountll(word);
+            acc.nans += __builtin_popcountll(nan);
           }
           return acc;
         },
@@ -45,11 +97,12 @@ void start_frontier(const FrontierKernel& k, Frontier& f, int64_t& nans) {
     f.size = total.size;
     nans = total.nans;
   });
-  f.listed = false;
+  f.listed = f.uniform = false;
+  f.has_bits = true;
   f.clean = f.size == 0;
 }
 
-void list_frontier(const FrontierKernel& k, Frontier& f) {
+void list_frontier(const FrontierKernel& k, Frontier& f, bool count_scout) {
   const int64_t n = k.g->num_nodes();
   std::atomic<int64_t> tail{0}, scout{0};
   tbb::parallel_for(tbb::blocked_range<int64_t>(0, words_of(n), 1024), [&](const tbb::blocked_range<int64_t>& r) {
@@ -60,12 +113,30 @@ void list_frontier(const FrontierKernel& k, Frontier& f) {
       for (Word b = f.bits[w]; b; b &= b - 1) {
         const node_t v = static_cast<node_t>(w * 64 + __builtin_ctzll(b));
         f.list[at++] = v;
-        local_scout += push_degree(k, v);
+        if (count_scout) local_scout += push_degree(k, v);
       }
     scout.fetch_add(local_scout, std::memory_order_relaxed);
   });
-  f.scout = scout.load();
+  f.scout = count_scout ? scout.load() : f.size * std::max<int64_t>(k.max_push_degree, 1);
   f.listed = true;
+}
+
+void mark_frontier(Frontier& f) {
+  auto mark = [&](int64_t lo, int64_t hi, auto parallel) {
+    for (int64_t i = lo; i < hi; ++i) {
+      const node_t v = f.list[i];
+      if constexpr (decltype(parallel)::value)
+        __atomic_fetch_or(&f.bits[v >> 6], Word{1} << (v & 63), __ATOMIC_RELAXED);
+      else
+        f.bits[v >> 6] |= Word{1} << (v & 63);
+    }
+  };
+  if (f.size < kSerialNodes)
+    mark(0, f.size, std::false_type{});
+  else
+    parallel_range(f.size, 1 << 12, [&](int64_t lo, int64_t hi) { mark(lo, hi, std::true_type{}); });
+  f.has_bits = true;
+  f.clean = f.size == 0;
 }
 
 void clear_frontier(Frontier& f) {

@@ -332,3 +332,52 @@ def test_negative_weights_on_a_dag_equal_dense():
     g = sg.Graph.from_edges(src[keep], dst[keep], n, w, True, allow_negative_weights=True)
     for source in (0, 7):
         check_same(*run_both(bellman_ford_program, g, source=source)[1:])
+
+
+def hops_program(shift: float, max_iter, **opts) -> sg.Program:
+    """x <- minimum(x, min over in-neighbors of x + shift), from a start vector: with several
+    equal sources the frontier starts uniform (one value), and a negative shift lowers frontier
+    nodes during the very push that reads them."""
+    b = sg.Builder("hops")
+    start = b.input("start", "float64")
+    with b.loop(max_iter=max_iter) as loop:
+        x = loop.carry("x", start)
+        new = b.minimum(x, b.neighbor_agg(x, "min", "in") + shift)
+        changed = b.count(new != x)
+        loop.update(x, new)
+        loop.until(changed == 0, residual=changed)
+    b.output("x", x)
+    return b.build(**opts)
+
+
+def uniform_starts(n: int):
+    """Sources every n // 7 nodes at 0 (one value), and the same with one source at 3."""
+    equal = np.full(n, np.inf)
+    equal[:: max(1, n // 7)] = 0.0
+    apart = equal.copy()
+    apart[n // 2] = 3.0
+    return equal, apart
+
+
+UNIFORM_GRAPHS = [sg.generators.rmat(11, 8, seed=9, directed=False), sg.generators.rmat(10, 6, seed=4, directed=True)]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("shift,max_iter", [(1.0, None), (0.5, None), (-1.0, 9)])
+def test_uniform_frontiers_equal_dense(threads, shift, max_iter):
+    """Frontiers whose nodes all hold one value skip the snapshot and list a push's nodes without
+    bits; starts with several equal sources, with one source apart, pushing and pulling."""
+    before = sg.get_num_threads()
+    sg.set_num_threads(threads)
+    try:
+        for g in UNIFORM_GRAPHS + [c.graph() for c in CASES[::6]]:
+            for start in uniform_starts(g.num_nodes):
+                make = lambda **o: hops_program(shift, max_iter, **o)  # noqa: E731
+                prog, r1, r2 = run_both(make, g, start=start)
+                check_same(r1, r2)
+                assert r1.extra["stats"]["frontier"], r1.extra["stats"]["frontier_note"]
+        g = UNIFORM_GRAPHS[0]
+        dirs = hops_program(1.0, None).run(g, start=uniform_starts(g.num_nodes)[0]).extra["stats"]
+        assert "push" in dirs["frontier_directions"] and "pull" in dirs["frontier_directions"], dirs
+    finally:
+        sg.set_num_threads(before)
