@@ -106,19 +106,28 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
       const T shifted = single ? single_candidate : c.shift(xu);  // the candidate when edges add nothing
       for_push_csrs(c.k, [&](const Csr& csr) {
         csr.visit([&](auto view) {
-          for (int64_t e = view.begin(u); e < view.end(u); ++e) {
-            const node_t v = view.idx[e];
-            const T cand = kEdge == kPlain || single ? shifted : c.shift(c.edge(xu, view.w, e));
+          // Locals, not captured references: an atomic is a compiler barrier, after which
+          // anything reached through a reference (the row's end, x, the candidate) is reloaded.
+          T* const xs = x;
+          Word* const bits = next.bits.data();
+          const auto* const idx = view.idx;
+          const double* const w = view.w;
+          const bool one = single;
+          const T plain = shifted;
+          const int64_t end = view.end(u);
+          for (int64_t e = view.begin(u); e < end; ++e) {
+            const node_t v = idx[e];
+            const T cand = kEdge == kPlain || one ? plain : c.shift(c.edge(xu, w, e));
             const Word bit = Word{1} << (v & 63);
             if constexpr (kAtomic) {
-              if (!improve<T, kMin>(x, v, cand)) continue;
-              if (!single && (__atomic_fetch_or(&next.bits[v >> 6], bit, __ATOMIC_RELAXED) & bit)) continue;
+              if (!improve<T, kMin>(xs, v, cand)) continue;
+              if (!one && (__atomic_fetch_or(&bits[v >> 6], bit, __ATOMIC_RELAXED) & bit)) continue;
             } else {
-              if (!c.better(cand, x[v])) continue;
-              x[v] = cand;
-              if (!single) {
-                if (next.bits[v >> 6] & bit) continue;
-                next.bits[v >> 6] |= bit;
+              if (!c.better(cand, xs[v])) continue;
+              xs[v] = cand;
+              if (!one) {
+                if (bits[v >> 6] & bit) continue;
+                bits[v >> 6] |= bit;
               }
             }
             buffer[count++] = v;
