@@ -91,7 +91,9 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
   const int64_t max_degree = std::max<int64_t>(c.k.max_push_degree, 1);
   const bool counting = cur.scout > c.k.pull_threshold / max_degree;
   // On the calling thread alone (a small frontier) the plain loads and stores do what the atomics do.
-  auto expand = [&](int64_t lo, int64_t hi, auto parallel, auto counted) {
+  // pieces(body) calls body(i, from, to) for edges from .. to - 1 of the list's i-th node's push
+  // row (its push CSRs' rows, one after the other).
+  auto expand = [&](auto&& pieces, auto parallel, auto counted) {
     constexpr bool kAtomic = decltype(parallel)::value;
     constexpr bool kCount = decltype(counted)::value;
     node_t buffer[kFlush];
@@ -100,10 +102,11 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
       std::copy(buffer, buffer + count, next.list.data() + tail.fetch_add(count, std::memory_order_relaxed));
       count = 0;
     };
-    for (int64_t i = lo; i != hi; ++i) {
+    pieces([&](int64_t i, int64_t from, int64_t to) {
       const node_t u = cur.list[i];
       const T xu = uniform ? value : snap[i];
       const T shifted = single ? single_candidate : c.shift(xu);  // the candidate when edges add nothing
+      int64_t base = 0;                                           // where this CSR's part of the row begins
       for_push_csrs(c.k, [&](const Csr& csr) {
         csr.visit([&](auto view) {
           // Locals, not captured references: an atomic is a compiler barrier, after which
@@ -114,8 +117,11 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
           const double* const w = view.w;
           const bool one = single;
           const T plain = shifted;
-          const int64_t end = view.end(u);
-          for (int64_t e = view.begin(u); e < end; ++e) {
+          const int64_t row = view.begin(u), length = view.end(u) - row;
+          const int64_t end = row + std::min(length, to - base);
+          const int64_t first = row + std::max<int64_t>(from - base, 0);
+          base += length;
+          for (int64_t e = first; e < end; ++e) {
             const node_t v = idx[e];
             const T cand = kEdge == kPlain || one ? plain : c.shift(c.edge(xu, w, e));
             const Word bit = Word{1} << (v & 63);
@@ -136,17 +142,39 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
           }
         });
       });
-    }
+    });
     if (count) flush();
     scout.fetch_add(local_scout, std::memory_order_relaxed);
   };
+  constexpr int64_t kWholeRow = std::numeric_limits<int64_t>::max();
+  auto nodes = [&](int64_t lo, int64_t hi) {
+    return [lo, hi](auto&& body) {
+      for (int64_t i = lo; i != hi; ++i) body(i, 0, kWholeRow);
+    };
+  };
   auto run = [&](auto count) {
-    if (cur.size <= kSerialPushNodes && cur.scout <= kSerialEdges)  // too little to share
-      expand(0, cur.size, std::false_type{}, count);
-    else
+    if (cur.size <= kSerialPushNodes && cur.scout <= kSerialEdges) {  // too little to share
+      expand(nodes(0, cur.size), std::false_type{}, count);
+    } else if (cur.size < kSplitRowNodes) {
+      // A few nodes with many edges (an RMAT graph's hubs, near the source): shared by edges,
+      // since a node-by-node split would leave all of them in one task.
+      int64_t start[kSplitRowNodes + 1];
+      start[0] = 0;
+      for (int64_t i = 0; i < cur.size; ++i) start[i + 1] = start[i] + push_degree(c.k, cur.list[i]);
+      tbb::parallel_for(tbb::blocked_range<int64_t>(0, start[cur.size], 2048),
+                        [&](const tbb::blocked_range<int64_t>& r) {
+                          auto edges = [&](auto&& body) {
+                            int64_t i = std::upper_bound(start, start + cur.size + 1, r.begin()) - start - 1;
+                            for (int64_t at = r.begin(); at < r.end(); at = start[++i])
+                              body(i, at - start[i], std::min(r.end(), start[i + 1]) - start[i]);
+                          };
+                          expand(edges, std::true_type{}, count);
+                        });
+    } else {
       tbb::parallel_for(tbb::blocked_range<int64_t>(0, cur.size, 64), [&](const tbb::blocked_range<int64_t>& r) {
-        expand(r.begin(), r.end(), std::true_type{}, count);
+        expand(nodes(r.begin(), r.end()), std::true_type{}, count);
       });
+    }
   };
   if (counting)
     run(std::true_type{});

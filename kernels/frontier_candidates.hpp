@@ -27,6 +27,7 @@ constexpr int64_t kFlush = 1024;  // a push's per-task buffer of newly changed n
 constexpr int64_t kSerialPushNodes = 256;
 constexpr int64_t kSerialEdges = 4096;
 constexpr int64_t kSerialNodes = 4096;  // a snapshot of fewer nodes runs on the calling thread
+constexpr int64_t kSplitRowNodes = 64;  // a parallel push from fewer nodes shares their rows by edges
 constexpr int64_t kAlpha = 15, kBeta = 18;
 
 enum EdgeKind { kPlain, kAddWeight, kAddOne };
