@@ -27,13 +27,15 @@ std::string start_refusal(const T* x, int64_t n, const std::string& name) {
     const int64_t first = tbb::parallel_reduce(
         tbb::blocked_range<int64_t>(0, n, 1 << 14), n,
         [&](const tbb::blocked_range<int64_t>& r, int64_t found) {
+          const int64_t end = std::min(r.end(), found);
           if constexpr (std::is_same_v<T, double>) {
-            const int64_t v = kernels::first_negative_zero(x, r.begin(), std::min(r.end(), found));
-            return v < std::min(r.end(), found) ? v : found;
+            const int64_t v = kernels::first_negative_zero(x, r.begin(), end);
+            return v < end ? v : found;
+          } else {
+            for (int64_t v = r.begin(); v < end; ++v)
+              if (x[v] == 0 && std::signbit(x[v])) return v;
+            return found;
           }
-          for (int64_t v = r.begin(); v < r.end() && v < found; ++v)
-            if (x[v] == 0 && std::signbit(x[v])) return v;
-          return found;
         },
         [](int64_t a, int64_t b) { return std::min(a, b); });
     if (first < n)

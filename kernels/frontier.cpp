@@ -31,13 +31,13 @@ Acc fold_frontier(const Frontier& f, int64_t n, Acc init, F&& fn, Join&& join) {
       join);
 }
 
-// The frontier's values as the iteration begins, before any store: for a push (compact) at
-// snap[i] for the list's i-th node, read in list order; for a pull at snap[u], read by node.
-// Returns the best and the worst of them.
+// The best and the worst of the frontier's values (the identity and its opposite if none). With
+// `snap`, each is also copied there as the iteration begins, before any store: for a push
+// (compact) at snap[i] for the list's i-th node, read in list order; for a pull at snap[u].
 template <class T, bool kMin, int kEdge>
-std::pair<T, T> snapshot(const Candidates<T, kMin, kEdge>& c, const Frontier& f, int64_t n, bool compact) {
+std::pair<T, T> value_range(const Candidates<T, kMin, kEdge>& c, const Frontier& f, int64_t n, T* snap = nullptr,
+                            bool compact = false) {
   const T* x = reinterpret_cast<const T*>(c.k.x);
-  T* snap = reinterpret_cast<T*>(c.k.snap);
   using Range = std::pair<T, T>;
   auto join = [&](Range a, Range b) {
     return Range{c.better(b.first, a.first) ? b.first : a.first, c.better(a.second, b.second) ? b.second : a.second};
@@ -46,24 +46,8 @@ std::pair<T, T> snapshot(const Candidates<T, kMin, kEdge>& c, const Frontier& f,
       f, n, Range{c.identity(), c.opposite()},
       [&](Range acc, int64_t u, int64_t i) {
         const T xu = x[u];
-        snap[compact ? i : u] = xu;
+        if (snap) snap[compact ? i : u] = xu;
         return join(acc, {xu, xu});
-      },
-      join);
-}
-
-// The best and the worst of the frontier's values (the identity and its opposite if none).
-template <class T, bool kMin, int kEdge>
-std::pair<T, T> value_range(const Candidates<T, kMin, kEdge>& c, const Frontier& f, int64_t n) {
-  const T* x = reinterpret_cast<const T*>(c.k.x);
-  using Range = std::pair<T, T>;
-  auto join = [&](Range a, Range b) {
-    return Range{c.better(b.first, a.first) ? b.first : a.first, c.better(a.second, b.second) ? b.second : a.second};
-  };
-  return fold_frontier(
-      f, n, Range{c.identity(), c.opposite()},
-      [&](Range acc, int64_t u, int64_t) {
-        return join(acc, {x[u], x[u]});
       },
       join);
 }
@@ -72,11 +56,11 @@ template <class T, bool kMin, int kEdge>
 void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
   // A uniform frontier's values are known: nothing to snapshot (a BFS level's random loads).
   if (!cur.uniform) {
-    const auto [first, last] = snapshot(c, cur, c.k.g->num_nodes(), true);
+    const auto [first, last] = value_range(c, cur, c.k.g->num_nodes(), reinterpret_cast<T*>(c.k.snap), true);
     if (first == last) cur.set_uniform(first);
   }
   const bool uniform = cur.uniform;
-  const T value = cur.value<T>();
+  const T value = cur.value.get<T>();
   // One candidate for every edge: a node changes at most once, so the next frontier is listed
   // without bits (no random bit stores now, none to clear later) and is uniform again.
   const bool single = uniform && kEdge != kAddWeight;
@@ -196,11 +180,11 @@ void pull(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
   // Every candidate is at least `low` (G and the edge's addition are monotone): a node already
   // there cannot improve, and a node's search stops when it finds `low`.
   const auto [first_value, last_value] =
-      cur.uniform ? std::pair<T, T>{cur.value<T>(), cur.value<T>()} : value_range(c, cur, n);
+      cur.uniform ? std::pair<T, T>{cur.value.get<T>(), cur.value.get<T>()} : value_range(c, cur, n);
   // All candidates alike (BFS: one level): the first frontier neighbor found gives the best one,
   // so no values need be read.
   const bool alike = kEdge != kAddWeight && first_value == last_value;
-  if (!alike) snapshot(c, cur, n, false);
+  if (!alike) value_range(c, cur, n, reinterpret_cast<T*>(c.k.snap), false);
   if (!cur.has_bits) mark_frontier(cur);
   T low = first_value;
   if constexpr (kEdge == kAddWeight) low = static_cast<T>(low + static_cast<T>(c.k.weight_bound));
@@ -220,9 +204,7 @@ void pull(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
   // (BFS: every node reached in an earlier level); the set is rebuilt under a better bound.
   Reached* reached = c.k.reached;
   Word* done_bits = reached ? reached->bits.data() : nullptr;
-  T below{};
-  if (reached)
-    below = std::is_floating_point_v<T> ? static_cast<T>(reached->below_f) : static_cast<T>(reached->below_i);
+  const T below = reached ? reached->below.get<T>() : T{};
   const bool keep = reached && reached->valid && !c.better(low, below);
   const Csr& in = c.k.dir == Direction::Out ? g.out() : g.in();
   next.size = in.visit([&](auto a) {
@@ -281,10 +263,7 @@ void pull(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
   if (alike && bounded) next.set_uniform(low);  // each node it changed took `low`
   if (reached) {
     reached->valid = true;
-    if constexpr (std::is_floating_point_v<T>)
-      reached->below_f = static_cast<double>(low);
-    else
-      reached->below_i = static_cast<int64_t>(low);
+    reached->below.set(low);
   }
 }
 

@@ -19,6 +19,23 @@ namespace sg::kernels {
 
 using Word = uint64_t;  // 64 nodes of a frontier bitmap
 
+// One value of the carry's type, kept exactly (a float carry's in `f`, an integer one's in `i`).
+struct CarryScalar {
+  double f = 0;
+  int64_t i = 0;
+  template <class T>
+  T get() const {
+    return std::is_floating_point_v<T> ? static_cast<T>(f) : static_cast<T>(i);
+  }
+  template <class T>
+  void set(T v) {
+    if constexpr (std::is_floating_point_v<T>)
+      f = static_cast<double>(v);
+    else
+      i = static_cast<int64_t>(v);
+  }
+};
+
 // The nodes that changed, as a bitmap, and as a list when it was built by a push or asked for.
 struct Frontier {
   Array<Word> bits;    // (n + 63) / 64 words
@@ -31,20 +48,12 @@ struct Frontier {
   // Every node of the frontier holds one value (a BFS level): then neither step reads the
   // frontier's values, and a push that offers one candidate needs no bits to list each node once.
   bool uniform = false;
-  double value_f = 0;  // that value, as the carry's type holds it
-  int64_t value_i = 0;
+  CarryScalar value;  // that value
   void allocate(int64_t n, bool with_list = true);
-  template <class T>
-  T value() const {
-    return std::is_floating_point_v<T> ? static_cast<T>(value_f) : static_cast<T>(value_i);
-  }
   template <class T>
   void set_uniform(T v) {
     uniform = true;
-    if constexpr (std::is_floating_point_v<T>)
-      value_f = static_cast<double>(v);
-    else
-      value_i = static_cast<int64_t>(v);
+    value.set(v);
   }
 };
 
@@ -60,8 +69,7 @@ struct Shift {
 // them without reading their values; one with a better bound starts the set over.
 struct Reached {
   Array<Word> bits;
-  double below_f = 0;  // `below`, as the carry's type holds it
-  int64_t below_i = 0;
+  CarryScalar below;
   bool valid = false;
 };
 
