@@ -91,8 +91,31 @@ void with_arg(const Frame& f, int32_t in, int64_t lo, int64_t len, Fn&& fn) {
 // lambda's captured reference is reloaded after every store (it might alias `out`), which keeps
 // the loop scalar.
 template <class R, class Fn, class... Args>
-inline void map_loop(R* __restrict out, int64_t len, Fn fn, Args... args) {
+inline void map_loop_base(R* __restrict out, int64_t len, Fn fn, Args... args) {
   for (int64_t i = 0; i < len; ++i) out[i] = fn(args[i]...);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// The same loop for CPUs with AVX2, chosen at run time: the baseline x86-64 target (SSE2) has no
+// 64-bit integer compare and no cheap way to narrow a double compare to a bool byte, so
+// comparisons, selects and int64 maps stay scalar there. Same bits: IEEE ops round alike in any
+// lane width, and -ffp-contract=off (without "fma" in the target) keeps a * b + c two roundings.
+template <class R, class Fn, class... Args>
+__attribute__((target("avx2"))) void map_loop_avx2(R* __restrict out, int64_t len, Fn fn, Args... args) {
+  for (int64_t i = 0; i < len; ++i) out[i] = fn(args[i]...);
+}
+inline bool cpu_has_avx2() {
+  static const bool has = __builtin_cpu_supports("avx2");
+  return has;
+}
+#endif
+
+template <class R, class Fn, class... Args>
+inline void map_loop(R* __restrict out, int64_t len, Fn fn, Args... args) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (cpu_has_avx2()) return map_loop_avx2(out, len, fn, args...);
+#endif
+  map_loop_base(out, len, fn, args...);
 }
 
 template <class T, class R, class Fn>
