@@ -21,6 +21,7 @@
 #include <memory>
 
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "kernels/frontier_candidates.hpp"
 
 namespace sg::kernels {
@@ -262,8 +263,9 @@ struct Settler {
     return edges <= kSerialPush;
   }
   void settle(std::vector<node_t>& round) {
+    const bool one_thread = get_num_threads() == 1;  // nothing to race with: no locked instructions
     while (!round.empty()) {
-      if (small(round)) {
+      if (one_thread || small(round)) {
         Bins& mine = o.store->bins.local();
         for (node_t u : round) push<false>(mine, u);
         drain<false>(mine);
