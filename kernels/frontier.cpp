@@ -74,96 +74,123 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
   // is bounded by its size times the largest degree (grids, roads: never near the threshold).
   const int64_t max_degree = std::max<int64_t>(c.k.max_push_degree, 1);
   const bool counting = cur.scout > c.k.pull_threshold / max_degree;
-  // On the calling thread alone (a small frontier) the plain loads and stores do what the atomics do.
-  // pieces(body) calls body(i, from, to) for edges from .. to - 1 of the list's i-th node's push
-  // row (its push CSRs' rows, one after the other).
-  auto expand = [&](auto&& pieces, auto parallel, auto counted) {
+  // Newly changed nodes gather in a per-task sink, appended to next's list a block at a time.
+  struct Sink {
+    node_t buffer[kFlush];
+    int64_t count = 0, scout = 0;
+  };
+  auto flush = [&](Sink& sink) {
+    std::copy(sink.buffer, sink.buffer + sink.count,
+              next.list.data() + tail.fetch_add(sink.count, std::memory_order_relaxed));
+    sink.count = 0;
+  };
+  auto finish = [&](Sink& sink) {
+    if (sink.count) flush(sink);
+    scout.fetch_add(sink.scout, std::memory_order_relaxed);
+  };
+  // Edges first .. end - 1 of one row of `view`, from a node holding xu (its candidate `shifted`
+  // when edges add nothing). On the calling thread alone (a small frontier) the plain loads and
+  // stores do what the atomics do.
+  auto relax = [&](auto view, T xu, T shifted, int64_t first, int64_t end, Sink& sink, auto parallel, auto counted,
+                   auto one_candidate) {
     constexpr bool kAtomic = decltype(parallel)::value;
     constexpr bool kCount = decltype(counted)::value;
-    node_t buffer[kFlush];
-    int64_t count = 0, local_scout = 0;
-    auto flush = [&] {
-      std::copy(buffer, buffer + count, next.list.data() + tail.fetch_add(count, std::memory_order_relaxed));
-      count = 0;
-    };
-    pieces([&](int64_t i, int64_t from, int64_t to) {
-      const node_t u = cur.list[i];
-      const T xu = uniform ? value : snap[i];
-      const T shifted = single ? single_candidate : c.shift(xu);  // the candidate when edges add nothing
-      int64_t base = 0;                                           // where this CSR's part of the row begins
-      for_push_csrs(c.k, [&](const Csr& csr) {
-        csr.visit([&](auto view) {
-          // Locals, not captured references: an atomic is a compiler barrier, after which
-          // anything reached through a reference (the row's end, x, the candidate) is reloaded.
-          T* const xs = x;
-          Word* const bits = next.bits.data();
-          const auto* const idx = view.idx;
-          const double* const w = view.w;
-          const bool one = single;
-          const T plain = shifted;
-          const int64_t row = view.begin(u), length = view.end(u) - row;
-          const int64_t end = row + std::min(length, to - base);
-          const int64_t first = row + std::max<int64_t>(from - base, 0);
-          base += length;
-          for (int64_t e = first; e < end; ++e) {
-            const node_t v = idx[e];
-            const T cand = kEdge == kPlain || one ? plain : c.shift(c.edge(xu, w, e));
-            const Word bit = Word{1} << (v & 63);
-            if constexpr (kAtomic) {
-              if (!improve<T, kMin>(xs, v, cand)) continue;
-              if (!one && (__atomic_fetch_or(&bits[v >> 6], bit, __ATOMIC_RELAXED) & bit)) continue;
-            } else {
-              if (!c.better(cand, xs[v])) continue;
-              xs[v] = cand;
-              if (!one) {
-                if (bits[v >> 6] & bit) continue;
-                bits[v >> 6] |= bit;
-              }
-            }
-            buffer[count++] = v;
-            if constexpr (kCount) local_scout += push_degree(c.k, v);
-            if (count == kFlush) flush();
-          }
-        });
+    constexpr bool kOne = decltype(one_candidate)::value;
+    // Locals, not captured references: an atomic is a compiler barrier, after which anything
+    // reached through a reference (the row's end, x, the candidate) is reloaded.
+    T* const xs = x;
+    Word* const bits = next.bits.data();
+    const auto* const idx = view.idx;
+    const double* const w = view.w;
+    for (int64_t e = first; e < end; ++e) {
+      const node_t v = idx[e];
+      const T cand = kEdge == kPlain || kOne ? shifted : c.shift(c.edge(xu, w, e));
+      const Word bit = Word{1} << (v & 63);
+      if constexpr (kAtomic) {
+        if (!improve<T, kMin>(xs, v, cand)) continue;
+        if (!kOne && (__atomic_fetch_or(&bits[v >> 6], bit, __ATOMIC_RELAXED) & bit)) continue;
+      } else {
+        if (!c.better(cand, xs[v])) continue;
+        xs[v] = cand;
+        if (!kOne) {
+          if (bits[v >> 6] & bit) continue;
+          bits[v >> 6] |= bit;
+        }
+      }
+      sink.buffer[sink.count++] = v;
+      if constexpr (kCount) sink.scout += push_degree(c.k, v);
+      if (sink.count == kFlush) flush(sink);
+    }
+  };
+  auto candidate = [&](int64_t i, auto one_candidate) {
+    const T xu = uniform ? value : snap[i];
+    return std::pair<T, T>{xu, decltype(one_candidate)::value ? single_candidate : c.shift(xu)};
+  };
+  // Whole rows of the list's nodes lo .. hi - 1, one push CSR at a time. Nothing per node but
+  // its row's bounds: a push waits on misses (a row, its neighbors' values), the CPU overlaps
+  // as many as its window holds, and each instruction spent per node narrows that window.
+  auto rows = [&](int64_t lo, int64_t hi, auto parallel, auto counted, auto one_candidate) {
+    Sink sink;
+    const node_t* const list = cur.list.data();
+    for_push_csrs(c.k, [&](const Csr& csr) {
+      csr.visit([&](auto view) {
+        for (int64_t i = lo; i != hi; ++i) {
+          const node_t u = list[i];
+          const auto [xu, shifted] = candidate(i, one_candidate);
+          relax(view, xu, shifted, view.begin(u), view.end(u), sink, parallel, counted, one_candidate);
+        }
       });
     });
-    if (count) flush();
-    scout.fetch_add(local_scout, std::memory_order_relaxed);
+    finish(sink);
   };
-  constexpr int64_t kWholeRow = std::numeric_limits<int64_t>::max();
-  auto nodes = [&](int64_t lo, int64_t hi) {
-    return [lo, hi](auto&& body) {
-      for (int64_t i = lo; i != hi; ++i) body(i, 0, kWholeRow);
-    };
+  // Edges from .. to - 1 of the concatenated push rows of the list's nodes (a few hubs' rows,
+  // shared among the threads by edges); start[i] is where node i's rows begin.
+  auto split = [&](const int64_t* start, int64_t from, int64_t to, auto counted, auto one_candidate) {
+    Sink sink;
+    int64_t i = std::upper_bound(start, start + cur.size + 1, from) - start - 1;
+    for (int64_t at = from; at < to; at = start[++i]) {
+      const node_t u = cur.list[i];
+      const auto [xu, shifted] = candidate(i, one_candidate);
+      int64_t base = start[i];  // where this CSR's part of the row begins
+      const int64_t piece_end = std::min(to, start[i + 1]);
+      for_push_csrs(c.k, [&](const Csr& csr) {
+        csr.visit([&](auto view) {
+          const int64_t row = view.begin(u), length = view.end(u) - row;
+          const int64_t first = row + std::max<int64_t>(at - base, 0), end = row + std::min(length, piece_end - base);
+          base += length;
+          relax(view, xu, shifted, first, end, sink, std::true_type{}, counted, one_candidate);
+        });
+      });
+    }
+    finish(sink);
   };
-  auto run = [&](auto count) {
+  auto run = [&](auto counted, auto one_candidate) {
     if (cur.size <= kSerialPushNodes && cur.scout <= kSerialEdges) {  // too little to share
-      expand(nodes(0, cur.size), std::false_type{}, count);
+      rows(0, cur.size, std::false_type{}, counted, one_candidate);
     } else if (cur.size < kSplitRowNodes) {
       // A few nodes with many edges (an RMAT graph's hubs, near the source): shared by edges,
       // since a node-by-node split would leave all of them in one task.
       int64_t start[kSplitRowNodes + 1];
       start[0] = 0;
       for (int64_t i = 0; i < cur.size; ++i) start[i + 1] = start[i] + push_degree(c.k, cur.list[i]);
-      tbb::parallel_for(tbb::blocked_range<int64_t>(0, start[cur.size], 2048),
-                        [&](const tbb::blocked_range<int64_t>& r) {
-                          auto edges = [&](auto&& body) {
-                            int64_t i = std::upper_bound(start, start + cur.size + 1, r.begin()) - start - 1;
-                            for (int64_t at = r.begin(); at < r.end(); at = start[++i])
-                              body(i, at - start[i], std::min(r.end(), start[i + 1]) - start[i]);
-                          };
-                          expand(edges, std::true_type{}, count);
-                        });
+      tbb::parallel_for(
+          tbb::blocked_range<int64_t>(0, start[cur.size], 2048),
+          [&](const tbb::blocked_range<int64_t>& r) { split(start, r.begin(), r.end(), counted, one_candidate); });
     } else {
       tbb::parallel_for(tbb::blocked_range<int64_t>(0, cur.size, 64), [&](const tbb::blocked_range<int64_t>& r) {
-        expand(nodes(r.begin(), r.end()), std::true_type{}, count);
+        rows(r.begin(), r.end(), std::true_type{}, counted, one_candidate);
       });
     }
   };
+  auto run_single = [&](auto counted) {
+    if constexpr (kEdge != kAddWeight)
+      if (single) return run(counted, std::true_type{});
+    run(counted, std::false_type{});
+  };
   if (counting)
-    run(std::true_type{});
+    run_single(std::true_type{});
   else
-    run(std::false_type{});
+    run_single(std::false_type{});
   next.size = tail.load();
   next.scout = counting ? scout.load() : next.size * max_degree;
   next.listed = true;
