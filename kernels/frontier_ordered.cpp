@@ -57,11 +57,14 @@ struct Bin {
 
   bool empty() const { return size == 0; }
   template <class F>
+  void for_each_block(F&& f) const {
+    for (Block* b = head; b; b = b->next) f(b->items, b == tail ? fill : kBlockItems);
+  }
+  template <class F>
   void for_each(F&& f) const {
-    for (Block* b = head; b; b = b->next) {
-      const int end = b == tail ? fill : kBlockItems;
-      for (int i = 0; i < end; ++i) f(b->items[i]);
-    }
+    for_each_block([&](const node_t* items, int count) {
+      for (int i = 0; i < count; ++i) f(items[i]);
+    });
   }
 };
 
@@ -182,11 +185,21 @@ struct Settler {
     o.pending[v >> 6] &= ~bit;
     return live;
   }
+  // Relax the rows of nodes[0 .. count), one push CSR at a time. Nothing per node but its value
+  // and row bounds: the relaxations wait on misses, the CPU overlaps as many as its window holds,
+  // and each instruction spent per node narrows that window.
   template <bool kAtomic>
-  void push(Bins& mine, node_t u) {
-    T xu;
-    __atomic_load(&x[u], &xu, __ATOMIC_RELAXED);
-    for_push_csrs(c.k, [&](const Csr& csr) { csr.visit([&](auto view) { push_row<kAtomic>(mine, view, u, xu); }); });
+  void push(Bins& mine, const node_t* nodes, size_t count) {
+    for_push_csrs(c.k, [&](const Csr& csr) {
+      csr.visit([&](auto view) {
+        for (size_t i = 0; i < count; ++i) {
+          const node_t u = nodes[i];
+          T xu;
+          __atomic_load(&x[u], &xu, __ATOMIC_RELAXED);
+          push_row<kAtomic>(mine, view, u, xu);
+        }
+      });
+    });
   }
   // One row's relaxations. Everything the loop reads is a by-value parameter or local, so it stays
   // in registers: the atomics make the compiler reload whatever it reaches through a reference.
@@ -232,11 +245,13 @@ struct Settler {
       mine.in_ring -= bin.size;
       Bin drained = bin;  // the pushes file into a fresh bin
       bin = Bin{};
-      drained.for_each([&](node_t u) {
-        if (take<kAtomic>(u)) {
-          ++mine.taken;
-          push<kAtomic>(mine, u);
-        }
+      node_t live[kBlockItems];  // a block's live entries, pushed together
+      drained.for_each_block([&](const node_t* items, int count) {
+        size_t k = 0;
+        for (int i = 0; i < count; ++i)
+          if (take<kAtomic>(items[i])) live[k++] = items[i];
+        mine.taken += static_cast<int64_t>(k);
+        push<kAtomic>(mine, live, k);
       });
       mine.release(drained);
     }
@@ -267,12 +282,12 @@ struct Settler {
     while (!round.empty()) {
       if (one_thread || small(round)) {
         Bins& mine = o.store->bins.local();
-        for (node_t u : round) push<false>(mine, u);
+        push<false>(mine, round.data(), round.size());
         drain<false>(mine);
       } else {
         tbb::parallel_for(tbb::blocked_range<size_t>(0, round.size(), 64), [&](const tbb::blocked_range<size_t>& r) {
           Bins& mine = o.store->bins.local();
-          for (size_t i = r.begin(); i != r.end(); ++i) push<true>(mine, round[i]);
+          push<true>(mine, round.data() + r.begin(), r.size());
           drain<true>(mine);
         });
       }
