@@ -136,8 +136,8 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
       csr.visit([&](auto view) {
         for (int64_t i = lo; i != hi; ++i) {
           const node_t u = list[i];
-          const auto [xu, shifted] = candidate(i, one_candidate);
-          relax(view, xu, shifted, view.begin(u), view.end(u), sink, parallel, counted, one_candidate);
+          const std::pair<T, T> from = candidate(i, one_candidate);
+          relax(view, from.first, from.second, view.begin(u), view.end(u), sink, parallel, counted, one_candidate);
         }
       });
     });
@@ -150,7 +150,9 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
     int64_t i = std::upper_bound(start, start + cur.size + 1, from) - start - 1;
     for (int64_t at = from; at < to; at = start[++i]) {
       const node_t u = cur.list[i];
-      const auto [xu, shifted] = candidate(i, one_candidate);
+      // Plain locals, not a structured binding: a C++17 lambda cannot capture one.
+      const std::pair<T, T> value_and_candidate = candidate(i, one_candidate);
+      const T xu = value_and_candidate.first, shifted = value_and_candidate.second;
       int64_t base = start[i];  // where this CSR's part of the row begins
       const int64_t piece_end = std::min(to, start[i + 1]);
       for_push_csrs(c.k, [&](const Csr& csr) {
