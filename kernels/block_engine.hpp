@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/cpu.hpp"
 #include "core/parallel.hpp"
 #include "kernels/frame.hpp"
 
@@ -104,16 +105,12 @@ template <class R, class Fn, class... Args>
 __attribute__((target("avx2"))) void map_loop_avx2(R* __restrict out, int64_t len, Fn fn, Args... args) {
   for (int64_t i = 0; i < len; ++i) out[i] = fn(args[i]...);
 }
-inline bool cpu_has_avx2() {
-  static const bool has = __builtin_cpu_supports("avx2");
-  return has;
-}
 #endif
 
 template <class R, class Fn, class... Args>
 inline void map_loop(R* __restrict out, int64_t len, Fn fn, Args... args) {
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (cpu_has_avx2()) return map_loop_avx2(out, len, fn, args...);
+  if (cpu_has(CpuFeature::Avx2)) return map_loop_avx2(out, len, fn, args...);
 #endif
   map_loop_base(out, len, fn, args...);
 }

@@ -4,6 +4,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "core/cpu.hpp"
 #include "core/error.hpp"
 #include "kernels/arith.hpp"
 #include "kernels/block_engine.hpp"
@@ -27,8 +28,7 @@ void fma_loop_sw(A a, B b, C c, T* __restrict out, int64_t len) {
 }
 template <class T, class A, class B, class C>
 void fma_loop(A a, B b, C c, T* out, int64_t len) {
-  static const bool hw = __builtin_cpu_supports("fma");
-  if (hw)
+  if (cpu_has(CpuFeature::Fma))
     fma_loop_hw<T>(a, b, c, out, len);
   else
     fma_loop_sw<T>(a, b, c, out, len);

@@ -126,20 +126,19 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
     const T xu = uniform ? value : snap[i];
     return std::pair<T, T>{xu, decltype(one_candidate)::value ? single_candidate : c.shift(xu)};
   };
-  // Whole rows of the list's nodes lo .. hi - 1, one push CSR at a time. Nothing per node but
-  // its row's bounds: a push waits on misses (a row, its neighbors' values), the CPU overlaps
-  // as many as its window holds, and each instruction spent per node narrows that window.
+  // Whole rows of the list's nodes lo .. hi - 1, the CSRs dispatched once. Nothing per node but
+  // its value and row bounds: a push waits on misses (a row, its neighbors' values), the CPU
+  // overlaps as many as its window holds, and each instruction spent per node narrows that window.
   auto rows = [&](int64_t lo, int64_t hi, auto parallel, auto counted, auto one_candidate) {
     Sink sink;
     const node_t* const list = cur.list.data();
-    for_push_csrs(c.k, [&](const Csr& csr) {
-      csr.visit([&](auto view) {
-        for (int64_t i = lo; i != hi; ++i) {
-          const node_t u = list[i];
-          const std::pair<T, T> from = candidate(i, one_candidate);
-          relax(view, from.first, from.second, view.begin(u), view.end(u), sink, parallel, counted, one_candidate);
-        }
-      });
+    with_push_views(c.k, [&](auto... views) {
+      for (int64_t i = lo; i != hi; ++i) {
+        const node_t u = list[i];
+        const std::pair<T, T> from = candidate(i, one_candidate);
+        (relax(views, from.first, from.second, views.begin(u), views.end(u), sink, parallel, counted, one_candidate),
+         ...);
+      }
     });
     finish(sink);
   };
@@ -147,23 +146,24 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
   // shared among the threads by edges); start[i] is where node i's rows begin.
   auto split = [&](const int64_t* start, int64_t from, int64_t to, auto counted, auto one_candidate) {
     Sink sink;
-    int64_t i = std::upper_bound(start, start + cur.size + 1, from) - start - 1;
-    for (int64_t at = from; at < to; at = start[++i]) {
-      const node_t u = cur.list[i];
-      // Plain locals, not a structured binding: a C++17 lambda cannot capture one.
-      const std::pair<T, T> value_and_candidate = candidate(i, one_candidate);
-      const T xu = value_and_candidate.first, shifted = value_and_candidate.second;
-      int64_t base = start[i];  // where this CSR's part of the row begins
-      const int64_t piece_end = std::min(to, start[i + 1]);
-      for_push_csrs(c.k, [&](const Csr& csr) {
-        csr.visit([&](auto view) {
+    with_push_views(c.k, [&](auto... views) {
+      int64_t i = std::upper_bound(start, start + cur.size + 1, from) - start - 1;
+      for (int64_t at = from; at < to; at = start[++i]) {
+        const node_t u = cur.list[i];
+        // Plain locals, not a structured binding: a C++17 lambda cannot capture one.
+        const std::pair<T, T> value_and_candidate = candidate(i, one_candidate);
+        const T xu = value_and_candidate.first, shifted = value_and_candidate.second;
+        int64_t base = start[i];  // where this view's part of the row begins
+        const int64_t piece_end = std::min(to, start[i + 1]);
+        auto piece = [&](auto view) {
           const int64_t row = view.begin(u), length = view.end(u) - row;
           const int64_t first = row + std::max<int64_t>(at - base, 0), end = row + std::min(length, piece_end - base);
           base += length;
           relax(view, xu, shifted, first, end, sink, std::true_type{}, counted, one_candidate);
-        });
-      });
-    }
+        };
+        (piece(views), ...);
+      }
+    });
     finish(sink);
   };
   auto run = [&](auto counted, auto one_candidate) {

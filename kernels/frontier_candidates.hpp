@@ -47,6 +47,18 @@ void for_push_csrs(const FrontierKernel& k, F&& f) {
   }
 }
 
+// f(views...) with the typed views of the push CSRs, dispatched once for a whole loop over nodes:
+// one view, or the out- and in-CSR's (direction Both on a directed graph), so that a loop
+// visiting both loads each node's value once.
+template <class F>
+void with_push_views(const FrontierKernel& k, F&& f) {
+  const Graph& g = *k.g;
+  if (k.dir == Direction::Both && g.directed())
+    g.out().visit([&](auto out) { g.in().visit([&](auto in) { f(out, in); }); });
+  else
+    (k.dir == Direction::Out ? g.in() : g.out()).visit([&](auto view) { f(view); });
+}
+
 template <class T, bool kMin, int kEdge>
 struct Candidates {
   static constexpr bool kIsMin = kMin;

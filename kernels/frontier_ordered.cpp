@@ -185,20 +185,18 @@ struct Settler {
     o.pending[v >> 6] &= ~bit;
     return live;
   }
-  // Relax the rows of nodes[0 .. count), one push CSR at a time. Nothing per node but its value
+  // Relax the rows of nodes[0 .. count), the CSRs dispatched once. Nothing per node but its value
   // and row bounds: the relaxations wait on misses, the CPU overlaps as many as its window holds,
   // and each instruction spent per node narrows that window.
   template <bool kAtomic>
   void push(Bins& mine, const node_t* nodes, size_t count) {
-    for_push_csrs(c.k, [&](const Csr& csr) {
-      csr.visit([&](auto view) {
-        for (size_t i = 0; i < count; ++i) {
-          const node_t u = nodes[i];
-          T xu;
-          __atomic_load(&x[u], &xu, __ATOMIC_RELAXED);
-          push_row<kAtomic>(mine, view, u, xu);
-        }
-      });
+    with_push_views(c.k, [&](auto... views) {
+      for (size_t i = 0; i < count; ++i) {
+        const node_t u = nodes[i];
+        T xu;
+        __atomic_load(&x[u], &xu, __ATOMIC_RELAXED);
+        (push_row<kAtomic>(mine, views, u, xu), ...);
+      }
     });
   }
   // One row's relaxations. Everything the loop reads is a by-value parameter or local, so it stays

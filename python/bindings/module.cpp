@@ -1,4 +1,5 @@
 // stepgraph._core: the native extension; each area binds itself.
+#include "core/cpu.hpp"
 #include "core/parallel.hpp"
 #include "python/bindings/bindings.hpp"
 
@@ -18,4 +19,11 @@ PYBIND11_MODULE(_core, m) {
   bind_ops(m);
   m.def("set_num_threads", &sg::set_num_threads, py::arg("n"));
   m.def("get_num_threads", &sg::get_num_threads);
+  // The optional instruction sets this process's kernels use (core/cpu.hpp).
+  m.def("cpu_features", [] {
+    py::dict d;
+    d["avx2"] = sg::cpu_has(sg::CpuFeature::Avx2);
+    d["fma"] = sg::cpu_has(sg::CpuFeature::Fma);
+    return d;
+  });
 }

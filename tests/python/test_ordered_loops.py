@@ -31,8 +31,9 @@ def at_threads(threads: int, fn):
         sg.set_num_threads(before)
 
 
-def ordered_program(dtype: str = "float64", shift: float = 0.0, delta=None, **opts):
-    """A user's ordered min fixed point. Floats: x <- min(x, agg_min(x + w) + shift) from a source.
+def ordered_program(dtype: str = "float64", shift: float = 0.0, delta=None, direction: str = "in", **opts):
+    """A user's ordered min fixed point. Floats: x <- min(x, agg_min(x + w) + shift) from a source,
+    over `direction`'s edges.
     Integers (whose additions wrap, so no frontier adds): min labels, x <- min(x, agg_min(x))
     from the node ids, every node pending at the start."""
     b = sg.Builder("ordered")
@@ -45,7 +46,7 @@ def ordered_program(dtype: str = "float64", shift: float = 0.0, delta=None, **op
     with b.loop(max_iter=None) as loop:
         x = loop.carry("x", start)
         if weighted:
-            reached = b.neighbor_agg(x, "min", "in", edge="add_weight") + shift
+            reached = b.neighbor_agg(x, "min", direction, edge="add_weight") + shift
         else:
             reached = b.neighbor_agg(x, "min", "both")
         new = b.minimum(x, reached)
@@ -109,6 +110,20 @@ def test_user_programs_in_every_dtype_and_with_a_shift(dtype, shift):
         fast = ordered_program(dtype, shift, delta=delta)
         dense = ordered_program(dtype, shift, delta=delta, disable=("frontier",))
         check(fast, dense, g, 0)
+
+
+@pytest.mark.parametrize("direction", ["out", "both"])
+def test_pushes_over_either_and_both_csrs_of_a_directed_graph(direction):
+    """ "both" on a directed graph pushes each node's out- and in-row from one load of its value."""
+    rng = np.random.default_rng(17)
+    n, m = 3000, 12000
+    src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
+    g = sg.Graph.from_edges(src, dst, n, rng.uniform(0.1, 5.0, m), True)
+    for delta in (None, 0.05, 3.0):
+        fast = ordered_program(delta=delta, direction=direction)
+        dense = ordered_program(delta=delta, direction=direction, disable=("frontier",))
+        for source in (0, n // 2):
+            check(fast, dense, g, source)
 
 
 def test_negative_weights_or_shifts_run_unordered():
