@@ -19,32 +19,6 @@ namespace sg {
 
 namespace {
 
-// Why a float carry's start values rule the frontier out ("" if they do not): a -0.0 is equal
-// to +0.0 yet not the same bits, so which one a node keeps would depend on the visiting order.
-template <class T>
-std::string start_refusal(const T* x, int64_t n, const std::string& name) {
-  if constexpr (std::is_floating_point_v<T>) {
-    const int64_t first = tbb::parallel_reduce(
-        tbb::blocked_range<int64_t>(0, n, 1 << 14), n,
-        [&](const tbb::blocked_range<int64_t>& r, int64_t found) {
-          const int64_t end = std::min(r.end(), found);
-          if constexpr (std::is_same_v<T, double>) {
-            const int64_t v = kernels::first_negative_zero(x, r.begin(), end);
-            return v < end ? v : found;
-          } else {
-            for (int64_t v = r.begin(); v < end; ++v)
-              if (x[v] == 0 && std::signbit(x[v])) return v;
-            return found;
-          }
-        },
-        [](int64_t a, int64_t b) { return std::min(a, b); });
-    if (first < n)
-      return fmt::format("'{}' starts with -0.0 at node {}, and which zero a node keeps would depend on the order",
-                         name, first);
-  }
-  return "";
-}
-
 // Why an ordered loop runs unordered on this graph ("" if it need not): a candidate below its
 // source's value (a negative weight or shift) would be settled in the bucket being settled, and
 // a negative cycle would then keep that bucket from ever settling. Unordered iterations are
@@ -116,14 +90,6 @@ void State::prepare_frontier() {
     k.shifts.push_back(kernels::Shift{v.op == OpCode::Sub, scalar_first, x});
     chain = id;
   }
-  const std::string refused = with_dtype(k.dtype, [&](auto t) -> std::string {
-    using T = decltype(t);
-    return start_refusal(slots_[c.value].vec<T>(), n, c.name);
-  });
-  if (!refused.empty()) {
-    stats_.frontier_note = refused;
-    return;
-  }
   const std::string unordered = fp.ordered ? order_refusal(k, *graph_) : "";
   const bool ordered = fp.ordered && unordered.empty();
   if (!unordered.empty()) stats_.frontier_note = unordered;
@@ -148,6 +114,19 @@ void State::prepare_frontier() {
     run->reached.bits = Array<kernels::Word>(static_cast<size_t>((n + 63) / 64));
     stats_.allocations += 4;
   }
+  // The starting frontier, in the same pass over the start values as the check that rules the
+  // frontier out: a -0.0 equals +0.0 yet is not the same bits, so which zero a node kept would
+  // depend on the visiting order.
+  k.x = slots_[c.value].node;
+  const int64_t negative_zero = kernels::start_frontier(k, run->fronts[0], run->nans);
+  if (negative_zero < n) {
+    stats_.frontier_note =
+        fmt::format("'{}' starts with -0.0 at node {}, and which zero a node keeps would depend on the order", c.name,
+                    negative_zero);
+    return;
+  }
+  if (ordered) kernels::start_ordered(k, run->fronts[0], run->ordered);
+  run->fresh = false;
   stats_.frontier = true;
   frontier_ = std::move(run);
 }
@@ -161,7 +140,7 @@ void State::frontier_iteration() {
   k.x = slots_[program_->ir().carries[static_cast<size_t>(fp.carry)].value].node;  // a dense pass may swap it
   k.snap = r.snap.data();
   k.reached = k.delta > 0 ? nullptr : &r.reached;
-  if (r.fresh) {
+  if (r.fresh) {  // after a dense pass (prepare_frontier starts the first)
     kernels::start_frontier(k, r.fronts[r.current], r.nans);
     if (k.delta > 0) kernels::start_ordered(k, r.fronts[r.current], r.ordered);
     r.fresh = false;

@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "kernels/arith.hpp"
 #include "kernels/block_engine.hpp"
+#include "kernels/cast_avx2.hpp"
 
 namespace sg::kernels {
 
@@ -73,6 +74,17 @@ void eval_typed(const Frame& f, int32_t id) {
   } else if constexpr (info.rule == Rule::Cast) {
     with_dtype(f.value(id).type.dtype, [&](auto d) {
       using D = decltype(d);
+#if defined(__x86_64__) && defined(__GNUC__)
+      if constexpr (std::is_same_v<T, double> && std::is_same_v<D, int64_t>) {
+        const int32_t in = f.value(id).inputs[0];
+        if (cpu_has(CpuFeature::Avx2) && !scalar_operand(f, in)) {
+          run_elementwise<D>(f, id, [&](int64_t lo, int64_t len, D* out) {
+            cast_f64_i64_avx2(operand<T>(f, in, lo, len, 0), out, len);
+          });
+          return;
+        }
+      }
+#endif
       map1<T, D>(f, id, [](T x) { return Fn<T>{}.template to<D>(x); });
     });
   } else {

@@ -89,10 +89,10 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
     scout.fetch_add(sink.scout, std::memory_order_relaxed);
   };
   // Edges first .. end - 1 of one row of `view`, from a node holding xu (its candidate `shifted`
-  // when edges add nothing). On the calling thread alone (a small frontier) the plain loads and
-  // stores do what the atomics do.
-  auto relax = [&](auto view, T xu, T shifted, int64_t first, int64_t end, Sink& sink, auto parallel, auto counted,
-                   auto one_candidate) {
+  // when edges add nothing); `degree(v)` is v's push edges (the scout). On the calling thread
+  // alone (a small frontier) the plain loads and stores do what the atomics do.
+  auto relax = [&](auto view, T xu, T shifted, int64_t first, int64_t end, Sink& sink, auto degree, auto parallel,
+                   auto counted, auto one_candidate) {
     constexpr bool kAtomic = decltype(parallel)::value;
     constexpr bool kCount = decltype(counted)::value;
     constexpr bool kOne = decltype(one_candidate)::value;
@@ -118,7 +118,7 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
         }
       }
       sink.buffer[sink.count++] = v;
-      if constexpr (kCount) sink.scout += push_degree(c.k, v);
+      if constexpr (kCount) sink.scout += degree(v);
       if (sink.count == kFlush) flush(sink);
     }
   };
@@ -133,10 +133,12 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
     Sink sink;
     const node_t* const list = cur.list.data();
     with_push_views(c.k, [&](auto... views) {
+      auto degree = [&](int64_t v) { return push_degree_in(v, views...); };
       for (int64_t i = lo; i != hi; ++i) {
         const node_t u = list[i];
         const std::pair<T, T> from = candidate(i, one_candidate);
-        (relax(views, from.first, from.second, views.begin(u), views.end(u), sink, parallel, counted, one_candidate),
+        (relax(views, from.first, from.second, views.begin(u), views.end(u), sink, degree, parallel, counted,
+               one_candidate),
          ...);
       }
     });
@@ -147,6 +149,7 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
   auto split = [&](const int64_t* start, int64_t from, int64_t to, auto counted, auto one_candidate) {
     Sink sink;
     with_push_views(c.k, [&](auto... views) {
+      auto degree = [&](int64_t v) { return push_degree_in(v, views...); };
       int64_t i = std::upper_bound(start, start + cur.size + 1, from) - start - 1;
       for (int64_t at = from; at < to; at = start[++i]) {
         const node_t u = cur.list[i];
@@ -159,7 +162,7 @@ void push(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
           const int64_t row = view.begin(u), length = view.end(u) - row;
           const int64_t first = row + std::max<int64_t>(at - base, 0), end = row + std::min(length, piece_end - base);
           base += length;
-          relax(view, xu, shifted, first, end, sink, std::true_type{}, counted, one_candidate);
+          relax(view, xu, shifted, first, end, sink, degree, std::true_type{}, counted, one_candidate);
         };
         (piece(views), ...);
       }
@@ -236,54 +239,70 @@ void pull(const Candidates<T, kMin, kEdge>& c, Frontier& cur, Frontier& next) {
   const T below = reached ? reached->below.get<T>() : T{};
   const bool keep = reached && reached->valid && !c.better(low, below);
   const Csr& in = c.k.dir == Direction::Out ? g.out() : g.in();
-  next.size = in.visit([&](auto a) {
-    return g.out().visit([&](auto b) {
-      return tbb::parallel_reduce(
-          tbb::blocked_range<int64_t>(0, words_of(n), 16), int64_t{0},
-          [&](const tbb::blocked_range<int64_t>& r, int64_t changed) {
-            for (int64_t w = r.begin(); w != r.end(); ++w) {
-              Word word = 0;
-              Word done = keep ? done_bits[w] : 0;
-              const int64_t last = std::min<int64_t>(64, n - w * 64);
-              const Word nodes = last == 64 ? ~Word{0} : (Word{1} << last) - 1;
-              for (Word todo = nodes & ~done; todo; todo &= todo - 1) {
-                const int64_t v = w * 64 + __builtin_ctzll(todo);
-                const T xv = x[v];
-                if (!c.better(low, xv)) {
-                  done |= Word{1} << (v & 63);
-                  continue;
-                }
-                T best = c.identity();
-                auto scan = [&](const auto& view) {
-                  for (int64_t e = view.begin(v); e < view.end(v); ++e) {
-                    const node_t u = view.idx[e];
-                    if (!test_bit(front, u)) continue;
-                    if (alike) {
-                      best = low;
-                      return;
-                    }
-                    const T cand = c.shift(c.edge(snap[u], view.w, e));
-                    if (!c.better(cand, best)) continue;
-                    best = cand;
-                    if (!c.better(low, best)) return;
-                  }
-                };
-                scan(a);
-                if (two && c.better(low, best)) scan(b);
-                if (c.better(best, xv)) {
-                  x[v] = best;
-                  word |= Word{1} << (v & 63);
-                  if (!c.better(low, best)) done |= Word{1} << (v & 63);
-                }
-              }
-              next.bits[w] = word;
-              if (done_bits) done_bits[w] = done;
-              changed += __builtin_popcountll(word);
-            }
-            return changed;
-          },
-          [](int64_t p, int64_t q) { return p + q; });
-    });
+  // One word of 64 nodes. Everything the loops read is a local or a by-value parameter, so it
+  // stays in a register; alike and two are compile-time, so an edge costs a load and a bit test.
+  auto sweep_word = [&](int64_t w, auto a, auto b, auto alike_tag, auto two_tag) -> int64_t {
+    constexpr bool kAlike = decltype(alike_tag)::value, kTwo = decltype(two_tag)::value;
+    T* const xs = x;
+    const Word* const fr = front;
+    const T lo = low;
+    Word word = 0;
+    Word done = keep ? done_bits[w] : 0;
+    const int64_t last = std::min<int64_t>(64, n - w * 64);
+    const Word nodes = last == 64 ? ~Word{0} : (Word{1} << last) - 1;
+    for (Word todo = nodes & ~done; todo; todo &= todo - 1) {
+      const int64_t v = w * 64 + __builtin_ctzll(todo);
+      const T xv = xs[v];
+      if (!c.better(lo, xv)) {
+        done |= Word{1} << (v & 63);
+        continue;
+      }
+      T best = c.identity();
+      auto scan = [&](const auto& view) {
+        for (int64_t e = view.begin(v), end = view.end(v); e < end; ++e) {
+          const node_t u = view.idx[e];
+          if (!test_bit(fr, u)) continue;
+          if constexpr (kAlike) {
+            best = lo;
+            return;
+          } else {
+            const T cand = c.shift(c.edge(snap[u], view.w, e));
+            if (!c.better(cand, best)) continue;
+            best = cand;
+            if (!c.better(lo, best)) return;
+          }
+        }
+      };
+      scan(a);
+      if constexpr (kTwo)
+        if (c.better(lo, best)) scan(b);
+      if (c.better(best, xv)) {
+        xs[v] = best;
+        word |= Word{1} << (v & 63);
+        if (!c.better(lo, best)) done |= Word{1} << (v & 63);
+      }
+    }
+    next.bits[w] = word;
+    if (done_bits) done_bits[w] = done;
+    return __builtin_popcountll(word);
+  };
+  auto sweep = [&](auto a, auto b, auto alike_tag, auto two_tag) {
+    return tbb::parallel_reduce(
+        tbb::blocked_range<int64_t>(0, words_of(n), 16), int64_t{0},
+        [&](const tbb::blocked_range<int64_t>& r, int64_t changed) {
+          for (int64_t w = r.begin(); w != r.end(); ++w) changed += sweep_word(w, a, b, alike_tag, two_tag);
+          return changed;
+        },
+        [](int64_t p, int64_t q) { return p + q; });
+  };
+  auto by_alike = [&](auto a, auto b, auto two_tag) -> int64_t {
+    if constexpr (kEdge != kAddWeight)
+      if (alike) return sweep(a, b, std::true_type{}, two_tag);
+    return sweep(a, b, std::false_type{}, two_tag);
+  };
+  next.size = in.visit([&](auto a) -> int64_t {
+    if (two) return g.out().visit([&](auto b) { return by_alike(a, b, std::true_type{}); });
+    return by_alike(a, a, std::false_type{});
   });
   next.listed = false;
   next.has_bits = true;

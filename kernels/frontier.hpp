@@ -92,11 +92,9 @@ struct FrontierKernel {
 
 // The starting frontier: every node whose value is not the combine's identity (an identity's
 // candidates are the identity again, and change nothing). Counts the NaN nodes in `nans`: they
-// never change, yet each counts as changed in `x != update`.
-void start_frontier(const FrontierKernel& k, Frontier& f, int64_t& nans);
-
-// The first node in [lo, hi) holding -0.0, or hi.
-int64_t first_negative_zero(const double* x, int64_t lo, int64_t hi);
+// never change, yet each counts as changed in `x != update`. Returns the first node holding
+// -0.0 (n if none, or the dtype is an integer), found in the same pass over x.
+int64_t start_frontier(const FrontierKernel& k, Frontier& f, int64_t& nans);
 
 // One iteration from `cur` into `next` (whose bits are clean for a push); both return how many
 // nodes changed (next.size). A push needs cur.listed.

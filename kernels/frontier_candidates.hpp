@@ -59,6 +59,13 @@ void with_push_views(const FrontierKernel& k, F&& f) {
     (k.dir == Direction::Out ? g.in() : g.out()).visit([&](auto view) { f(view); });
 }
 
+// A node's push edges, summed over the views with_push_views gives (inlined where a per-node call
+// with its CSR dispatch would cost as much as the node's own work).
+template <class... Views>
+int64_t push_degree_in(int64_t v, const Views&... views) {
+  return (views.degree(v) + ...);
+}
+
 template <class T, bool kMin, int kEdge>
 struct Candidates {
   static constexpr bool kIsMin = kMin;

@@ -21,85 +21,76 @@ void Frontier::allocate(int64_t n, bool with_list) {
 
 namespace {
 
-// The 64 values at x as frontier bits (not `id`, not NaN); their NaNs' bits in `nan`.
+// The 64 values at x as frontier bits (not `id`, not NaN); their NaNs' bits in `nan` and their
+// -0.0s' in `negative_zero` (the same compares: zero equals -0.0, and the sign bit tells them apart).
 template <class T>
-Word frontier_word(const T* x, int64_t count, T id, Word& nan) {
+Word frontier_word(const T* x, int64_t count, T id, Word& nan, Word& negative_zero) {
 #if defined(__SSE2__)
   if constexpr (std::is_same_v<T, double>) {
     if (count == 64) {  // two values per compare: the scalar loop's bit shuffling costs more than the loads
-      const __m128d ids = _mm_set1_pd(id);
-      Word out = 0, nans = 0;
+      const __m128d ids = _mm_set1_pd(id), zero = _mm_setzero_pd();
+      Word out = 0, nans = 0, zeros = 0;
       for (int j = 0; j < 64; j += 2) {
         const __m128d v = _mm_loadu_pd(x + j);
         const __m128d unordered = _mm_cmpunord_pd(v, v);
         out |= static_cast<Word>(_mm_movemask_pd(_mm_or_pd(unordered, _mm_cmpeq_pd(v, ids)))) << j;
         nans |= static_cast<Word>(_mm_movemask_pd(unordered)) << j;
+        zeros |= static_cast<Word>(_mm_movemask_pd(_mm_cmpeq_pd(v, zero)) & _mm_movemask_pd(v)) << j;
       }
       nan = nans;
+      negative_zero = zeros;
       return ~out;
     }
   }
 #endif
-  Word word = 0, nans = 0;
+  Word word = 0, nans = 0, zeros = 0;
   for (int64_t j = 0; j < count; ++j) {
     const bool is_nan = x[j] != x[j];
     nans |= Word{is_nan} << j;
     word |= Word{!is_nan && x[j] != id} << j;
+    if constexpr (std::is_floating_point_v<T>) zeros |= Word{x[j] == 0 && std::signbit(x[j])} << j;
   }
   nan = nans;
+  negative_zero = zeros;
   return word;
 }
 
 }  // namespace
 
-int64_t first_negative_zero(const double* x, int64_t lo, int64_t hi) {
-  int64_t v = lo;
-#if defined(__SSE2__)
-  const __m128d zero = _mm_setzero_pd();
-  for (; v + 8 <= hi; v += 8) {  // zero compares equal to -0.0; movemask_pd gives the sign bits
-    int hit = 0;
-    for (int j = 0; j < 8; j += 2) {
-      const __m128d a = _mm_loadu_pd(x + v + j);
-      hit |= _mm_movemask_pd(_mm_cmpeq_pd(a, zero)) & _mm_movemask_pd(a);
-    }
-    if (hit) break;
-  }
-#endif
-  for (; v < hi; ++v)
-    if (x[v] == 0 && std::signbit(x[v])) return v;
-  return hi;
-}
-
-void start_frontier(const FrontierKernel& k, Frontier& f, int64_t& nans) {
+int64_t start_frontier(const FrontierKernel& k, Frontier& f, int64_t& nans) {
   const int64_t n = k.g->num_nodes();
+  int64_t first_negative_zero = n;
   with_candidates(k, [&](auto c) {
     using T = std::remove_reference_t<decltype(c.identity())>;
     const T* x = reinterpret_cast<const T*>(k.x);
     const T id = c.identity();
     struct Counts {
-      int64_t size = 0, nans = 0;
+      int64_t size = 0, nans = 0, negative_zero = INT64_MAX;
     };
     const Counts total = tbb::parallel_reduce(
         tbb::blocked_range<int64_t>(0, words_of(n), 256), Counts{},
         [&](const tbb::blocked_range<int64_t>& r, Counts acc) {
           for (int64_t w = r.begin(); w != r.end(); ++w) {
-            Word nan = 0;
-            const Word word = frontier_word(x + w * 64, std::min<int64_t>(64, n - w * 64), id, nan);
+            Word nan = 0, zeros = 0;
+            const Word word = frontier_word(x + w * 64, std::min<int64_t>(64, n - w * 64), id, nan, zeros);
             f.bits[w] = word;
             acc.size += __builtin_popcountll(word);
             acc.nans += __builtin_popcountll(nan);
+            if (zeros) acc.negative_zero = std::min(acc.negative_zero, w * 64 + __builtin_ctzll(zeros));
           }
           return acc;
         },
         [](Counts a, Counts b) {
-          return Counts{a.size + b.size, a.nans + b.nans};
+          return Counts{a.size + b.size, a.nans + b.nans, std::min(a.negative_zero, b.negative_zero)};
         });
     f.size = total.size;
     nans = total.nans;
+    first_negative_zero = std::min(total.negative_zero, n);
   });
   f.listed = f.uniform = false;
   f.has_bits = true;
   f.clean = f.size == 0;
+  return first_negative_zero;
 }
 
 void list_frontier(const FrontierKernel& k, Frontier& f, bool count_scout) {
@@ -109,12 +100,14 @@ void list_frontier(const FrontierKernel& k, Frontier& f, bool count_scout) {
     int64_t count = 0, local_scout = 0;
     for (int64_t w = r.begin(); w != r.end(); ++w) count += __builtin_popcountll(f.bits[w]);
     int64_t at = tail.fetch_add(count, std::memory_order_relaxed);
-    for (int64_t w = r.begin(); w != r.end(); ++w)
-      for (Word b = f.bits[w]; b; b &= b - 1) {
-        const node_t v = static_cast<node_t>(w * 64 + __builtin_ctzll(b));
-        f.list[at++] = v;
-        if (count_scout) local_scout += push_degree(k, v);
-      }
+    with_push_views(k, [&](auto... views) {
+      for (int64_t w = r.begin(); w != r.end(); ++w)
+        for (Word b = f.bits[w]; b; b &= b - 1) {
+          const node_t v = static_cast<node_t>(w * 64 + __builtin_ctzll(b));
+          f.list[at++] = v;
+          if (count_scout) local_scout += push_degree_in(v, views...);
+        }
+    });
     scout.fetch_add(local_scout, std::memory_order_relaxed);
   });
   f.scout = count_scout ? scout.load() : f.size * std::max<int64_t>(k.max_push_degree, 1);

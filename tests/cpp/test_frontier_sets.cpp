@@ -1,11 +1,12 @@
 // Frontier bookkeeping (kernels/frontier_sets.cpp) against plain scalar references: the start
-// bitmap and NaN count (two values per compare for float64), the -0.0 search, and marking a
-// listed frontier's bits.
+// bitmap, NaN count and first -0.0 (two values per compare for float64), and marking a listed
+// frontier's bits.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <limits>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 #include "graph/graph.hpp"
@@ -46,13 +47,14 @@ TEST_CASE("start_frontier marks every node that is neither the identity nor NaN,
       kernels::Frontier f;
       f.allocate(n);
       int64_t nans = -1;
-      kernels::start_frontier(k, f, nans);
+      const int64_t negative_zero = kernels::start_frontier(k, f, nans);
       const double identity = is_min ? kInf : -kInf;
-      int64_t size = 0, expected_nans = 0;
+      int64_t size = 0, expected_nans = 0, first_negative_zero = n;
       for (int64_t v = 0; v < n; ++v) {
         const bool in = !std::isnan(x[v]) && x[v] != identity;
         size += in;
         expected_nans += std::isnan(x[v]);
+        if (x[v] == 0 && std::signbit(x[v]) && first_negative_zero == n) first_negative_zero = v;
         INFO("n " << n << " node " << v << " value " << x[v]);
         REQUIRE(((f.bits[v >> 6] >> (v & 63)) & 1) == static_cast<uint64_t>(in));
       }
@@ -60,27 +62,50 @@ TEST_CASE("start_frontier marks every node that is neither the identity nor NaN,
         REQUIRE((f.bits[n >> 6] >> (n & 63)) == 0);
       REQUIRE(f.size == size);
       REQUIRE(nans == expected_nans);
+      REQUIRE(negative_zero == first_negative_zero);
       REQUIRE_FALSE(f.listed);
       REQUIRE_FALSE(f.uniform);
     }
   }
 }
 
-TEST_CASE("first_negative_zero finds the first -0.0 at any position, and never a +0.0") {
-  for (int64_t n : {0, 1, 7, 8, 9, 64, 257}) {
-    std::vector<double> x(static_cast<size_t>(n), 0.0);
-    REQUIRE(kernels::first_negative_zero(x.data(), 0, n) == n);
+// start_frontier's first -0.0 over values of type T (the float64 path compares two at a time).
+template <class T>
+int64_t first_negative_zero(std::vector<T>& x, DType dtype) {
+  const int64_t n = static_cast<int64_t>(x.size());
+  GraphPtr g = edgeless(n);
+  kernels::FrontierKernel k;
+  k.g = g.get();
+  k.is_min = true;
+  k.dtype = dtype;
+  k.x = reinterpret_cast<unsigned char*>(x.data());
+  kernels::Frontier f;
+  f.allocate(n);
+  int64_t nans = 0;
+  return kernels::start_frontier(k, f, nans);
+}
+
+TEMPLATE_TEST_CASE("start_frontier finds the first -0.0 at any position, and never a +0.0", "", double, float) {
+  const DType dtype = std::is_same_v<TestType, double> ? DType::F64 : DType::F32;
+  for (int64_t n : {1, 7, 8, 9, 64, 65, 257}) {
+    std::vector<TestType> x(static_cast<size_t>(n), TestType(0));
+    REQUIRE(first_negative_zero(x, dtype) == n);
     for (int64_t at = 0; at < n; ++at) {
-      x[at] = -0.0;
-      if (at + 3 < n) x[at + 3] = -0.0;  // a later one does not hide the first
-      REQUIRE(kernels::first_negative_zero(x.data(), 0, n) == at);
-      REQUIRE(kernels::first_negative_zero(x.data(), at + 1, n) == (at + 3 < n ? at + 3 : n));
-      std::fill(x.begin(), x.end(), 0.0);
+      x[at] = TestType(-0.0);
+      if (at + 3 < n) x[at + 3] = TestType(-0.0);  // a later one does not hide the first
+      REQUIRE(first_negative_zero(x, dtype) == at);
+      std::fill(x.begin(), x.end(), TestType(0));
     }
   }
-  const std::vector<double> specials = {std::nan(""), -std::nan(""), -kInf, -1e-300, -5e-324};
-  REQUIRE(kernels::first_negative_zero(specials.data(), 0, static_cast<int64_t>(specials.size())) ==
-          static_cast<int64_t>(specials.size()));
+  // Past the first parallel chunk (256 words): the smallest over the chunks wins.
+  std::vector<TestType> big(100000, TestType(1));
+  big[99999] = big[70000] = big[40000] = TestType(-0.0);
+  REQUIRE(first_negative_zero(big, dtype) == 40000);
+  const TestType inf = std::numeric_limits<TestType>::infinity();
+  std::vector<TestType> specials = {std::numeric_limits<TestType>::quiet_NaN(),
+                                    -std::numeric_limits<TestType>::quiet_NaN(), -inf, TestType(-1e-30),
+                                    -std::numeric_limits<TestType>::denorm_min()};
+  REQUIRE(first_negative_zero(specials, dtype) == static_cast<int64_t>(specials.size()));
 }
 
 TEST_CASE("mark_frontier sets exactly the listed nodes' bits") {
