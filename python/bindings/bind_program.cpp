@@ -190,7 +190,11 @@ void bind_program(py::module_& m) {
           "get",
           [](py::object self, const std::string& name) {
             State& s = self.cast<State&>();
-            return value_of(s, s.readable_output(name), self);
+            py::object view = value_of(s, s.readable_output(name), self);
+            // Read-only: the State keeps what it derived from its buffers (a loop's frontier,
+            // its unchanged rows), so a write through the view would go unseen by them.
+            if (py::isinstance<py::array>(view)) view.attr("flags").attr("writeable") = false;
+            return view;
           },
           py::arg("name"))
       .def("take_outputs",

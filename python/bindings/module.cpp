@@ -24,6 +24,13 @@ PYBIND11_MODULE(_core, m) {
     py::dict d;
     d["avx2"] = sg::cpu_has(sg::CpuFeature::Avx2);
     d["fma"] = sg::cpu_has(sg::CpuFeature::Fma);
+    // Whether the baseline build itself targets AVX2 (-DSG_NATIVE_ARCH=ON on such a CPU): then
+    // SG_CPU_BASELINE still runs AVX2 code, and comparing the two builds says nothing.
+#if defined(__AVX2__)
+    d["baseline_avx2"] = true;
+#else
+    d["baseline_avx2"] = false;
+#endif
     return d;
   });
 }

@@ -18,8 +18,8 @@ __all__ = ["State"]
 class State:
     """Named native buffers of one program run over one graph.
 
-    ``state[name]`` is a zero-copy numpy view of an output or carried value (valid until
-    the next apply); ``iteration``, ``converged``, ``residual`` and ``stats`` report progress.
+    ``state[name]`` is a read-only zero-copy numpy view of an output or carried value (valid
+    until the next apply; copy it to keep or change it); ``iteration``, ``converged``, ``residual`` and ``stats`` report progress.
     A State is used by one thread at a time: applying or reading it while another thread is
     applying it raises :class:`StateError` (the State itself stays intact).
     """

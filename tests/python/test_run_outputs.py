@@ -85,3 +85,21 @@ def test_empty_graph_outputs():
     e = sg.Graph.from_edges(np.array([], dtype=np.int64), np.array([], dtype=np.int64), 0)
     res = sg.algorithms.pagerank_program().run(e)
     assert res["rank"].shape == (0,)
+
+
+def test_state_views_are_read_only_and_results_writable():
+    """A State derives things from its buffers (a frontier loop's starting frontier at init, its
+    unchanged rows), so a write through state[name] would go unseen: the view refuses it."""
+    g = _graph(500, 3000)
+    prog = sg.algorithms.bfs_program()
+    st = prog.init(g, source=0)
+    level = st["distance"]
+    with pytest.raises(ValueError, match="read-only"):
+        level[3] = 0.0
+    with pytest.raises(ValueError, match="read-only"):
+        st["level"][:] = 1
+    mine = level.copy()
+    mine[3] = 0.0  # a copy is the caller's
+    res = prog.run(g, source=0)
+    res["level"][0] = 7  # results own their memory and stay writable
+    np.testing.assert_array_equal(prog.run(g, source=0)["level"], sg.native.bfs(g, 0).values)
