@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
+#include <type_traits>
 
 #include "core/array.hpp"
 #include "core/parallel.hpp"
@@ -41,12 +43,29 @@ struct Csr {
   // Call f with the CsrView of the right offset type; kernels are written once, generically.
   template <class F>
   decltype(auto) visit(F&& f) const {
+    if (wide) return f(view<int64_t>());
+    return f(view<uint32_t>());
+  }
+  template <class Off>
+  CsrView<Off> view() const {
     const double* wp = w.empty() ? nullptr : w.data();
-    if (wide) return f(CsrView<int64_t>{off64.data(), idx.data(), wp, num_rows});
-    return f(CsrView<uint32_t>{off32.data(), idx.data(), wp, num_rows});
+    if constexpr (std::is_same_v<Off, int64_t>)
+      return CsrView<Off>{off64.data(), idx.data(), wp, num_rows};
+    else
+      return CsrView<Off>{off32.data(), idx.data(), wp, num_rows};
   }
   int64_t row_begin(int64_t v) const { return wide ? off64[v] : static_cast<int64_t>(off32[v]); }
 };
+
+// f(view of a, view of b) for two CSRs of one graph (its out- and in-CSR). They hold the same
+// edges, so Graph gives both the same offset width, and only the two matching pairs of view types
+// are instantiated (not four: the kernels visiting both are the largest to compile).
+template <class F>
+decltype(auto) visit_pair(const Csr& a, const Csr& b, F&& f) {
+  if (a.wide != b.wide) throw std::logic_error("visit_pair: CSRs of one graph with different offset widths");
+  if (a.wide) return f(a.view<int64_t>(), b.view<int64_t>());
+  return f(a.view<uint32_t>(), b.view<uint32_t>());
+}
 
 struct BuildOptions {
   bool directed = true;

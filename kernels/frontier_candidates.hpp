@@ -1,6 +1,6 @@
-// The candidates of a frontier iteration, shared by the push and pull steps (kernels/frontier.cpp)
-// and the frontier bookkeeping (kernels/frontier_sets.cpp): what an edge contributes, G, and
-// the traversal's CSRs. Internal to kernels/.
+// The candidates of a frontier iteration, shared by the push and pull steps (kernels/frontier.cpp,
+// kernels/frontier_pull.cpp) and the frontier bookkeeping (kernels/frontier_sets.cpp): what an
+// edge contributes, G, the traversal's CSRs and the frontier's value range. Internal to kernels/.
 #pragma once
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -54,7 +54,7 @@ template <class F>
 void with_push_views(const FrontierKernel& k, F&& f) {
   const Graph& g = *k.g;
   if (k.dir == Direction::Both && g.directed())
-    g.out().visit([&](auto out) { g.in().visit([&](auto in) { f(out, in); }); });
+    visit_pair(g.out(), g.in(), [&](auto out, auto in) { f(out, in); });
   else
     (k.dir == Direction::Out ? g.in() : g.out()).visit([&](auto view) { f(view); });
 }
@@ -141,6 +141,50 @@ void with_candidates(const FrontierKernel& k, F&& f) {
         by_edge(std::false_type{});
     }
   });
+}
+
+// f(u, i) for the frontier's nodes (i: the position in its list, or -1), in parallel chunks
+// folding an accumulator: acc = f(acc, u, i).
+template <class Acc, class F, class Join>
+Acc fold_frontier(const Frontier& f, int64_t n, Acc init, F&& fn, Join&& join) {
+  auto listed = [&](int64_t lo, int64_t hi, Acc acc) {
+    for (int64_t i = lo; i < hi; ++i) acc = fn(acc, f.list[i], i);
+    return acc;
+  };
+  if (f.listed && f.size < kSerialNodes) return listed(0, f.size, init);
+  if (f.listed)
+    return tbb::parallel_reduce(
+        tbb::blocked_range<int64_t>(0, f.size, 4096), init,
+        [&](const tbb::blocked_range<int64_t>& r, Acc acc) { return listed(r.begin(), r.end(), acc); }, join);
+  return tbb::parallel_reduce(
+      tbb::blocked_range<int64_t>(0, words_of(n), 256), init,
+      [&](const tbb::blocked_range<int64_t>& r, Acc acc) {
+        for (int64_t w = r.begin(); w != r.end(); ++w)
+          for (Word b = f.bits[w]; b; b &= b - 1) acc = fn(acc, w * 64 + __builtin_ctzll(b), int64_t{-1});
+        return acc;
+      },
+      join);
+}
+
+// The best and the worst of the frontier's values (the identity and its opposite if none). With
+// `snap`, each is also copied there as the iteration begins, before any store: for a push
+// (compact) at snap[i] for the list's i-th node, read in list order; for a pull at snap[u].
+template <class T, bool kMin, int kEdge>
+std::pair<T, T> value_range(const Candidates<T, kMin, kEdge>& c, const Frontier& f, int64_t n, T* snap = nullptr,
+                            bool compact = false) {
+  const T* x = reinterpret_cast<const T*>(c.k.x);
+  using Range = std::pair<T, T>;
+  auto join = [&](Range a, Range b) {
+    return Range{c.better(b.first, a.first) ? b.first : a.first, c.better(a.second, b.second) ? b.second : a.second};
+  };
+  return fold_frontier(
+      f, n, Range{c.identity(), c.opposite()},
+      [&](Range acc, int64_t u, int64_t i) {
+        const T xu = x[u];
+        if (snap) snap[compact ? i : u] = xu;
+        return join(acc, {xu, xu});
+      },
+      join);
 }
 
 }  // namespace sg::kernels::frontier_detail
